@@ -45,7 +45,7 @@ def minor_units(currency: str) -> int:
 
 
 def _to_decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise InvalidAmount(f"{value!r}: amounts must be given as text or Decimal, not float")
     if isinstance(value, Decimal):
         result = value

@@ -22,6 +22,7 @@ paydesk.codes.rf.InvalidChecksum: RF17539007547034: check digits do not match (m
 from __future__ import annotations
 
 import string
+from codecs import charmap_encode
 
 from paydesk.errors import InvalidInput
 
@@ -40,12 +41,12 @@ __all__ = [
 
 MAX_REFERENCE_LENGTH = 21
 
-_ALNUM = frozenset(string.digits + string.ascii_uppercase)
-# Letters become two-digit numbers (A=10 … Z=35); digits stay themselves.
-_TO_DIGITS = {ord(c): str(i) for i, c in enumerate(string.digits + string.ascii_uppercase)}
+_NEVER_ISSUED = frozenset({"00", "01", "99"})
+# Letters become two-digit numbers (A=10 … Z=35); digits stay themselves. The charmap codec
+# does this expansion in C, about twice as fast as str.translate.
+_TO_DIGITS = {ord(c): str(i).encode() for i, c in enumerate(string.digits + string.ascii_uppercase)}
 # Separators people type inside a code (the set python-stdnum strips), and Unicode dashes.
 _SEPARATORS = str.maketrans("", "", " -.,/:\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00a0\t")
-_RF_DIGITS = "2715"  # "RF" in base 10
 
 
 class InvalidPaymentCode(InvalidInput):
@@ -73,39 +74,65 @@ class InvalidCheckDigits(InvalidPaymentCode):
 
 def compact(number: str) -> str:
     """Strip separators and spaces, upper-case."""
+    if number.isascii() and number.isalnum():  # fast path: nothing to strip
+        return number.upper()
     return number.translate(_SEPARATORS).upper().strip()
 
 
-def _mod97(text: str) -> int:
-    return int(text.translate(_TO_DIGITS)) % 97
+def _clean(text: str) -> str | None:
+    """Compact text if it is only ASCII letters and digits once compacted, else None."""
+    text = text.translate(_SEPARATORS).upper().strip()
+    return text if text.isascii() and text.isalnum() else None
 
 
 def create(reference: str) -> str:
     """Return the RF code for a reference of 1-21 letters/digits (check digits 02..98)."""
-    body = compact(reference)
-    if not 1 <= len(body) <= MAX_REFERENCE_LENGTH:
-        raise InvalidLength(f"{reference!r}: a reference has 1 to {MAX_REFERENCE_LENGTH} characters")
-    if not _ALNUM.issuperset(body):
+    if reference.isascii() and reference.isalnum():  # fast path: already compact
+        body: str | None = reference.upper()
+    else:
+        body = _clean(reference)
+    if body is None:
         raise InvalidFormat(f"{reference!r}: a reference holds only letters A-Z and digits")
-    check = 98 - _mod97(body + _RF_DIGITS + "00")
-    return f"RF{check:02d}{body}"
+    if not 0 < len(body) <= MAX_REFERENCE_LENGTH:
+        raise InvalidLength(
+            f"{reference!r}: a reference has 1 to {MAX_REFERENCE_LENGTH} characters"
+        )
+    if body.isdigit():
+        remainder = int(body + "271500") % 97
+    else:
+        remainder = int(charmap_encode(body, "strict", _TO_DIGITS)[0] + b"271500") % 97
+    return f"RF{98 - remainder:02d}{body}"
 
 
 def validate(number: str) -> str:
     """Return the compact code if valid, else raise a typed :class:`InvalidPaymentCode`."""
-    code = compact(number)
+    if number.isascii() and number.isalnum():  # fast path: already compact
+        code: str | None = number.upper()
+    else:
+        code = _clean(number)
+    if code is None:
+        code = compact(number)
+        if 5 <= len(code) <= 25 and code.startswith("RF"):
+            raise InvalidFormat(
+                f"{number!r}: only letters A-Z and digits may follow the check digits"
+            )
     if not 5 <= len(code) <= 25:
         raise InvalidLength(f"{number!r}: an RF code has 5 to 25 characters, not {len(code)}")
-    if not code.startswith("RF"):
+    if code[:2] != "RF":
         raise InvalidFormat(f"{number!r}: an RF code starts with 'RF'")
-    check, body = code[2:4], code[4:]
-    if not (check.isascii() and check.isdigit()):
+    check = code[2:4]
+    if not check.isdigit():
         raise InvalidFormat(f"{number!r}: characters 3 and 4 must be check digits")
-    if not _ALNUM.issuperset(body):
-        raise InvalidFormat(f"{number!r}: only letters A-Z and digits may follow the check digits")
-    if int(body.translate(_TO_DIGITS) + _RF_DIGITS + check) % 97 != 1:
+    body = code[4:]
+    if body.isdigit():
+        remainder = int(body + "2715" + check) % 97
+    else:
+        remainder = (
+            int(charmap_encode(body, "strict", _TO_DIGITS)[0] + b"2715" + check.encode()) % 97
+        )
+    if remainder != 1:
         raise InvalidChecksum(f"{code}: check digits do not match (mod 97 is not 1)")
-    if check in ("00", "01", "99"):
+    if check in _NEVER_ISSUED:
         raise InvalidCheckDigits(f"{code}: check digits {check} are never issued (02 to 98 only)")
     return code
 
@@ -119,7 +146,7 @@ def is_valid(number: str) -> bool:
     return True
 
 
-def format(number: str) -> str:  # noqa: A001 - the name python-stdnum uses
+def format(number: str) -> str:
     """Print in groups of four: ``RF18 5390 0754 7034``."""
     code = compact(number)
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))

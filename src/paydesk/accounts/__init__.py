@@ -1,0 +1,1 @@
+"""Customers, their accounts and contracts (who owes what)."""

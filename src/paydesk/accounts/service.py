@@ -1,0 +1,182 @@
+"""Create and read customers, accounts and contracts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from paydesk.accounts.models import Account, Contract, Customer
+from paydesk.errors import Conflict, InvalidInput, NotFound
+from paydesk.ledger.posting import contract_balances
+from paydesk.money import check_currency
+
+
+class CustomerClass(StrEnum):
+    BALANCE_FORWARD = "balance_forward"
+    OPEN_ITEM = "open_item"
+    NON_CIS = "non_cis"
+
+
+LANGUAGES = ("en", "el", "pl")
+
+
+@dataclass(frozen=True)
+class ContractSpec:
+    contract_type: str
+    payment_priority: int = 50
+    is_overpayment: bool = False
+    description: str = ""
+
+
+def create_customer(
+    session: Session,
+    *,
+    name: str,
+    kind: str = "person",
+    email: str | None = None,
+    language: str = "en",
+    address: str | None = None,
+    tax_id: str | None = None,
+) -> Customer:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a customer needs a name")
+    if kind not in ("person", "company"):
+        raise InvalidInput(f"customer kind {kind!r} is neither 'person' nor 'company'")
+    if language not in LANGUAGES:
+        raise InvalidInput(f"language {language!r} is not one of {LANGUAGES}")
+    customer = Customer(
+        name=name, kind=kind, email=email, language=language, address=address, tax_id=tax_id
+    )
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def create_account(
+    session: Session,
+    *,
+    customer: Customer,
+    number: str,
+    currency: str,
+    customer_class: str,
+    contracts: list[ContractSpec],
+) -> Account:
+    """An account with its contracts; at most one contract takes overpayments."""
+    check_currency(currency)
+    if customer_class not in set(CustomerClass):
+        raise InvalidInput(
+            f"customer class {customer_class!r} is not one of {[c.value for c in CustomerClass]}"
+        )
+    number = number.strip()
+    if not number:
+        raise InvalidInput("an account needs a number")
+    if not contracts:
+        raise InvalidInput("an account needs at least one contract")
+    if sum(1 for c in contracts if c.is_overpayment) > 1:
+        raise InvalidInput("at most one contract of an account takes overpayments")
+    account = Account(
+        customer_id=customer.id,
+        number=number,
+        currency=currency,
+        customer_class=customer_class,
+        cash_only_points=0,
+    )
+    try:
+        with session.begin_nested():
+            session.add(account)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"account number {number} is already taken") from None
+    for spec in contracts:
+        add_contract(session, account, spec)
+    return account
+
+
+def add_contract(session: Session, account: Account, spec: ContractSpec) -> Contract:
+    if not spec.contract_type.strip():
+        raise InvalidInput("a contract needs a type")
+    if not 0 <= spec.payment_priority <= 999:
+        raise InvalidInput("payment priority is between 0 (first) and 999")
+    if spec.is_overpayment and overpayment_contract(session, account.id) is not None:
+        raise Conflict(f"account {account.number} already has an overpayment contract")
+    contract = Contract(
+        account_id=account.id,
+        contract_type=spec.contract_type.strip(),
+        payment_priority=spec.payment_priority,
+        is_overpayment=spec.is_overpayment,
+        description=spec.description,
+        status="active",
+    )
+    session.add(contract)
+    session.flush()
+    return contract
+
+
+def overpayment_contract(session: Session, account_id: int) -> Contract | None:
+    return session.scalar(
+        select(Contract).where(Contract.account_id == account_id, Contract.is_overpayment)
+    )
+
+
+def get_account(session: Session, account_id: int, *, lock: bool = False) -> Account:
+    query = select(Account).where(Account.id == account_id)
+    if lock:
+        query = query.with_for_update()
+    account = session.scalar(query)
+    if account is None:
+        raise NotFound(f"no account {account_id}")
+    return account
+
+
+def get_customer(session: Session, customer_id: int) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"no customer {customer_id}")
+    return customer
+
+
+def get_contract(session: Session, contract_id: int) -> Contract:
+    contract = session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFound(f"no contract {contract_id}")
+    return contract
+
+
+def contracts_of(session: Session, account_id: int) -> list[Contract]:
+    return list(
+        session.scalars(
+            select(Contract)
+            .where(Contract.account_id == account_id)
+            .order_by(Contract.payment_priority, Contract.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ContractBalance:
+    contract: Contract
+    balance_minor: int
+
+
+def balances(session: Session, account_id: int) -> list[ContractBalance]:
+    """Every contract of the account with its ledger balance (minor units)."""
+    totals = contract_balances(session, account_id)
+    return [ContractBalance(c, totals.get(c.id, 0)) for c in contracts_of(session, account_id)]
+
+
+def search_accounts(
+    session: Session, *, query: str | None, limit: int, offset: int
+) -> list[tuple[Account, Customer]]:
+    stmt = select(Account, Customer).join(Customer, Customer.id == Account.customer_id)
+    if query:
+        like = f"%{query.strip()}%"
+        stmt = stmt.where(Account.number.ilike(like) | Customer.name.ilike(like))
+    return [
+        (a, c)
+        for a, c in session.execute(stmt.order_by(Account.id).limit(limit).offset(offset)).all()
+    ]

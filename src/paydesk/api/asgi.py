@@ -1,0 +1,5 @@
+"""ASGI entry point for multi-process servers: ``uvicorn paydesk.api.asgi:app``."""
+
+from paydesk.api.app import create_app
+
+app = create_app()

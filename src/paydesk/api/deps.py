@@ -1,0 +1,153 @@
+"""Request dependencies: the caller's identity and role, and idempotent writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from paydesk.api.models import IdempotencyRecord
+from paydesk.auth.roles import Role
+from paydesk.auth.service import Principal, principal_for_key
+from paydesk.db.engine import Database
+from paydesk.errors import Forbidden, IdempotencyKeyReused, InvalidInput, Unauthorized
+from paydesk.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer pdk_…`")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def principal(
+    request: Request,
+    bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    header_key: str | None = Depends(_header),
+) -> Principal:
+    """The caller, from an API key (or a signed-in web session)."""
+    session_principal = getattr(request.state, "principal", None)
+    if session_principal is not None:
+        return session_principal
+    key = bearer.credentials if bearer else header_key
+    if not key:
+        raise Unauthorized("an API key is required (Authorization: Bearer pdk_…)")
+    db: Database = request.app.state.db
+    with db.reading() as session:
+        found = principal_for_key(session, key)
+    if found is None:
+        raise Unauthorized("the API key is not valid")
+    return found
+
+
+def require(roles: Iterable[Role]) -> Callable[..., Principal]:
+    allowed = frozenset(roles)
+
+    def _check(caller: Principal = Depends(principal)) -> Principal:
+        if caller.role not in allowed:
+            raise Forbidden(
+                f"role {caller.role.value!r} may not do this; allowed: "
+                f"{sorted(r.value for r in allowed)}"
+            )
+        return caller
+
+    return _check
+
+
+class Call:
+    """One API call that writes: runs its work in one transaction, idempotently by key."""
+
+    def __init__(self, request: Request, caller: Principal, body: bytes) -> None:
+        self.request = request
+        self.principal = caller
+        self.db: Database = request.app.state.db
+        self.settings: Settings = request.app.state.settings
+        self.key = request.headers.get("Idempotency-Key")
+        if self.key is not None and not 1 <= len(self.key) <= 255:
+            raise InvalidInput("Idempotency-Key is 1 to 255 characters")
+        digest = hashlib.sha256()
+        digest.update(request.method.encode())
+        digest.update(request.url.path.encode())
+        digest.update(request.url.query.encode())
+        digest.update(body)
+        self.request_hash = digest.hexdigest()
+
+    @property
+    def actor(self) -> str:
+        return self.principal.username
+
+    def run(self, work: Callable[[Session], Any], status_code: int = 200) -> JSONResponse:
+        """Do ``work`` and answer its result; a retry with the same key replays the answer."""
+        if self.key is None:
+            with self.db.transaction() as session:
+                content = jsonable_encoder(work(session))
+            return JSONResponse(content, status_code=status_code)
+        replay = self._replay()
+        if replay is not None:
+            return replay
+        try:
+            with self.db.transaction() as session:
+                content = jsonable_encoder(work(session))
+                session.add(
+                    IdempotencyRecord(
+                        user_id=self.principal.user_id,
+                        key=self.key,
+                        method=self.request.method,
+                        path=self.request.url.path,
+                        request_hash=self.request_hash,
+                        status_code=status_code,
+                        response_body=json.dumps(content),
+                    )
+                )
+                session.flush()
+        except IntegrityError:
+            # A concurrent request with the same key won; its answer is ours.
+            replay = self._replay()
+            if replay is None:
+                raise
+            return replay
+        return JSONResponse(content, status_code=status_code)
+
+    def _replay(self) -> JSONResponse | None:
+        with self.db.reading() as session:
+            record = session.scalar(
+                select(IdempotencyRecord).where(
+                    IdempotencyRecord.user_id == self.principal.user_id,
+                    IdempotencyRecord.key == self.key,
+                )
+            )
+        if record is None:
+            return None
+        if record.request_hash != self.request_hash:
+            raise IdempotencyKeyReused(
+                f"Idempotency-Key {self.key!r} was used for a different request"
+            )
+        return JSONResponse(
+            json.loads(record.response_body),
+            status_code=record.status_code,
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+
+def writer(roles: Iterable[Role]) -> Callable[..., Any]:
+    """Dependency for a POST: checks the role and prepares an idempotent :class:`Call`."""
+    check = require(roles)
+
+    async def _call(request: Request, caller: Principal = Depends(check)) -> Call:
+        return Call(request, caller, await request.body())
+
+    return _call

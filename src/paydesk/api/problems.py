@@ -1,0 +1,63 @@
+"""The one place errors become HTTP answers: RFC 9457 problem JSON with a stable ``type``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from paydesk.errors import PaydeskError
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+
+
+def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": f"urn:paydesk:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def problem_for(error: PaydeskError) -> JSONResponse:
+    extra = {k: v for k, v in error.extra.items() if isinstance(v, str | int | bool | None)}
+    return problem(error.status, error.slug, error.title, error.detail, **extra)
+
+
+_HTTP_SLUGS = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(PaydeskError)
+    async def _paydesk(_request: Request, error: PaydeskError) -> JSONResponse:
+        return problem_for(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in error.errors()
+        ]
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
+        return problem(422, "invalid-input", "Invalid input", detail, errors=errors)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_request: Request, error: HTTPException) -> JSONResponse:
+        slug = _HTTP_SLUGS.get(error.status_code, f"http-{error.status_code}")
+        return problem(error.status_code, slug, str(error.detail), str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=error)
+        return problem(
+            500, "internal-error", "Internal error", "the request failed; nothing was changed"
+        )

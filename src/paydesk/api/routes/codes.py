@@ -1,0 +1,123 @@
+"""Payment codes: list, detail with payments, check, cancel, account-level codes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from paydesk.accounts import service as accounts
+from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.schemas import AmountText, Page, PaymentCodeOut, Reason, Strict
+from paydesk.auth.roles import ANYONE, BACK_OFFICE, DESK
+from paydesk.codes import rf
+from paydesk.codes import service as codes
+from paydesk.codes.status import CodeStatus
+from paydesk.db.engine import Database
+from paydesk.money import Money
+
+router = APIRouter(tags=["payment codes"])
+
+
+class CodeCheckOut(BaseModel):
+    valid: bool
+    code: str | None
+    formatted: str | None
+    reason: str | None
+
+
+class CodeListOut(BaseModel):
+    items: list[PaymentCodeOut]
+    page: Page
+
+
+class CancelIn(Strict):
+    reason: Reason
+
+
+class AccountCodeIn(Strict):
+    ceiling: AmountText | None = None
+    expires_on: date | None = None
+
+
+@router.get("/payment-codes/check/{text}", response_model=CodeCheckOut)
+def check_code(text: str, _caller=Depends(require(ANYONE))) -> CodeCheckOut:
+    """Is this text a valid ISO 11649 RF code? Says why not."""
+    try:
+        code = rf.validate(text)
+    except rf.InvalidPaymentCode as error:
+        return CodeCheckOut(valid=False, code=None, formatted=None, reason=error.detail)
+    return CodeCheckOut(valid=True, code=code, formatted=rf.format(code), reason=None)
+
+
+@router.get("/payment-codes", response_model=CodeListOut)
+def list_codes(
+    status: CodeStatus | None = None,
+    kind: str | None = None,
+    account_id: int | None = None,
+    issued_from: date | None = None,
+    issued_to: date | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    db: Database = Depends(database),
+    _caller=Depends(require(ANYONE)),
+) -> CodeListOut:
+    filters = codes.CodeFilter(status, kind, account_id, issued_from, issued_to)
+    with db.transaction() as session:
+        codes.expire_due(session)
+    with db.reading() as session:
+        found, total = codes.search(session, filters, limit=limit, offset=offset)
+        return CodeListOut(
+            items=[PaymentCodeOut.of(c) for c in found],
+            page=Page(total=total, limit=limit, offset=offset),
+        )
+
+
+@router.get("/payment-codes/{code}", response_model=PaymentCodeOut)
+def get_code(
+    code: str,
+    db: Database = Depends(database),
+    _caller=Depends(require(ANYONE)),
+) -> PaymentCodeOut:
+    """A code with every payment received on it (date, bank, amount, payer, reference)."""
+    with db.transaction() as session:
+        codes.expire_due(session)
+    with db.reading() as session:
+        found = codes.get(session, code)
+        return PaymentCodeOut.of(found, codes.payments_of(session, found.id))
+
+
+@router.post("/payment-codes/{code}/cancel", response_model=PaymentCodeOut)
+def cancel_code(code: str, body: CancelIn, call: Call = Depends(writer(BACK_OFFICE))):
+    return call.run(
+        lambda s: PaymentCodeOut.of(codes.cancel(s, code, reason=body.reason, actor=call.actor))
+    )
+
+
+@router.post("/accounts/{account_id}/payment-codes", status_code=201, response_model=PaymentCodeOut)
+def issue_account_code(
+    account_id: int, body: AccountCodeIn | None = None, call: Call = Depends(writer(DESK))
+):
+    """An open code for the account itself: any payment on it goes to the account's debt."""
+    body = body or AccountCodeIn()
+
+    def work(session):
+        account = accounts.get_account(session, account_id)
+        ceiling = (
+            None
+            if body.ceiling is None
+            else Money.parse(body.ceiling, account.currency, allow_zero=False).minor
+        )
+        return PaymentCodeOut.of(
+            codes.issue_for_account(
+                session,
+                call.settings,
+                account,
+                actor=call.actor,
+                ceiling_minor=ceiling,
+                expires_on=body.expires_on,
+            )
+        )
+
+    return call.run(work, 201)

@@ -1,0 +1,46 @@
+"""Record status changes in the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paydesk.audit.models import AuditEvent
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    entity_type: str,
+    entity_id: object,
+    to_status: str,
+    from_status: str | None = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one status change (who, when, from, to, why)."""
+    event = AuditEvent(
+        actor=actor,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        detail=detail,
+    )
+    session.add(event)
+    return event
+
+
+def history(session: Session, entity_type: str, entity_id: object) -> list[AuditEvent]:
+    """Every recorded status change of one record, oldest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
+            .order_by(AuditEvent.id)
+        )
+    )

@@ -1,0 +1,260 @@
+"""``paydesk``: serve, migrate, load demo data, manage users, keys and payment codes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from paydesk.codes import rf
+from paydesk.db.engine import Database
+from paydesk.errors import PaydeskError
+from paydesk.money import format_minor
+from paydesk.settings import get_settings
+
+app = typer.Typer(help="paydesk: collect what customers owe.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+key_app = typer.Typer(help="API keys.", no_args_is_help=True)
+code_app = typer.Typer(help="RF payment codes.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(key_app, name="key")
+app.add_typer(code_app, name="code")
+
+CLI_ACTOR = "cli"
+
+
+def _db() -> Database:
+    return Database(get_settings().database_url)
+
+
+def _fail(error: PaydeskError) -> typer.Exit:
+    typer.secho(f"error: {error.detail}", fg=typer.colors.RED, err=True)
+    return typer.Exit(2)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)"),
+) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    if workers > 1:
+        uvicorn.run("paydesk.api.asgi:app", host=host, port=port, workers=workers)
+    else:
+        from paydesk.api.app import create_app
+
+        uvicorn.run(create_app(), host=host, port=port)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or migrate the database schema."""
+    from paydesk.db.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    typer.echo(f"database at {revision}")
+
+
+@app.command()
+def demo() -> None:
+    """Load demo data (customers, documents, codes, users) once and print API keys."""
+    from paydesk.db.migrate import upgrade
+    from paydesk.demo import DEMO_USERS, load
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    db = _db()
+    with db.transaction() as session:
+        result = load(session, settings)
+    if not result.created:
+        typer.echo("demo data already loaded")
+        return
+    typer.echo("demo data loaded. API keys (shown once):")
+    for username, key in result.api_keys.items():
+        password = DEMO_USERS[username][1]
+        extra = f"  web password: {password}" if password else ""
+        typer.echo(f"  {username:<12} {key}{extra}")
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="cashier, supervisor, integration or admin")],
+    password: Annotated[str | None, typer.Option(help="For web sign-in")] = None,
+    display_name: str | None = None,
+) -> None:
+    """Create a user."""
+    from paydesk.auth import service
+
+    try:
+        with _db().transaction() as session:
+            user = service.create_user(
+                session,
+                username=username,
+                role=role,
+                password=password,
+                display_name=display_name,
+            )
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"user {user.username} ({user.role}) created")
+
+
+@key_app.command("create")
+def key_create(username: str, name: str = "") -> None:
+    """Create an API key for a user; it is printed once."""
+    from paydesk.auth import service
+
+    try:
+        with _db().transaction() as session:
+            key = service.create_key(session, service.get_user(session, username), name)
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(key)
+
+
+@code_app.command("check")
+def code_check(codes: list[str]) -> None:
+    """Validate RF codes: exit 0 if all are valid, 1 otherwise, with the reason."""
+    all_valid = True
+    for text in codes:
+        try:
+            code = rf.validate(text)
+        except rf.InvalidPaymentCode as error:
+            all_valid = False
+            typer.echo(f"{text}: invalid: {error.detail}")
+        else:
+            typer.echo(f"{rf.format(code)}: valid")
+    raise typer.Exit(0 if all_valid else 1)
+
+
+@code_app.command("new")
+def code_new(
+    document: Annotated[int | None, typer.Option(help="Document id")] = None,
+    account: Annotated[
+        int | None, typer.Option(help="Account id (account-level open code)")
+    ] = None,
+    amount_type: Annotated[str | None, typer.Option(help="fixed or open")] = None,
+    ceiling: Annotated[str | None, typer.Option(help="Open codes: most accepted")] = None,
+    expires: Annotated[str | None, typer.Option(help="Expiry date YYYY-MM-DD")] = None,
+) -> None:
+    """Issue a payment code for a document (or an account)."""
+    from paydesk.accounts import service as accounts
+    from paydesk.codes import service as codes
+    from paydesk.documents import service as documents
+    from paydesk.money import Money
+
+    if (document is None) == (account is None):
+        typer.secho("error: give --document or --account", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    settings = get_settings()
+    expires_on = date.fromisoformat(expires) if expires else None
+    try:
+        with _db().transaction() as session:
+            if document is not None:
+                doc = documents.get(session, document, lock=True)
+                kwargs = {}
+                if ceiling is not None:
+                    kwargs["ceiling_minor"] = Money.parse(ceiling, doc.currency).minor
+                issued = codes.issue_for_document(
+                    session,
+                    settings,
+                    doc,
+                    actor=CLI_ACTOR,
+                    amount_type=amount_type,
+                    expires_on=expires_on,
+                    **kwargs,
+                )
+                code, created = issued.code, issued.created
+            else:
+                acc = accounts.get_account(session, account)  # type: ignore[arg-type]
+                code = codes.issue_for_account(
+                    session,
+                    settings,
+                    acc,
+                    actor=CLI_ACTOR,
+                    expires_on=expires_on,
+                    ceiling_minor=None
+                    if ceiling is None
+                    else Money.parse(ceiling, acc.currency).minor,
+                )
+                created = True
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"{rf.format(code.rf)}  {'issued' if created else 'already issued'}")
+
+
+@code_app.command("show")
+def code_show(code: str) -> None:
+    """A code, its status and every payment on it."""
+    from paydesk.codes import service as codes
+
+    try:
+        db = _db()
+        with db.transaction() as session:
+            codes.expire_due(session)
+        with db.reading() as session:
+            found = codes.get(session, code)
+            payments = codes.payments_of(session, found.id)
+    except PaydeskError as error:
+        raise _fail(error) from None
+    amount = (
+        "open" if found.amount_minor is None else format_minor(found.amount_minor, found.currency)
+    )
+    typer.echo(f"{rf.format(found.rf)}  {found.status}")
+    typer.echo(
+        f"  {found.kind}, {found.amount_type} amount {amount} {found.currency}, "
+        f"paid {format_minor(found.paid_minor, found.currency)}"
+    )
+    if found.expires_on:
+        typer.echo(f"  expires {found.expires_on}")
+    for p in payments:
+        typer.echo(
+            f"  {p.paid_on}  {p.bank_name or p.bank_bic or '?'}  "
+            f"{format_minor(p.amount_minor, p.currency)} {p.currency}  {p.payer_name or ''}"
+        )
+
+
+@code_app.command("cancel")
+def code_cancel(code: str, reason: Annotated[str, typer.Option(help="Why")]) -> None:
+    """Cancel a code (no more payments are accepted on it)."""
+    from paydesk.codes import service as codes
+
+    try:
+        with _db().transaction() as session:
+            found = codes.cancel(session, code, reason=reason, actor=CLI_ACTOR)
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"{rf.format(found.rf)}  {found.status}")
+
+
+@code_app.command("list")
+def code_list(
+    status: str | None = None,
+    kind: str | None = None,
+    account: int | None = None,
+    limit: int = 50,
+) -> None:
+    """List codes, newest first."""
+    from paydesk.codes import service as codes
+
+    with _db().reading() as session:
+        found, total = codes.search(
+            session, codes.CodeFilter(status, kind, account), limit=limit, offset=0
+        )
+    for c in found:
+        typer.echo(
+            f"{rf.format(c.rf):<32} {c.status:<15} {c.kind:<17} "
+            f"{format_minor(c.paid_minor, c.currency):>12} {c.currency}"
+        )
+    typer.echo(f"{len(found)} of {total}")
+
+
+if __name__ == "__main__":
+    app()

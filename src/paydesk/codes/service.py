@@ -1,0 +1,313 @@
+"""Issue, find, list, expire and cancel payment codes (storage around the pure rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from paydesk.accounts.models import Account
+from paydesk.audit import trail
+from paydesk.codes import layouts, rf
+from paydesk.codes.models import LIVE_STATUSES, CodePayment, CodeSerial, PaymentCode
+from paydesk.codes.status import CodeStatus, check_cancel
+from paydesk.db.base import utcnow
+from paydesk.documents.lifecycle import is_receivable
+from paydesk.documents.models import Document
+from paydesk.errors import Conflict, InvalidInput, NotFound
+from paydesk.settings import AmountType, IssueMode, Settings
+
+#: Sentinel: "use the default ceiling" (the document's amount for open codes).
+DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class Issued:
+    code: PaymentCode
+    created: bool
+
+
+def next_serial(session: Session, scope: str) -> int:
+    """Allocate the next serial of ``scope`` (row-locked; no gaps are promised)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(CodeSerial)
+        .values(scope=scope, next_value=1)
+        .on_conflict_do_nothing(index_elements=["scope"])
+    )
+    value = session.scalar(
+        update(CodeSerial)
+        .where(CodeSerial.scope == scope)
+        .values(next_value=CodeSerial.next_value + 1)
+        .returning(CodeSerial.next_value - 1)
+    )
+    assert value is not None
+    return int(value)
+
+
+def live_code(session: Session, document_id: int) -> PaymentCode | None:
+    return session.scalar(
+        select(PaymentCode).where(
+            PaymentCode.document_id == document_id, PaymentCode.status.in_(LIVE_STATUSES)
+        )
+    )
+
+
+def _new_rf(session: Session, settings: Settings, kind: str, number: str) -> str:
+    if settings.rf_layout == "dias":
+        scope = f"dias:{settings.organisation_code}:{kind}"
+        serial = next_serial(session, scope)
+        return rf.create(layouts.dias_reference(settings.organisation_code, kind, serial))
+    # iso: the document number, with a version when the same reference was issued before.
+    version = 1
+    while True:
+        code = rf.create(layouts.iso_reference(settings.rf_prefix, kind, number, version))
+        if session.scalar(select(PaymentCode.id).where(PaymentCode.rf == code)) is None:
+            return code
+        version += 1
+
+
+def _expiry(settings: Settings, kind: str, today: date, expires_on: date | None) -> date | None:
+    if expires_on is not None:
+        if expires_on < today:
+            raise InvalidInput(f"expiry {expires_on} is in the past")
+        return expires_on
+    days = settings.rule_for(kind).valid_days if kind in settings.issuing else None
+    return today + timedelta(days=days) if days else None
+
+
+def issue_for_document(
+    session: Session,
+    settings: Settings,
+    document: Document,
+    *,
+    actor: str,
+    amount_type: str | None = None,
+    ceiling_minor: int | object | None = DEFAULT,
+    expires_on: date | None = None,
+    today: date | None = None,
+) -> Issued:
+    """Issue the document's code, or return the live one: a document has at most one."""
+    existing = live_code(session, document.id)
+    if existing is not None:
+        return Issued(existing, created=False)
+    if document.status == "cancelled":
+        raise Conflict(f"{document.kind} {document.number} is cancelled; no code can be issued")
+    if not is_receivable(document.kind, document.status):
+        raise Conflict(
+            f"{document.kind} {document.number} is {document.status!r}: not yet receivable, "
+            "so no payment code can be issued"
+        )
+    today = today or date.today()
+    kind_type = amount_type or settings.rule_for(document.kind).amount_type
+    if kind_type not in (AmountType.FIXED, AmountType.OPEN):
+        raise InvalidInput(f"amount type {kind_type!r} is neither 'fixed' nor 'open'")
+    if kind_type == AmountType.FIXED:
+        if ceiling_minor not in (DEFAULT, None, document.amount_minor):
+            raise InvalidInput("a fixed-amount code is for the document's amount; no ceiling")
+        amount = document.amount_minor
+    else:
+        amount = document.amount_minor if ceiling_minor is DEFAULT else ceiling_minor  # type: ignore[assignment]
+    code = PaymentCode(
+        rf=_new_rf(session, settings, document.kind, document.number),
+        document_id=document.id,
+        account_id=document.account_id,
+        kind=document.kind,
+        amount_type=str(kind_type),
+        amount_minor=amount,
+        currency=document.currency,
+        paid_minor=0,
+        status=CodeStatus.ACTIVE,
+        expires_on=_expiry(settings, document.kind, today, expires_on),
+        issued_by=actor,
+    )
+    try:
+        with session.begin_nested():
+            session.add(code)
+            session.flush()
+    except IntegrityError:
+        # Another transaction issued the document's code first: that one stands.
+        existing = live_code(session, document.id)
+        if existing is None:
+            raise
+        return Issued(existing, created=False)
+    trail.record(
+        session,
+        actor=actor,
+        entity_type="payment_code",
+        entity_id=code.rf,
+        to_status=CodeStatus.ACTIVE,
+        detail={"document_id": document.id},
+    )
+    return Issued(code, created=True)
+
+
+def issue_for_account(
+    session: Session,
+    settings: Settings,
+    account: Account,
+    *,
+    actor: str,
+    ceiling_minor: int | None = None,
+    expires_on: date | None = None,
+    today: date | None = None,
+) -> PaymentCode:
+    """An account-level open code: any payment on it goes to the account's debt."""
+    today = today or date.today()
+    code = PaymentCode(
+        rf=_new_rf(session, settings, "account", account.number),
+        document_id=None,
+        account_id=account.id,
+        kind="account",
+        amount_type=AmountType.OPEN,
+        amount_minor=ceiling_minor,
+        currency=account.currency,
+        paid_minor=0,
+        status=CodeStatus.ACTIVE,
+        expires_on=_expiry(settings, "account", today, expires_on),
+        issued_by=actor,
+    )
+    session.add(code)
+    session.flush()
+    trail.record(
+        session,
+        actor=actor,
+        entity_type="payment_code",
+        entity_id=code.rf,
+        to_status=CodeStatus.ACTIVE,
+        detail={"account_id": account.id},
+    )
+    return code
+
+
+def fire_rules(
+    session: Session, settings: Settings, document: Document, *, actor: str, created: bool
+) -> Issued | None:
+    """Apply the kind's issuing rule after a document was created or changed status."""
+    rule = settings.rule_for(document.kind)
+    if rule.mode == IssueMode.ON_STATUS and document.status == rule.trigger_status:
+        return issue_for_document(session, settings, document, actor=actor)
+    if rule.mode == IssueMode.ON_CREATE_IF_REQUESTED and created and document.issue_payment_code:
+        return issue_for_document(session, settings, document, actor=actor)
+    return None
+
+
+def get(session: Session, text: str, *, lock: bool = False) -> PaymentCode:
+    """The code for an RF given in any spelling; a malformed RF is an input error."""
+    code_text = rf.validate(text)
+    query = select(PaymentCode).where(PaymentCode.rf == code_text)
+    if lock:
+        query = query.with_for_update()
+    code = session.scalar(query)
+    if code is None:
+        raise NotFound(f"no payment code {code_text}")
+    return code
+
+
+def cancel(session: Session, text: str, *, reason: str, actor: str) -> PaymentCode:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("a reason is required to cancel a payment code")
+    code = get(session, text, lock=True)
+    if code.status == CodeStatus.CANCELLED:
+        return code  # cancelling twice changes nothing
+    check_cancel(code.status)
+    previous = code.status
+    code.status = CodeStatus.CANCELLED
+    code.cancel_reason = reason
+    trail.record(
+        session,
+        actor=actor,
+        entity_type="payment_code",
+        entity_id=code.rf,
+        from_status=previous,
+        to_status=CodeStatus.CANCELLED,
+        reason=reason,
+    )
+    return code
+
+
+def expire_due(session: Session, *, today: date | None = None, actor: str = "system") -> int:
+    """Move payable codes past their expiry date to ``expired``; returns how many."""
+    today = today or date.today()
+    due = session.execute(
+        select(PaymentCode.id, PaymentCode.rf, PaymentCode.status)
+        .where(
+            PaymentCode.expires_on < today,
+            PaymentCode.status.in_((CodeStatus.ACTIVE, CodeStatus.PARTIALLY_PAID)),
+        )
+        .with_for_update()
+    ).all()
+    if not due:
+        return 0
+    session.execute(
+        update(PaymentCode)
+        .where(PaymentCode.id.in_([row.id for row in due]))
+        .values(status=CodeStatus.EXPIRED, updated_at=utcnow())
+    )
+    for row in due:
+        trail.record(
+            session,
+            actor=actor,
+            entity_type="payment_code",
+            entity_id=row.rf,
+            from_status=row.status,
+            to_status=CodeStatus.EXPIRED,
+        )
+    return len(due)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class CodeFilter:
+    status: str | None = None
+    kind: str | None = None
+    account_id: int | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+
+def search(
+    session: Session, filters: CodeFilter, *, limit: int, offset: int
+) -> tuple[list[PaymentCode], int]:
+    """Codes matching the filters, newest first, and how many match in all."""
+    query = select(PaymentCode)
+    if filters.status:
+        query = query.where(PaymentCode.status == filters.status)
+    if filters.kind:
+        query = query.where(PaymentCode.kind == filters.kind)
+    if filters.account_id is not None:
+        query = query.where(PaymentCode.account_id == filters.account_id)
+    if filters.issued_from:
+        query = query.where(PaymentCode.issued_at >= _start_of(filters.issued_from))
+    if filters.issued_to:
+        query = query.where(
+            PaymentCode.issued_at < _start_of(filters.issued_to + timedelta(days=1))
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(PaymentCode.issued_at.desc(), PaymentCode.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(total)
+
+
+def payments_of(session: Session, code_id: int) -> list[CodePayment]:
+    """Every payment received on the code, oldest first."""
+    return list(
+        session.scalars(
+            select(CodePayment)
+            .where(CodePayment.code_id == code_id)
+            .order_by(CodePayment.paid_on, CodePayment.id)
+        )
+    )

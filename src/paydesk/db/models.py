@@ -1,0 +1,27 @@
+"""Imports every model so that ``Base.metadata`` knows all tables (migrations, tests)."""
+
+from paydesk.accounts.models import Account, Contract, Customer
+from paydesk.api.models import IdempotencyRecord
+from paydesk.audit.models import AuditEvent
+from paydesk.auth.models import ApiKey, User
+from paydesk.codes.models import CodePayment, CodeSerial, PaymentCode
+from paydesk.db.base import Base
+from paydesk.documents.models import Document, Security
+from paydesk.ledger.models import LedgerEntry
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "AuditEvent",
+    "Base",
+    "CodePayment",
+    "CodeSerial",
+    "Contract",
+    "Customer",
+    "Document",
+    "IdempotencyRecord",
+    "LedgerEntry",
+    "PaymentCode",
+    "Security",
+    "User",
+]

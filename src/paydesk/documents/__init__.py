@@ -1,0 +1,1 @@
+"""What the business bills: invoices, repair orders, counter invoices, vehicle orders."""

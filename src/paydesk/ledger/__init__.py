@@ -1,0 +1,1 @@
+"""The append-only ledger of financial transactions per contract."""

@@ -1,0 +1,151 @@
+"""Settings: defaults, then a TOML file, then ``PAYDESK_*`` environment variables.
+
+The file is ``paydesk.toml`` in the working directory, or the path in ``PAYDESK_CONFIG``.
+Nested values use ``__`` in the environment: ``PAYDESK_ISSUING__REPAIR_ORDER__MODE=disabled``.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from paydesk.money import check_currency
+
+
+class IssueMode(StrEnum):
+    """When a payment code is issued for a document kind."""
+
+    ON_STATUS = "on_status"  # automatically when the document reaches ``trigger_status``
+    ON_DEMAND = "on_demand"  # when a user asks for it
+    ON_CREATE_IF_REQUESTED = "on_create_if_requested"  # at creation, if the document asks for one
+    DISABLED = "disabled"
+
+
+class AmountType(StrEnum):
+    FIXED = "fixed"
+    OPEN = "open"
+
+
+class IssuingRule(BaseModel):
+    """How codes are issued for one document kind."""
+
+    mode: IssueMode
+    amount_type: AmountType
+    trigger_status: str | None = None
+    #: Days a code stays payable after issue; ``None`` = no expiry.
+    valid_days: int | None = Field(default=None, ge=1, le=3650)
+    #: E-mail the payment slip to the customer when the code is issued.
+    send_slip: bool = False
+
+
+#: The source document's rules: repair orders and counter invoices get a fixed-amount code
+#: automatically, vehicle orders an open one on request, securities batches an open one at
+#: creation when asked for.
+DEFAULT_RULES: dict[str, dict[str, object]] = {
+    "repair_order": {
+        "mode": "on_status",
+        "amount_type": "fixed",
+        "trigger_status": "ready_for_invoicing",
+    },
+    "counter_invoice": {"mode": "on_status", "amount_type": "fixed", "trigger_status": "issued"},
+    "vehicle_order": {"mode": "on_demand", "amount_type": "open"},
+    "securities_batch": {"mode": "on_create_if_requested", "amount_type": "open"},
+    "invoice": {"mode": "on_demand", "amount_type": "fixed"},
+}
+
+
+def _default_rules() -> dict[str, IssuingRule]:
+    return {kind: IssuingRule.model_validate(rule) for kind, rule in DEFAULT_RULES.items()}
+
+
+class Settings(BaseSettings):
+    """Everything an installation configures."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAYDESK_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str = "sqlite:///data/paydesk.db"
+    currency: str = "EUR"
+    business_name: str = "paydesk demo business"
+    business_iban: str = "GR1601101250000000012300695"
+    business_bic: str | None = None
+
+    #: RF layout: ``iso`` (prefix + document reference) or ``dias`` (25 digits).
+    rf_layout: Literal["iso", "dias"] = "iso"
+    #: Prefix of ``iso`` layout references (letters/digits, up to 6).
+    rf_prefix: str = "PD"
+    #: 5-digit organisation code assigned by DIAS (``dias`` layout).
+    organisation_code: str = "12345"
+    issuing: dict[str, IssuingRule] = Field(default_factory=_default_rules)
+
+    #: Pepper for hashing bank account numbers ("seen before" checks). Change in production.
+    secret_key: str = "change-me-in-production"
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return check_currency(value)
+
+    @field_validator("rf_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not (value.isascii() and value.isalnum() and len(value) <= 6):
+            raise ValueError("rf_prefix holds up to 6 letters or digits")
+        return value.upper()
+
+    @field_validator("organisation_code")
+    @classmethod
+    def _organisation(cls, value: str) -> str:
+        if not (len(value) == 5 and value.isascii() and value.isdigit()):
+            raise ValueError("organisation_code is the 5-digit code assigned by DIAS")
+        return value
+
+    @field_validator("issuing", mode="before")
+    @classmethod
+    def _issuing(cls, value: object) -> object:
+        """Overrides are merged into the default rule of each kind, field by field."""
+        if not isinstance(value, dict):
+            return value
+        unknown = set(value) - set(DEFAULT_RULES)
+        if unknown:
+            raise ValueError(f"unknown document kinds in issuing rules: {sorted(unknown)}")
+        merged: dict[str, object] = {}
+        for kind, default in DEFAULT_RULES.items():
+            override = value.get(kind, {})
+            if isinstance(override, IssuingRule):
+                override = override.model_dump()
+            merged[kind] = {**default, **override}
+        return merged
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = Path(os.environ.get("PAYDESK_CONFIG", "paydesk.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, path))
+
+    def rule_for(self, kind: str) -> IssuingRule:
+        return self.issuing[kind]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()
