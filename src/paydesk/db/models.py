@@ -8,6 +8,7 @@ from paydesk.codes.models import CodePayment, CodeSerial, PaymentCode
 from paydesk.db.base import Base
 from paydesk.documents.models import Document, Security
 from paydesk.ledger.models import LedgerEntry
+from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
 
 __all__ = [
     "Account",
@@ -21,7 +22,11 @@ __all__ = [
     "Document",
     "IdempotencyRecord",
     "LedgerEntry",
+    "Payment",
     "PaymentCode",
+    "PaymentEvent",
+    "PaymentSegment",
     "Security",
+    "Tender",
     "User",
 ]
