@@ -28,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from paydesk.codes import rf
-from paydesk.errors import InvalidAmount, InvalidInput, PaydeskError
+from paydesk.errors import InvalidAmount, InvalidIBAN, InvalidInput, PaydeskError
 from paydesk.money import Money
 from paydesk.slips.epc import build_epc_payload
 from paydesk.slips.labels import LOCALES, Language, check_language, document_kind, label
@@ -103,8 +103,6 @@ class SlipData:
         try:
             iban = schwifty.IBAN(self.business_iban)
         except ValueError as exc:
-            from paydesk.errors import InvalidIBAN
-
             raise InvalidIBAN(f"{self.business_iban!r} is not a valid IBAN: {exc}") from None
         object.__setattr__(self, "business_iban", str(iban))
         if self.business_bic is not None and not self.business_bic.strip():
