@@ -299,6 +299,8 @@ def _sniff(stream: IO[bytes], max_bytes: int) -> _Header:
             if not data:
                 parser.close()
                 break
+            if not chunks and b"<!DOCTYPE" in data:
+                _refuse_doctype()
             chunks.append(data)
             parser.feed(data)
             for event, element in parser.read_events():
@@ -306,10 +308,7 @@ def _sniff(stream: IO[bytes], max_bytes: int) -> _Header:
                     if not starts:
                         docinfo = element.getroottree().docinfo
                         if docinfo.internalDTD is not None or docinfo.doctype:
-                            raise UnsafeBankFile(
-                                "the bank file declares a DOCTYPE; bank files with DTDs or "
-                                "entities are refused (XXE, entity expansion)"
-                            )
+                            _refuse_doctype()
                         _check_root(element)
                     starts.append(element)
                     if len(starts) == 2:
@@ -330,6 +329,13 @@ def _sniff(stream: IO[bytes], max_bytes: int) -> _Header:
     match = _NAMESPACE.match(namespace)
     assert match is not None
     return _Header(match.group(1), match.group(2), namespace, message_id, b"".join(chunks))
+
+
+def _refuse_doctype() -> None:
+    raise UnsafeBankFile(
+        "the bank file declares a DOCTYPE; bank files with DTDs or entities are refused "
+        "(XXE, entity expansion)"
+    )
 
 
 def _check_root(root: etree._Element) -> None:
@@ -535,7 +541,7 @@ def _date(text: str, name: str) -> date | None:
 
 def _entry(fields: list[str], account: str, line: int) -> BankEntry:
     """Build one record from a line of the stylesheet's output."""
-    if len(fields) < 11:
+    if len(fields) < 22:  # an entry without TxDtls
         fields = fields + [""] * (22 - len(fields))
     (
         position,
