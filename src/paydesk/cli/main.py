@@ -22,6 +22,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="key")
 app.add_typer(code_app, name="code")
+bank_app = typer.Typer(help="Bank files (ISO 20022 camt.053 / camt.054).", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
 
 CLI_ACTOR = "cli"
 
@@ -254,6 +256,50 @@ def code_list(
             f"{format_minor(c.paid_minor, c.currency):>12} {c.currency}"
         )
     typer.echo(f"{len(found)} of {total}")
+
+
+@bank_app.command("import")
+def bank_import(files: list[str]) -> None:
+    """Import camt files: progress, then a summary per file. Exit 1 if any file is refused."""
+    import os
+
+    from rich.progress import Progress
+
+    from paydesk.bank.camt import InvalidBankFile
+    from paydesk.bank.importer import import_file
+
+    db, failed = _db(), False
+    for path in files:
+        size = os.path.getsize(path)
+        with Progress(transient=True) as bar:
+            task = bar.add_task(os.path.basename(path), total=None)
+            try:
+                summary = import_file(
+                    db,
+                    path,
+                    name=os.path.basename(path),
+                    origin="cli",
+                    actor=CLI_ACTOR,
+                    progress=lambda n, t=task: bar.advance(t, n),
+                )
+            except InvalidBankFile as error:
+                failed = True
+                typer.secho(f"{path}: refused: {error.detail}", fg=typer.colors.RED, err=True)
+                continue
+        counts = ", ".join(f"{k} {v}" for k, v in summary.counts().items())
+        typer.echo(f"{path} ({summary.kind} {summary.version}, {size} bytes): {counts}")
+    raise typer.Exit(1 if failed else 0)
+
+
+@bank_app.command("inbox")
+def bank_inbox(folder: str) -> None:
+    """Import every *.xml in FOLDER once, moving each to done/ or failed/."""
+    from pathlib import Path
+
+    from paydesk.bank.service import import_inbox
+
+    for summary in import_inbox(_db(), Path(folder)):
+        typer.echo(f"{summary.name}: {summary.counts()}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from paydesk.accounts.models import Account, Contract, Customer
 from paydesk.api.models import IdempotencyRecord
 from paydesk.audit.models import AuditEvent
 from paydesk.auth.models import ApiKey, User
+from paydesk.bank.models import BankEntry, BankFile
 from paydesk.codes.models import CodePayment, CodeSerial, PaymentCode
 from paydesk.db.base import Base
 from paydesk.documents.models import Document, Security
@@ -14,6 +15,8 @@ __all__ = [
     "Account",
     "ApiKey",
     "AuditEvent",
+    "BankEntry",
+    "BankFile",
     "Base",
     "CodePayment",
     "CodeSerial",
