@@ -1,0 +1,200 @@
+"""camt.054 import end to end (parse + match + post + code status), beside a bare lxml iterparse.
+
+``python bench/ingest.py [--entries N] [--codes M] [--db sqlite|postgresql|both]``
+
+Sets up M open payment codes (account-level, on 1 000 accounts) in a fresh database, writes a
+camt.054 with N credits that pay random codes, then imports it in a child process (so its peak
+memory is its own) and prints entries/second and peak RSS, beside the rate of a bare
+``lxml.etree.iterparse`` that only extracts RF, amount and date from the same file. Read the
+ratio, not the absolute figures: both run on the same machine in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import insert, text
+
+sys.path.insert(0, str(Path(__file__).parent))
+from parse import bare
+from paydesk.accounts.models import Account, Contract, Customer
+from paydesk.bank.camt_writer import OutgoingCredit, write_camt054
+from paydesk.codes import rf
+from paydesk.codes.models import PaymentCode
+from paydesk.db.base import utcnow
+from paydesk.db.engine import Database
+from paydesk.db.migrate import upgrade
+from paydesk.money import Money
+
+POSTGRES = os.environ.get(
+    "PAYDESK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+ACCOUNTS = 1000
+IBAN = "GR1601101250000000012300695"
+
+
+def code_text(i: int) -> str:
+    return rf.create(f"BENCH{i:010d}")
+
+
+def fresh_database(kind: str, workdir: Path) -> str:
+    if kind == "sqlite":
+        url = f"sqlite:///{workdir / 'bench.db'}"
+    else:
+        admin = Database(POSTGRES)
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text('DROP DATABASE IF EXISTS "paydesk_bench"'))
+            conn.execute(text('CREATE DATABASE "paydesk_bench"'))
+        admin.dispose()
+        url = POSTGRES.rsplit("/", 1)[0] + "/paydesk_bench"
+    upgrade(url)
+    return url
+
+
+def load_codes(url: str, count: int) -> None:
+    db = Database(url)
+    now = utcnow()
+    with db.transaction() as session:
+        session.execute(
+            insert(Customer),
+            [{"name": "bench", "kind": "company", "language": "en", "created_at": now}],
+        )
+        session.execute(
+            insert(Account),
+            [
+                {
+                    "customer_id": 1,
+                    "number": f"B-{i}",
+                    "currency": "EUR",
+                    "customer_class": "balance_forward",
+                    "cash_only_points": 0,
+                    "created_at": now,
+                }
+                for i in range(1, ACCOUNTS + 1)
+            ],
+        )
+        session.execute(
+            insert(Contract),
+            [
+                {
+                    "account_id": a,
+                    "contract_type": t,
+                    "description": "",
+                    "payment_priority": p,
+                    "is_overpayment": o,
+                    "status": "active",
+                    "created_at": now,
+                }
+                for a in range(1, ACCOUNTS + 1)
+                for t, p, o in (("sales", 10, False), ("excess", 99, True))
+            ],
+        )
+    batch = 100_000
+    for start in range(0, count, batch):
+        rows = [
+            {
+                "rf": code_text(i),
+                "document_id": None,
+                "account_id": 1 + i % ACCOUNTS,
+                "kind": "account",
+                "amount_type": "open",
+                "amount_minor": None,
+                "currency": "EUR",
+                "paid_minor": 0,
+                "status": "active",
+                "expires_on": None,
+                "issued_at": now,
+                "issued_by": "bench",
+                "cancel_reason": None,
+                "updated_at": now,
+            }
+            for i in range(start, min(count, start + batch))
+        ]
+        with db.transaction() as session:
+            session.execute(insert(PaymentCode), rows)
+    db.dispose()
+
+
+def write_file(path: Path, entries: int, codes: int) -> None:
+    rng = random.Random(20022)
+    today = date.today()
+
+    def credits():
+        for i in range(entries):
+            yield OutgoingCredit(
+                amount=Money.from_minor(rng.randint(100, 50_000), "EUR"),
+                booking_date=today,
+                rf=code_text(rng.randrange(codes)),
+                debtor_name="Payer",
+                debtor_bic="ETHNGRAA",
+                end_to_end_id=f"E2E{i}",
+                account_servicer_ref=f"ASR{i}",
+            )
+
+    with open(path, "wb") as out:
+        write_camt054(credits(), out, account_iban=IBAN, message_id="BENCH")
+
+
+def import_in_child(url: str, path: Path) -> tuple[float, int, dict[str, int]]:
+    code = (
+        "import resource, sys, time, json\n"
+        "from paydesk.db.engine import Database\n"
+        "from paydesk.bank.importer import import_file\n"
+        f"db = Database({url!r})\n"
+        "start = time.perf_counter()\n"
+        f"summary = import_file(db, {str(path)!r}, name='bench', origin='cli', actor='bench')\n"
+        "elapsed = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(json.dumps([elapsed, peak, summary.counts()]))\n"
+    )
+    import json
+
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    elapsed, peak, counts = json.loads(out.stdout.strip().splitlines()[-1])
+    return elapsed, peak, counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--codes", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        path = workdir / "camt054.xml"
+        write_file(path, args.entries, args.codes)
+        start = time.perf_counter()
+        bare(str(path))
+        bare_rate = args.entries / (time.perf_counter() - start)
+        print(
+            f"file: {args.entries} entries, {path.stat().st_size / 1e6:.1f} MB; "
+            f"{args.codes} open codes"
+        )
+        print(f"baseline bare lxml iterparse (RF, amount, date): {bare_rate:10,.0f} entries/s")
+        for kind in kinds:
+            url = fresh_database(kind, workdir)
+            t0 = time.perf_counter()
+            load_codes(url, args.codes)
+            setup = time.perf_counter() - t0
+            elapsed, peak_kb, counts = import_in_child(url, path)
+            rate = args.entries / elapsed
+            print(
+                f"{kind:<10} import end to end: {rate:10,.0f} entries/s "
+                f"({rate / bare_rate:.0%} of bare), peak RSS {peak_kb / 1024:.0f} MB, "
+                f"{counts['matched']} matched, {counts['unmatched']} unmatched "
+                f"(setup of codes {setup:.0f} s)"
+            )
+
+
+if __name__ == "__main__":
+    main()
