@@ -31,7 +31,7 @@ from datetime import date
 from itertools import islice
 from typing import BinaryIO
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from paydesk.audit import trail
@@ -297,9 +297,16 @@ def _import_chunk(
         matched.append((len(rows), entry, code))
         rows.append(_row(entry, file_id, "matched", None, code_id=code.id))
     if rows:
-        ids = session.scalars(
-            insert(BankEntry).returning(BankEntry.id, sort_by_parameter_order=True), rows
-        ).all()
+        ids = (
+            session.connection()
+            .scalars(
+                insert(BankEntry.__table__).returning(
+                    BankEntry.__table__.c.id, sort_by_parameter_order=True
+                ),
+                rows,
+            )
+            .all()
+        )
         credits = [
             Credit(
                 bank_entry_id=ids[index],
@@ -330,10 +337,13 @@ def _save_codes(
     if not changed:
         return
     now = utcnow()
-    session.execute(
-        update(PaymentCode),
+    table = PaymentCode.__table__
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(paid_minor=bindparam("b_paid"), status=bindparam("b_status"), updated_at=now),
         [
-            {"id": code.id, "paid_minor": code.paid_minor, "status": code.status, "updated_at": now}
+            {"b_id": code.id, "b_paid": code.paid_minor, "b_status": code.status}
             for code, _ in changed.values()
         ],
     )
@@ -365,7 +375,7 @@ def _save_codes(
                 )
             )
     if audits:
-        session.execute(insert(AuditEvent), audits)
+        session.connection().execute(insert(AuditEvent.__table__), audits)
 
 
 def _reverse(
@@ -388,14 +398,14 @@ def _reverse(
     original = session.scalars(query.order_by(BankEntry.id.desc()).with_for_update()).first()
     if original is None:
         summary.unmatched += 1
-        session.execute(
-            insert(BankEntry),
+        session.connection().execute(
+            insert(BankEntry.__table__),
             [_row(entry, file_id, "unmatched", "reversal of a credit paydesk has not posted")],
         )
         return
     row = _row(entry, file_id, "reversal", f"reverses bank entry {original.id}")
     row["reverses_id"] = original.id
-    session.execute(insert(BankEntry), [row])
+    session.connection().execute(insert(BankEntry.__table__), [row])
     original.status = "reversed"
     reverse_code_payment(
         session,

@@ -133,15 +133,21 @@ def post_credits(session: Session, credits: list[Credit], *, actor: str) -> None
         {c.code.account_id for c in credits},
         {c.code.document_id for c in credits if c.code.document_id is not None},
     )
-    event_ids = session.scalars(
-        insert(PaymentEvent).returning(PaymentEvent.id, sort_by_parameter_order=True),
-        [
-            {"event_date": c.paid_on, "source": "bank", "created_by": actor, "created_at": now}
-            for c in credits
-        ],
-    ).all()
-    session.execute(
-        insert(Tender),
+    event_ids = (
+        session.connection()
+        .scalars(
+            insert(PaymentEvent.__table__).returning(
+                PaymentEvent.__table__.c.id, sort_by_parameter_order=True
+            ),
+            [
+                {"event_date": c.paid_on, "source": "bank", "created_by": actor, "created_at": now}
+                for c in credits
+            ],
+        )
+        .all()
+    )
+    session.connection().execute(
+        insert(Tender.__table__),
         [
             {
                 "event_id": event_id,
@@ -158,24 +164,30 @@ def post_credits(session: Session, credits: list[Credit], *, actor: str) -> None
             for event_id, c in zip(event_ids, credits, strict=True)
         ],
     )
-    payment_ids = session.scalars(
-        insert(Payment).returning(Payment.id, sort_by_parameter_order=True),
-        [
-            {
-                "event_id": event_id,
-                "account_id": c.code.account_id,
-                "amount_minor": c.amount_minor,
-                "currency": c.currency,
-                "status": "frozen",
-                "payment_code_id": c.code.id,
-                "document_id": c.code.document_id,
-                "created_at": now,
-                "updated_at": now,
-                "frozen_at": now,
-            }
-            for event_id, c in zip(event_ids, credits, strict=True)
-        ],
-    ).all()
+    payment_ids = (
+        session.connection()
+        .scalars(
+            insert(Payment.__table__).returning(
+                Payment.__table__.c.id, sort_by_parameter_order=True
+            ),
+            [
+                {
+                    "event_id": event_id,
+                    "account_id": c.code.account_id,
+                    "amount_minor": c.amount_minor,
+                    "currency": c.currency,
+                    "status": "frozen",
+                    "payment_code_id": c.code.id,
+                    "document_id": c.code.document_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "frozen_at": now,
+                }
+                for event_id, c in zip(event_ids, credits, strict=True)
+            ],
+        )
+        .all()
+    )
     segments: list[dict[str, object]] = []
     entries: list[dict[str, object]] = []
     audits: list[dict[str, object]] = []
@@ -215,11 +227,11 @@ def post_credits(session: Session, credits: list[Credit], *, actor: str) -> None
                 "detail": {"rf": c.code.rf},
             }
         )
-    session.execute(insert(PaymentSegment), segments)
-    session.execute(insert(LedgerEntry), entries)
-    session.execute(insert(AuditEvent), audits)
-    session.execute(
-        insert(CodePayment),
+    session.connection().execute(insert(PaymentSegment.__table__), segments)
+    session.connection().execute(insert(LedgerEntry.__table__), entries)
+    session.connection().execute(insert(AuditEvent.__table__), audits)
+    session.connection().execute(
+        insert(CodePayment.__table__),
         [
             {
                 "code_id": c.code.id,
