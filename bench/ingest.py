@@ -144,15 +144,18 @@ def write_file(path: Path, entries: int, codes: int) -> None:
 
 
 def import_in_child(url: str, path: Path) -> tuple[float, int, dict[str, int]]:
+    # Peak memory is read from VmHWM, which starts afresh at exec (ru_maxrss would carry the
+    # parent's peak across fork + exec).
     code = (
-        "import resource, sys, time, json\n"
+        "import sys, time, json\n"
         "from paydesk.db.engine import Database\n"
         "from paydesk.bank.importer import import_file\n"
         f"db = Database({url!r})\n"
         "start = time.perf_counter()\n"
         f"summary = import_file(db, {str(path)!r}, name='bench', origin='cli', actor='bench')\n"
         "elapsed = time.perf_counter() - start\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "peak = next(int(line.split()[1]) for line in open('/proc/self/status')\n"
+        "            if line.startswith('VmHWM'))\n"
         "print(json.dumps([elapsed, peak, summary.counts()]))\n"
     )
     import json

@@ -43,6 +43,7 @@ from paydesk.bank.models import BankEntry, BankFile
 from paydesk.bank.posting import Credit, post_credits
 from paydesk.codes.models import CodePayment, PaymentCode
 from paydesk.db.base import utcnow
+from paydesk.db.bulk import allocate_ids, insert_rows
 from paydesk.db.engine import Database
 from paydesk.ledger import posting as ledger
 from paydesk.ledger.models import LedgerEntry
@@ -71,7 +72,8 @@ class ImportSummary:
     reversed: int = 0
     rejected: int = 0
     ignored: int = 0
-    #: Webhook events raised: (event type, payload).
+    #: Events raised by the chunk being imported: (event type, payload); handed to the
+    #: publisher in the chunk's transaction, then cleared (memory stays flat).
     events: list[tuple[str, dict[str, object]]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -90,6 +92,12 @@ class ImportSummary:
 
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
+Events = list[tuple[str, dict[str, object]]]
+Publisher = Callable[[Session, Events], None]
+
+
+def _no_publisher(_session: Session, _events: Events) -> None:
+    """Default publisher: nobody listens."""
 
 
 def _digest(source: Source) -> str:
@@ -113,6 +121,7 @@ def import_file(
     actor: str,
     max_bytes: int = camt.DEFAULT_MAX_BYTES,
     progress: Callable[[int], None] | None = None,
+    publish: Publisher = _no_publisher,
 ) -> ImportSummary:
     """Import one camt file (path, bytes or binary stream). Raises ``InvalidBankFile``."""
     summary = ImportSummary(name=name)
@@ -137,6 +146,8 @@ def import_file(
             summary.file_id = record.id
             for chunk in _chunks(opened.entries(), CHUNK):
                 _import_chunk(session, record.id, chunk, summary, actor)
+                publish(session, summary.events)
+                summary.events.clear()
                 if progress:
                     progress(len(chunk))
             for key, value in summary.counts().items():
@@ -157,9 +168,13 @@ def import_file(
     return summary
 
 
-def import_document(db: Database, data: bytes, *, source: str, actor: str) -> ImportSummary:
+def import_document(
+    db: Database, data: bytes, *, source: str, actor: str, publish: Publisher = _no_publisher
+) -> ImportSummary:
     """Import one camt document received from the bank gateway (feed or push)."""
-    return import_file(db, data, name=f"{source} document", origin=source, actor=actor)
+    return import_file(
+        db, data, name=f"{source} document", origin=source, actor=actor, publish=publish
+    )
 
 
 def _chunks(entries: Iterable[camt.BankEntry], size: int) -> Iterator[list[camt.BankEntry]]:
@@ -297,16 +312,12 @@ def _import_chunk(
         matched.append((len(rows), entry, code))
         rows.append(_row(entry, file_id, "matched", None, code_id=code.id))
     if rows:
-        ids = (
-            session.connection()
-            .scalars(
-                insert(BankEntry.__table__).returning(
-                    BankEntry.__table__.c.id, sort_by_parameter_order=True
-                ),
-                rows,
-            )
-            .all()
-        )
+        conn = session.connection()
+        ids = allocate_ids(conn, BankEntry.__table__, len(rows))
+        for entry_id, row in zip(ids, rows, strict=True):
+            row["id"] = entry_id
+        columns = tuple(rows[0])
+        insert_rows(conn, BankEntry.__table__, columns, [tuple(r.values()) for r in rows])
         credits = [
             Credit(
                 bank_entry_id=ids[index],

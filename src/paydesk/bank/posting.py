@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from paydesk.accounts.models import Contract
@@ -23,6 +23,7 @@ from paydesk.bank.matching import CodeState
 from paydesk.cashier.distribution import ContractDebt, Match, distribute
 from paydesk.codes.models import CodePayment
 from paydesk.db.base import utcnow
+from paydesk.db.bulk import allocate_ids, insert_rows
 from paydesk.documents.models import Document
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money
@@ -92,8 +93,13 @@ class _Ledger:
             else next((c.id for c in contracts if not c.is_overpayment), contracts[0].id)
         )
         amount = credit.amount_minor
+        overpayment = contracts[-1].id if contracts[-1].is_overpayment else None
         if self.balance[first] >= amount:  # the usual case: one contract owes at least this
             segments = [(first, amount)]
+        elif overpayment is not None and all(
+            self.balance[c.id] <= 0 for c in contracts if not c.is_overpayment
+        ):  # nothing is owed: all of it is excess credit
+            segments = [(overpayment, amount)]
         else:
             segments = self._distribute(credit, contracts, first if target else None)
         for contract_id, share in segments:
@@ -128,125 +134,169 @@ def post_credits(session: Session, credits: list[Credit], *, actor: str) -> None
     if not credits:
         return
     now = utcnow()
+    conn = session.connection()
     ledger = _Ledger(
         session,
         {c.code.account_id for c in credits},
         {c.code.document_id for c in credits if c.code.document_id is not None},
     )
-    event_ids = (
-        session.connection()
-        .scalars(
-            insert(PaymentEvent.__table__).returning(
-                PaymentEvent.__table__.c.id, sort_by_parameter_order=True
-            ),
-            [
-                {"event_date": c.paid_on, "source": "bank", "created_by": actor, "created_at": now}
-                for c in credits
-            ],
-        )
-        .all()
-    )
-    session.connection().execute(
-        insert(Tender.__table__),
-        [
-            {
-                "event_id": event_id,
-                "tender_type": "bank_transfer",
-                "amount_minor": c.amount_minor,
-                "currency": c.currency,
-                "payer_account_id": None,
-                "non_cis_name": c.payer_name,
-                "external_reference": c.bank_reference,
-                "status": "valid",
-                "bank_entry_id": c.bank_entry_id,
-                "created_at": now,
-            }
-            for event_id, c in zip(event_ids, credits, strict=True)
-        ],
-    )
-    payment_ids = (
-        session.connection()
-        .scalars(
-            insert(Payment.__table__).returning(
-                Payment.__table__.c.id, sort_by_parameter_order=True
-            ),
-            [
-                {
-                    "event_id": event_id,
-                    "account_id": c.code.account_id,
-                    "amount_minor": c.amount_minor,
-                    "currency": c.currency,
-                    "status": "frozen",
-                    "payment_code_id": c.code.id,
-                    "document_id": c.code.document_id,
-                    "created_at": now,
-                    "updated_at": now,
-                    "frozen_at": now,
-                }
-                for event_id, c in zip(event_ids, credits, strict=True)
-            ],
-        )
-        .all()
-    )
-    segments: list[dict[str, object]] = []
-    entries: list[dict[str, object]] = []
-    audits: list[dict[str, object]] = []
-    for payment_id, c in zip(payment_ids, credits, strict=True):
+    n = len(credits)
+    event_ids = allocate_ids(conn, PaymentEvent.__table__, n)
+    payment_ids = allocate_ids(conn, Payment.__table__, n)
+    events, tenders, payments, code_payments = [], [], [], []
+    segments: list[tuple[object, ...]] = []
+    entries: list[tuple[object, ...]] = []
+    audits: list[tuple[object, ...]] = []
+    for event_id, payment_id, c in zip(event_ids, payment_ids, credits, strict=True):
         c.payment_id = payment_id
-        for contract_id, share in ledger.allocate(c):
-            segments.append(
-                {
-                    "payment_id": payment_id,
-                    "contract_id": contract_id,
-                    "amount_minor": share,
-                    "currency": c.currency,
-                }
+        code = c.code
+        events.append((event_id, c.paid_on, "bank", actor, now))
+        tenders.append(
+            (
+                event_id,
+                "bank_transfer",
+                c.amount_minor,
+                c.currency,
+                c.payer_name,
+                c.bank_reference,
+                "valid",
+                c.bank_entry_id,
+                now,
             )
-            entries.append(
-                {
-                    "account_id": c.code.account_id,
-                    "contract_id": contract_id,
-                    "kind": "payment",
-                    "amount_minor": -share,
-                    "currency": c.currency,
-                    "effective_date": c.paid_on,
-                    "document_id": c.code.document_id,
-                    "payment_id": payment_id,
-                    "description": f"bank transfer {c.code.rf}",
-                    "created_at": now,
-                }
-            )
-        audits.append(
-            {
-                "at": now,
-                "actor": actor,
-                "entity_type": "payment",
-                "entity_id": str(payment_id),
-                "from_status": None,
-                "to_status": "frozen",
-                "detail": {"rf": c.code.rf},
-            }
         )
-    session.connection().execute(insert(PaymentSegment.__table__), segments)
-    session.connection().execute(insert(LedgerEntry.__table__), entries)
-    session.connection().execute(insert(AuditEvent.__table__), audits)
-    session.connection().execute(
-        insert(CodePayment.__table__),
-        [
-            {
-                "code_id": c.code.id,
-                "paid_on": c.paid_on,
-                "bank_bic": c.bank_bic,
-                "bank_name": c.bank_name,
-                "amount_minor": c.amount_minor,
-                "currency": c.currency,
-                "payer_name": c.payer_name,
-                "bank_reference": c.bank_reference,
-                "bank_entry_id": c.bank_entry_id,
-                "payment_id": c.payment_id,
-                "status": "received",
-                "created_at": now,
-            }
-            for c in credits
-        ],
+        payments.append(
+            (
+                payment_id,
+                event_id,
+                code.account_id,
+                c.amount_minor,
+                c.currency,
+                "frozen",
+                code.id,
+                code.document_id,
+                now,
+                now,
+                now,
+            )
+        )
+        for contract_id, share in ledger.allocate(c):
+            segments.append((payment_id, contract_id, share, c.currency))
+            entries.append(
+                (
+                    code.account_id,
+                    contract_id,
+                    "payment",
+                    -share,
+                    c.currency,
+                    c.paid_on,
+                    code.document_id,
+                    payment_id,
+                    f"bank transfer {code.rf}",
+                    now,
+                )
+            )
+        audits.append((now, actor, "payment", str(payment_id), "frozen", None))
+        code_payments.append(
+            (
+                code.id,
+                c.paid_on,
+                c.bank_bic,
+                c.bank_name,
+                c.amount_minor,
+                c.currency,
+                c.payer_name,
+                c.bank_reference,
+                c.bank_entry_id,
+                payment_id,
+                "received",
+                now,
+            )
+        )
+    insert_rows(
+        conn,
+        PaymentEvent.__table__,
+        ("id", "event_date", "source", "created_by", "created_at"),
+        events,
+    )
+    insert_rows(
+        conn,
+        Tender.__table__,
+        (
+            "event_id",
+            "tender_type",
+            "amount_minor",
+            "currency",
+            "non_cis_name",
+            "external_reference",
+            "status",
+            "bank_entry_id",
+            "created_at",
+        ),
+        tenders,
+    )
+    insert_rows(
+        conn,
+        Payment.__table__,
+        (
+            "id",
+            "event_id",
+            "account_id",
+            "amount_minor",
+            "currency",
+            "status",
+            "payment_code_id",
+            "document_id",
+            "created_at",
+            "updated_at",
+            "frozen_at",
+        ),
+        payments,
+    )
+    insert_rows(
+        conn,
+        PaymentSegment.__table__,
+        ("payment_id", "contract_id", "amount_minor", "currency"),
+        segments,
+    )
+    insert_rows(
+        conn,
+        LedgerEntry.__table__,
+        (
+            "account_id",
+            "contract_id",
+            "kind",
+            "amount_minor",
+            "currency",
+            "effective_date",
+            "document_id",
+            "payment_id",
+            "description",
+            "created_at",
+        ),
+        entries,
+    )
+    insert_rows(
+        conn,
+        AuditEvent.__table__,
+        ("at", "actor", "entity_type", "entity_id", "to_status", "detail"),
+        audits,
+    )
+    insert_rows(
+        conn,
+        CodePayment.__table__,
+        (
+            "code_id",
+            "paid_on",
+            "bank_bic",
+            "bank_name",
+            "amount_minor",
+            "currency",
+            "payer_name",
+            "bank_reference",
+            "bank_entry_id",
+            "payment_id",
+            "status",
+            "created_at",
+        ),
+        code_payments,
     )
