@@ -31,7 +31,7 @@ from datetime import date
 from itertools import islice
 from typing import BinaryIO
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from paydesk.audit import trail
@@ -40,10 +40,10 @@ from paydesk.bank import camt
 from paydesk.bank.banks import bank_name
 from paydesk.bank.matching import CodeState, apply, decide, unapply
 from paydesk.bank.models import BankEntry, BankFile
-from paydesk.bank.posting import Credit, post_credits
+from paydesk.bank.posting import Balances, Credit, post_credits
 from paydesk.codes.models import CodePayment, PaymentCode
 from paydesk.db.base import utcnow
-from paydesk.db.bulk import allocate_ids, insert_rows
+from paydesk.db.bulk import allocate_ids, among, insert_rows, update_rows
 from paydesk.db.engine import Database
 from paydesk.ledger import posting as ledger
 from paydesk.ledger.models import LedgerEntry
@@ -144,8 +144,9 @@ def import_file(
             session.add(record)
             session.flush()
             summary.file_id = record.id
+            balances = Balances()
             for chunk in _chunks(opened.entries(), CHUNK):
-                _import_chunk(session, record.id, chunk, summary, actor)
+                _import_chunk(session, record.id, chunk, summary, actor, balances)
                 publish(session, summary.events)
                 summary.events.clear()
                 if progress:
@@ -235,7 +236,7 @@ def _load_codes(session: Session, rfs: set[str]) -> dict[str, CodeState]:
             PaymentCode.document_id,
             PaymentCode.expires_on,
         )
-        .where(PaymentCode.rf.in_(list(rfs)))
+        .where(among(session.get_bind().dialect.name, PaymentCode.rf, list(rfs)))
         .with_for_update()
     )
     return {row.rf: CodeState(*row) for row in rows}
@@ -247,11 +248,13 @@ def _import_chunk(
     chunk: list[camt.BankEntry],
     summary: ImportSummary,
     actor: str,
+    balances: Balances,
 ) -> None:
     summary.entries += len(chunk)
+    dialect = session.get_bind().dialect.name
     keys = [e.key for e in chunk if e.key is not None]
     seen = (
-        set(session.scalars(select(BankEntry.key).where(BankEntry.key.in_(keys))))
+        set(session.scalars(select(BankEntry.key).where(among(dialect, BankEntry.key, keys))))
         if keys
         else set()
     )
@@ -332,7 +335,7 @@ def _import_chunk(
             )
             for index, entry, code in matched
         ]
-        post_credits(session, credits, actor=actor)
+        post_credits(session, credits, actor=actor, balances=balances)
         for credit in credits:
             summary.events.append(
                 ("payment.frozen", {"payment_id": credit.payment_id, "rf": credit.code.rf})
@@ -348,15 +351,11 @@ def _save_codes(
     if not changed:
         return
     now = utcnow()
-    table = PaymentCode.__table__
-    session.connection().execute(
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(paid_minor=bindparam("b_paid"), status=bindparam("b_status"), updated_at=now),
-        [
-            {"b_id": code.id, "b_paid": code.paid_minor, "b_status": code.status}
-            for code, _ in changed.values()
-        ],
+    update_rows(
+        session.connection(),
+        PaymentCode.__table__,
+        ("paid_minor", "status", "updated_at"),
+        [(code.paid_minor, code.status, now, code.id) for code, _ in changed.values()],
     )
     audits = []
     for code, before in changed.values():
@@ -369,7 +368,7 @@ def _save_codes(
                     "entity_id": code.rf,
                     "from_status": before,
                     "to_status": code.status,
-                    "detail": {"paid_minor": code.paid_minor},
+                    "detail": None,
                 }
             )
         event = _PAID_EVENTS.get(code.status)

@@ -23,7 +23,7 @@ from paydesk.bank.matching import CodeState
 from paydesk.cashier.distribution import ContractDebt, Match, distribute
 from paydesk.codes.models import CodePayment
 from paydesk.db.base import utcnow
-from paydesk.db.bulk import allocate_ids, insert_rows
+from paydesk.db.bulk import allocate_ids, among, insert_rows
 from paydesk.documents.models import Document
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money
@@ -53,35 +53,47 @@ class _ContractRow:
     is_overpayment: bool
 
 
-class _Ledger:
-    """Contracts and running balances of the accounts a chunk touches."""
+class Balances:
+    """Contracts and running balances of the accounts an import touches.
 
-    def __init__(self, session: Session, account_ids: set[int], document_ids: set[int]) -> None:
+    Loaded once per account for a whole file (accounts are added as chunks name them), then
+    moved in memory as credits are allocated, so a file costs one balance query per account.
+    """
+
+    def __init__(self) -> None:
         self.contracts: dict[int, list[_ContractRow]] = defaultdict(list)
-        ids = list(account_ids)
-        for row in session.execute(
-            select(
-                Contract.id, Contract.account_id, Contract.payment_priority, Contract.is_overpayment
-            ).where(Contract.account_id.in_(ids))
-        ):
-            self.contracts[row.account_id].append(
-                _ContractRow(row.id, row.payment_priority, row.is_overpayment)
-            )
-        for rows in self.contracts.values():
-            rows.sort(key=lambda c: (c.is_overpayment, c.priority, c.id))
         self.balance: dict[int, int] = defaultdict(int)
-        for contract_id, total in session.execute(
-            select(LedgerEntry.contract_id, func.sum(LedgerEntry.amount_minor))
-            .where(LedgerEntry.account_id.in_(ids))
-            .group_by(LedgerEntry.contract_id)
-        ):
-            self.balance[contract_id] = int(total or 0)
         self.document_contract: dict[int, int] = {}
-        if document_ids:
+
+    def load(self, session: Session, account_ids: set[int], document_ids: set[int]) -> None:
+        dialect = session.get_bind().dialect.name
+        ids = [a for a in account_ids if a not in self.contracts]
+        if ids:
+            for row in session.execute(
+                select(
+                    Contract.id,
+                    Contract.account_id,
+                    Contract.payment_priority,
+                    Contract.is_overpayment,
+                ).where(among(dialect, Contract.account_id, ids))
+            ):
+                self.contracts[row.account_id].append(
+                    _ContractRow(row.id, row.payment_priority, row.is_overpayment)
+                )
+            for account_id in ids:
+                self.contracts[account_id].sort(key=lambda c: (c.is_overpayment, c.priority, c.id))
+            for contract_id, total in session.execute(
+                select(LedgerEntry.contract_id, func.sum(LedgerEntry.amount_minor))
+                .where(among(dialect, LedgerEntry.account_id, ids))
+                .group_by(LedgerEntry.contract_id)
+            ):
+                self.balance[contract_id] = int(total or 0)
+        docs = [d for d in document_ids if d not in self.document_contract]
+        if docs:
             query = select(Document.id, Document.contract_id).where(
-                Document.id.in_(list(document_ids))
+                among(dialect, Document.id, docs)
             )
-            self.document_contract = {doc: contract for doc, contract in session.execute(query)}
+            self.document_contract.update({d: c for d, c in session.execute(query)})
 
     def allocate(self, credit: Credit) -> list[tuple[int, int]]:
         """Segments (contract id, minor units) for a credit; balances move as it is posted."""
@@ -129,13 +141,18 @@ class _Ledger:
         return [(int(s.contract_id), s.amount.minor) for s in segments]
 
 
-def post_credits(session: Session, credits: list[Credit], *, actor: str) -> None:
-    """Post each credit as a frozen payment on its code's account; sets ``payment_id``."""
+def post_credits(
+    session: Session, credits: list[Credit], *, actor: str, balances: Balances | None = None
+) -> None:
+    """Post each credit as a frozen payment on its code's account; sets ``payment_id``.
+
+    Pass the same ``balances`` for every chunk of one import (one transaction)."""
     if not credits:
         return
     now = utcnow()
     conn = session.connection()
-    ledger = _Ledger(
+    ledger = balances or Balances()
+    ledger.load(
         session,
         {c.code.account_id for c in credits},
         {c.code.document_id for c in credits if c.code.document_id is not None},

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Connection, Date, DateTime, Table, text
+from sqlalchemy import JSON, ColumnElement, Connection, Date, DateTime, Table, any_, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import TypeDecorator
 
 
@@ -97,3 +99,48 @@ def insert_rows(
     raw = conn.connection.driver_connection
     assert raw is not None
     raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", params)
+
+
+def update_rows(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    key: str = "id",
+) -> None:
+    """Set ``columns`` on the rows whose ``key`` is the last value of each tuple."""
+    if not rows:
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    if conn.dialect.name == "postgresql":
+        # One statement: the new values travel as one array per column.
+        names = [*columns, key]
+        types = [table.c[n].type.compile(dialect=conn.dialect) for n in names]
+        arrays = ", ".join(f"unnest(%s::{t}[]) AS {n}" for n, t in zip(names, types, strict=True))
+        sets = ", ".join(f"{c} = v.{c}" for c in columns)
+        with raw.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table.name} AS t SET {sets} FROM (SELECT {arrays}) AS v "
+                f"WHERE t.{key} = v.{key}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        return
+    convert = _converted_columns(table, columns)
+    params = rows
+    if convert:
+        params = [
+            [_sqlite_text(v) if i in convert else v for i, v in enumerate(row)] for row in rows
+        ]
+    sets = ", ".join(f"{c} = ?" for c in columns)
+    raw.executemany(f"UPDATE {table.name} SET {sets} WHERE {key} = ?", params)
+
+
+def among(
+    dialect: str, column: ColumnElement[Any], values: Sequence[object]
+) -> ColumnElement[bool]:
+    """``column IN values``: one array parameter on PostgreSQL instead of thousands of binds."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
