@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from paydesk.cli import slips as slips_cli
 from paydesk.codes import rf
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
@@ -255,6 +256,8 @@ def code_list(
         )
     typer.echo(f"{len(found)} of {total}")
 
+
+slips_cli.register(code_app)  # code slip, code send, code send-retry
 
 if __name__ == "__main__":
     app()
