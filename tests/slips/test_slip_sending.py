@@ -8,7 +8,7 @@ import email.policy
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -21,6 +21,7 @@ from tests.conftest import auth
 
 from paydesk.api.app import create_app
 from paydesk.audit import trail
+from paydesk.codes import service as codes
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
 from paydesk.money import Money
@@ -28,7 +29,7 @@ from paydesk.settings import Settings
 from paydesk.slips import outbox
 from paydesk.slips.epc import parse_epc_payload
 from paydesk.slips.labels import LABELS
-from paydesk.slips.service import retry_due_sendings
+from paydesk.slips.service import retry_due_sendings, slip_for
 
 SmtpServer = Any  # conftest: host, port, inbox
 IBAN = "GR1601101250000000012300695"
@@ -394,3 +395,31 @@ def test_sending_needs_a_desk_role_and_the_slip_any_role(
         assert "RF" in slip.text
         missing = client.post(f"/v1/payment-codes/{code}/send")
         assert missing.status_code == 401
+
+
+def test_a_partly_paid_fixed_code_slip_asks_for_what_is_still_due(
+    db: Database, keys: dict[str, str]
+) -> None:
+    settings = mail_settings(db, None)
+    with api(settings, db) as client:
+        code = issue_code(client, keys["integration"], amount="250.40")
+    with db.transaction() as session:
+        stored = codes.get(session, code, lock=True)
+        stored.paid_minor, stored.status = 10040, "partially_paid"
+    with db.reading() as session:
+        slip = slip_for(session, settings, code)
+    assert slip.amount == Money.parse("150.00", "EUR")
+    assert slip.document_kind == "repair_order" and slip.document_number == "RO-1"
+    assert slip.due_date == date(2026, 12, 15)
+
+
+def test_an_account_level_code_slip_names_the_account(db: Database, keys: dict[str, str]) -> None:
+    key = keys["integration"]
+    with api(mail_settings(db, None), db) as client:
+        account = make_account(client, key, customer={"name": "Anna", "language": "en"})
+        issued = client.post(f"/v1/accounts/{account['id']}/payment-codes", headers=auth(key))
+        code = issued.json()["rf"]
+        html = client.get(f"/v1/payment-codes/{code}/slip.html", headers=auth(key))
+    assert html.status_code == 200
+    assert "Account ACC-1" in html.text
+    assert LABELS["en"]["open_amount"] in html.text
