@@ -90,6 +90,26 @@ class Settings(BaseSettings):
     organisation_code: str = "12345"
     issuing: dict[str, IssuingRule] = Field(default_factory=_default_rules)
 
+    #: Outgoing mail (payment slips). ``smtp_host`` ``None``: e-mail is not configured.
+    smtp_host: str | None = None
+    #: ``None``: 25, 587 or 465 by ``smtp_security``.
+    smtp_port: int | None = None
+    #: ``none`` (plain), ``starttls`` (upgrade after connecting) or ``tls`` (implicit TLS).
+    #: Checked when a message is sent, so a mistake is a recorded, retriable failure.
+    smtp_security: str = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    #: The From address, e.g. ``"Acme Motors <billing@acme.example>"``.
+    smtp_sender: str | None = None
+    #: Seconds to wait for the mail server on each step.
+    smtp_timeout: float = 10.0
+    #: Extra trusted CA certificate (PEM) for an internal mail relay.
+    smtp_ca_file: str | None = None
+    #: A failed e-mail is tried again after 1, 2, 4 … times this many seconds (at most 6 hours),
+    #: up to ``smtp_max_attempts`` attempts in all.
+    smtp_retry_seconds: int = Field(default=60, ge=1)
+    smtp_max_attempts: int = Field(default=8, ge=1, le=100)
+
     #: Pepper for hashing bank account numbers ("seen before" checks). Change in production.
     secret_key: str = "change-me-in-production"
 

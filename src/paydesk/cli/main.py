@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from paydesk.cli import slips as slips_cli
 from paydesk.codes import rf
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
@@ -301,6 +302,8 @@ def bank_inbox(folder: str) -> None:
     for summary in import_inbox(_db(), Path(folder)):
         typer.echo(f"{summary.name}: {summary.counts()}")
 
+
+slips_cli.register(code_app)  # code slip, code send, code send-retry
 
 if __name__ == "__main__":
     app()

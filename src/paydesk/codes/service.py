@@ -21,6 +21,7 @@ from paydesk.documents.lifecycle import is_receivable
 from paydesk.documents.models import Document
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.settings import AmountType, IssueMode, Settings
+from paydesk.slips import outbox
 
 #: Sentinel: "use the default ceiling" (the document's amount for open codes).
 DEFAULT = object()
@@ -145,6 +146,8 @@ def issue_for_document(
         to_status=CodeStatus.ACTIVE,
         detail={"document_id": document.id},
     )
+    # The rule may e-mail the slip: queue it here, deliver it later outside this transaction.
+    outbox.queue_on_issue(session, settings, code, actor=actor)
     return Issued(code, created=True)
 
 

@@ -10,6 +10,7 @@ from paydesk.db.base import Base
 from paydesk.documents.models import Document, Security
 from paydesk.ledger.models import LedgerEntry
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
+from paydesk.slips.models import SlipSending
 
 __all__ = [
     "Account",
@@ -30,6 +31,7 @@ __all__ = [
     "PaymentEvent",
     "PaymentSegment",
     "Security",
+    "SlipSending",
     "Tender",
     "User",
 ]

@@ -44,6 +44,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "kind.counter_invoice": "Counter invoice",
         "kind.vehicle_order": "Vehicle order",
         "kind.securities_batch": "Securities batch",
+        "kind.account": "Account",
     },
     "el": {
         "title": "Δελτίο πληρωμής",
@@ -73,6 +74,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "kind.counter_invoice": "Τιμολόγιο ταμείου",
         "kind.vehicle_order": "Παραγγελία οχήματος",
         "kind.securities_batch": "Δέσμη αξιογράφων",
+        "kind.account": "Λογαριασμός",
     },
     "pl": {
         "title": "Dane do płatności",
@@ -101,6 +103,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "kind.counter_invoice": "Faktura sprzedaży",
         "kind.vehicle_order": "Zamówienie pojazdu",
         "kind.securities_batch": "Pakiet papierów wartościowych",
+        "kind.account": "Konto",
     },
 }
 

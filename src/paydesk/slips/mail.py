@@ -24,6 +24,7 @@ __all__ = [
     "InvalidMailSettings",
     "MailDeliveryFailed",
     "SmtpSettings",
+    "check_email_address",
     "compose_slip_email",
     "send_email",
 ]
@@ -127,6 +128,12 @@ def _address(value: str, what: str, display_name: str = "") -> Address:
         raise InvalidEmailAddress(f"{what} {value!r} is not an e-mail address")
     username, domain = addr.rsplit("@", 1)
     return Address(display_name=name or display_name, username=username, domain=domain)
+
+
+def check_email_address(value: str, what: str = "e-mail address") -> str:
+    """The bare address (``local@domain``) in ``value``, which may carry a display name; raises
+    :class:`InvalidEmailAddress`."""
+    return _address(value, what).addr_spec
 
 
 def _body(slip: SlipData) -> str:

@@ -1,0 +1,170 @@
+"""Payment slips: the slip of a code as PDF or HTML, e-mailing it, and the record of sendings."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from paydesk.api.deps import Call, database, require, settings, writer
+from paydesk.api.schemas import Strict
+from paydesk.auth.roles import ANYONE, DESK
+from paydesk.codes import rf
+from paydesk.db.engine import Database
+from paydesk.settings import Settings
+from paydesk.slips import service
+from paydesk.slips.models import SlipSending
+from paydesk.slips.outbox import SendingStatus
+from paydesk.slips.render import render_html, render_pdf
+
+router = APIRouter(tags=["payment slips"])
+
+SlipLanguage = Literal["en", "el", "pl"]
+
+
+class SendIn(Strict):
+    to: str | None = Field(
+        default=None,
+        max_length=254,
+        description="Recipient; default: the customer's e-mail address",
+        examples=["maria@example.com"],
+    )
+    language: SlipLanguage | None = Field(
+        default=None, description="Language of the e-mail and slip; default: the customer's"
+    )
+
+
+class SlipSendingOut(BaseModel):
+    id: int
+    rf: str
+    to_address: str
+    language: str
+    status: str = Field(description="queued, sending, sent or failed")
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None = Field(
+        description="When it is tried (again); null once sent or given up"
+    )
+    sent_at: datetime | None
+    message_id: str | None
+    created_by: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, s: SlipSending, rf_code: str) -> SlipSendingOut:
+        return cls(
+            id=s.id,
+            rf=rf_code,
+            to_address=s.to_address,
+            language=s.language,
+            status=s.status,
+            attempts=s.attempts,
+            last_error=s.last_error,
+            next_attempt_at=s.next_attempt_at,
+            sent_at=s.sent_at,
+            message_id=s.message_id,
+            created_by=s.created_by,
+            created_at=s.created_at,
+        )
+
+
+@router.get(
+    "/payment-codes/{code}/slip.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def slip_pdf(
+    code: str,
+    language: SlipLanguage | None = None,
+    db: Database = Depends(database),
+    config: Settings = Depends(settings),
+    _caller=Depends(require(ANYONE)),
+) -> Response:
+    """The code's payment slip as an A4 PDF with the EPC QR code (customer's language)."""
+    with db.reading() as session:
+        slip = service.slip_for(session, config, code, language=language)
+    return Response(
+        render_pdf(slip),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{slip.rf_code}.pdf"'},
+    )
+
+
+@router.get("/payment-codes/{code}/slip.html", response_class=HTMLResponse)
+def slip_html(
+    code: str,
+    language: SlipLanguage | None = None,
+    db: Database = Depends(database),
+    config: Settings = Depends(settings),
+    _caller=Depends(require(ANYONE)),
+) -> HTMLResponse:
+    """The code's payment slip as a self-contained HTML page (QR code inline)."""
+    with db.reading() as session:
+        slip = service.slip_for(session, config, code, language=language)
+    return HTMLResponse(render_html(slip))
+
+
+@router.get("/payment-codes/{code}/sendings", response_model=list[SlipSendingOut])
+def list_sendings(
+    code: str, db: Database = Depends(database), _caller=Depends(require(ANYONE))
+) -> list[SlipSendingOut]:
+    """Every e-mail of the code's slip, newest first: when, to whom, the result."""
+    with db.reading() as session:
+        found, rows = service.sendings(session, code)
+        return [SlipSendingOut.of(s, found.rf) for s in rows]
+
+
+def _answer(sending: SlipSending, rf_code: str, **headers: str) -> JSONResponse:
+    status = 201 if sending.status == SendingStatus.SENT else 202
+    body = jsonable_encoder(SlipSendingOut.of(sending, rf_code))
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+@router.post(
+    "/payment-codes/{code}/send",
+    status_code=201,
+    response_model=SlipSendingOut,
+    responses={
+        202: {"description": "Recorded; the attempt is still under way (a replayed request)"},
+        502: {"description": "The mail server failed; the sending is recorded and retried"},
+        503: {"description": "E-mail is not configured (correctly)"},
+    },
+)
+def send(code: str, body: SendIn | None = None, call: Call = Depends(writer(DESK))):
+    """E-mail the code's payment slip (PDF attached) now, in the customer's language.
+
+    The sending is recorded first; when the mail server fails, the answer is a 502 problem
+    naming the recorded sending (``sending_id``), which is tried again later
+    (``next_attempt_at``). A retry with the same ``Idempotency-Key`` sends nothing twice.
+    """
+    body = body or SendIn()
+    rf_code = rf.validate(code)
+
+    def record(session):
+        sending = service.start_sending(
+            session,
+            call.settings,
+            code,
+            actor=call.actor,
+            to=body.to,
+            language=body.language,
+        )
+        return SlipSendingOut.of(sending, rf_code)
+
+    recorded = call.run(record, 201)
+    sending_id = json.loads(recorded.body)["id"]
+    if recorded.headers.get("Idempotent-Replayed"):
+        with call.db.reading() as session:
+            current = service.sending(session, sending_id)
+        if current.status == SendingStatus.FAILED:
+            raise service.failure_of(current)
+        return _answer(current, rf_code, **{"Idempotent-Replayed": "true"})
+    delivery = service.deliver(call.db, call.settings, sending_id, actor=call.actor)
+    if delivery.error is not None:
+        raise delivery.error
+    return _answer(delivery.sending, rf_code)

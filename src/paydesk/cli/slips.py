@@ -1,0 +1,97 @@
+"""``paydesk code slip|send|send-retry``: payment slips on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from paydesk.codes import rf
+from paydesk.db.engine import Database
+from paydesk.errors import PaydeskError
+from paydesk.settings import get_settings
+
+CLI_ACTOR = "cli"
+
+Language = Annotated[str | None, typer.Option(help="en, el or pl; default the customer's")]
+
+
+def _db() -> Database:
+    return Database(get_settings().database_url)
+
+
+def _fail(error: PaydeskError, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {error.detail}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code)
+
+
+def slip(
+    code: str,
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.pdf or .html)")],
+    language: Language = None,
+) -> None:
+    """Write the code's payment slip to a PDF or HTML file."""
+    from paydesk.slips import service
+    from paydesk.slips.render import render_html, render_pdf
+
+    try:
+        with _db().reading() as session:
+            data = service.slip_for(session, get_settings(), code, language=language)
+        if out.suffix.lower() == ".html":
+            out.write_text(render_html(data), encoding="utf-8")
+        else:
+            out.write_bytes(render_pdf(data))
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"{rf.format(data.rf_code)}  slip written to {out}")
+
+
+def send(
+    code: str,
+    to: Annotated[str | None, typer.Option(help="Recipient; default the customer's")] = None,
+    language: Language = None,
+) -> None:
+    """E-mail the code's payment slip now. Exit 0 sent, 1 failed (recorded, retried), 2 refused."""
+    from paydesk.slips import service
+
+    settings = get_settings()
+    try:
+        delivery = service.send_slip(
+            _db(), settings, code, actor=CLI_ACTOR, to=to, language=language
+        )
+    except PaydeskError as error:
+        raise _fail(error) from None
+    sending = delivery.sending
+    if delivery.error is not None:
+        retry = (
+            f"next attempt at {sending.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC"
+            if sending.next_attempt_at
+            else "not retried"
+        )
+        typer.secho(
+            f"error: {delivery.error.detail}\nsending {sending.id} recorded as failed; {retry}",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(1)
+    typer.echo(f"{rf.format(rf.validate(code))}  slip sent to {sending.to_address}")
+
+
+def send_retry(
+    limit: Annotated[int, typer.Option(help="Most sendings to attempt")] = 100,
+) -> None:
+    """Deliver the slip e-mails that are due: queued at issue, or failed and due again."""
+    from paydesk.slips import service
+
+    report = service.retry_due_sendings(_db(), get_settings(), limit=limit)
+    if report.not_configured:
+        typer.echo(f"{service.NOT_CONFIGURED}; nothing attempted")
+        return
+    typer.echo(f"sent {len(report.sent)}, failed {len(report.failed)}")
+
+
+def register(code_app: typer.Typer) -> None:
+    code_app.command("slip")(slip)
+    code_app.command("send")(send)
+    code_app.command("send-retry")(send_retry)
