@@ -90,8 +90,13 @@ class Settings(BaseSettings):
     organisation_code: str = "12345"
     issuing: dict[str, IssuingRule] = Field(default_factory=_default_rules)
 
-    #: Pepper for hashing bank account numbers ("seen before" checks). Change in production.
+    #: Pepper for hashing bank account numbers ("seen before" checks) and key signing the web
+    #: session cookie. Change in production.
     secret_key: str = "change-me-in-production"
+
+    #: Web pages: minutes a sign-in lasts, and whether the session cookie is sent over HTTPS only.
+    web_session_minutes: int = Field(default=720, ge=5, le=7 * 24 * 60)
+    web_secure_cookies: bool = False
 
     @field_validator("currency")
     @classmethod
