@@ -19,7 +19,7 @@ from paydesk.codes.status import CANCELLABLE, CodeStatus
 from paydesk.documents import service as documents
 from paydesk.money import Money
 from paydesk.slips.render import SlipData, render_html, render_pdf
-from paydesk.web.labels import KINDS
+from paydesk.web.labels import KINDS, status_label
 from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -164,7 +164,10 @@ def cancel(
         if code.status not in CANCELLABLE:
             raise PageError(
                 409,
-                web._("A code that is %(status)s cannot be cancelled.", status=code.status),
+                web._(
+                    "A code that is %(status)s cannot be cancelled.",
+                    status=web._(status_label(code.status)).lower(),
+                ),
             )
         code = codes.cancel(s, code.rf, reason=reason, actor=web.user.username)
         rf_text = code.rf
