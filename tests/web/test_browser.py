@@ -231,12 +231,15 @@ def test_greek_and_polish_pages_show_translated_labels_and_local_amounts(page, s
     expect(page.locator("#documents")).to_contain_text("Εντολή επισκευής")
     page.shot("el-account-360")
 
+    # A tablet held upright: the page fits its width, nothing scrolls sideways but tables.
+    page.set_viewport_size({"width": 768, "height": 1024})
     page.get_by_role("button", name="Polski").click()
     expect(page.locator("html")).to_have_attribute("lang", "pl")
     expect(page.get_by_role("heading", name="Umowy")).to_be_visible()
     expect(page.locator("#documents")).to_contain_text("1\u00a0234,56\u00a0€")
     expect(page.locator("#documents")).to_contain_text("Zlecenie naprawy")
-    page.shot("pl-account-360")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.shot("pl-account-360-tablet")
 
 
 def test_a_cashier_gets_no_cancel_button_and_the_server_refuses_the_post(page, server: Server):
