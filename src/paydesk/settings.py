@@ -65,6 +65,23 @@ DEFAULT_RULES: dict[str, dict[str, object]] = {
 }
 
 
+class MailSettings(BaseModel):
+    """Outgoing mail for payment slips (``[mail]`` in paydesk.toml); absent: slips are not sent.
+
+    ``security``: ``none``, ``starttls`` or ``tls``; ``sender`` may carry a display name
+    (``"Acme <billing@acme.example>"``).
+    """
+
+    host: str
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["none", "starttls", "tls"] = "starttls"
+    username: str | None = None
+    password: str | None = Field(default=None, repr=False)
+    sender: str
+    ca_file: str | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
 def _default_rules() -> dict[str, IssuingRule]:
     return {kind: IssuingRule.model_validate(rule) for kind, rule in DEFAULT_RULES.items()}
 
@@ -93,6 +110,9 @@ class Settings(BaseSettings):
     #: Pepper for hashing bank account numbers ("seen before" checks) and key signing the web
     #: session cookie. Change in production.
     secret_key: str = "change-me-in-production"
+
+    #: Outgoing mail for payment slips; ``None``: no slip is e-mailed.
+    mail: MailSettings | None = None
 
     #: Web pages: minutes a sign-in lasts, and whether the session cookie is sent over HTTPS only.
     web_session_minutes: int = Field(default=720, ge=5, le=7 * 24 * 60)

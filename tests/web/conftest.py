@@ -50,7 +50,9 @@ def make_users(db: Database) -> None:
 def make_book(db: Database, settings: Settings) -> Book:
     """One account with two contracts, an open repair order and an issued counter invoice."""
     with db.transaction() as session:
-        customer = accounts.create_customer(session, name="Eleni Georgiou", language="el")
+        customer = accounts.create_customer(
+            session, name="Eleni Georgiou", language="el", email="eleni@example.com"
+        )
         account = accounts.create_account(
             session,
             customer=customer,

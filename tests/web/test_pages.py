@@ -395,3 +395,61 @@ def test_cancelling_a_document_without_a_reason_is_refused(
     assert refused.status_code == 422 and "Give the reason for cancelling." in refused.text
     with db.reading() as session:
         assert session.get(Document, book.repair_order_id).status == "open"  # type: ignore[union-attr]
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def test_the_slip_is_sent_to_the_customer_by_email(client: TestClient, book: Book):
+    import email
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from paydesk.settings import MailSettings
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        client.app.state.settings.mail = MailSettings(  # type: ignore[attr-defined]
+            host="127.0.0.1", port=port, security="none", sender="Garage <billing@garage.example>"
+        )
+        token = sign_in(client, "cashier")
+        page = client.get(f"/codes/{book.counter_invoice_code}").text
+        assert "Send slip to eleni@example.com" in page
+        sent = client.post(
+            f"/codes/{book.counter_invoice_code}/send-slip",
+            data={"csrf_token": token},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303
+        assert (
+            "Payment slip sent to eleni@example.com." in client.get(sent.headers["location"]).text
+        )
+    finally:
+        controller.stop()
+    [(recipients, raw)] = inbox.messages
+    assert recipients == ["eleni@example.com"]
+    message = email.message_from_bytes(raw)
+    assert message["Content-Language"] == "el"  # the customer's language
+    assert any(part.get_filename() == f"{book.counter_invoice_code}.pdf" for part in message.walk())
+
+
+def test_without_mail_settings_no_slip_is_sent(client: TestClient, book: Book):
+    token = sign_in(client, "cashier")
+    assert "Send slip" not in client.get(f"/codes/{book.counter_invoice_code}").text
+    refused = client.post(
+        f"/codes/{book.counter_invoice_code}/send-slip", data={"csrf_token": token}
+    )
+    assert refused.status_code == 409
+    assert "E-mail is not set up" in refused.text

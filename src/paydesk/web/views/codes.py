@@ -18,6 +18,7 @@ from paydesk.codes.models import PaymentCode
 from paydesk.codes.status import CANCELLABLE, CodeStatus
 from paydesk.documents import service as documents
 from paydesk.money import Money
+from paydesk.slips.mail import MailDeliveryFailed, SmtpSettings, compose_slip_email, send_email
 from paydesk.slips.render import SlipData, render_html, render_pdf
 from paydesk.web.labels import KINDS, status_label
 from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
@@ -219,4 +220,36 @@ def slip_pdf(rf_code: str, lang: str | None = None, web: Web = Depends(page())):
         render_pdf(slip),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{slip.rf_code}.pdf"'},
+    )
+
+
+@router.post("/codes/{rf_code}/send-slip", name="web.code_send_slip")
+def send_slip(rf_code: str, web: Web = Depends(form(DESK))):
+    """E-mail the slip (PDF attached) to the customer, in the customer's language."""
+    mail = web.settings.mail
+    if mail is None:
+        raise PageError(409, web._("E-mail is not set up for this installation."))
+    context = _detail_context(web, rf_code)
+    email = context["customer"].email  # type: ignore[attr-defined]
+    if not email:
+        raise PageError(409, web._("The customer has no e-mail address."))
+    slip = _slip(web, rf_code, None)
+    smtp = SmtpSettings(
+        host=mail.host,
+        port=mail.port,
+        security=mail.security,
+        username=mail.username,
+        password=mail.password,
+        timeout=mail.timeout_seconds,
+        ca_file=mail.ca_file,
+    )
+    try:
+        send_email(compose_slip_email(slip, email, mail.sender), smtp)
+    except MailDeliveryFailed as failed:
+        raise PageError(
+            502, web._("The slip could not be sent: %(reason)s", reason=failed.detail)
+        ) from None
+    return web.redirect(
+        web.url("web.code", rf_code=slip.rf_code),
+        flash=web._("Payment slip sent to %(email)s.", email=email),
     )
