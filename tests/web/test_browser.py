@@ -147,8 +147,17 @@ def page(browser, server: Server, request: pytest.FixtureRequest):
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     tab.shot = _shooter(tab, request.node.name)
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.on(
+        "console",
+        lambda message: problems.append(message.text)
+        if message.type == "error" and "Failed to load resource" not in message.text
+        else None,
+    )
     yield tab
     context.close()
+    assert not problems, f"script errors or refused content on the pages: {problems}"
 
 
 def _shooter(tab, test_name: str):

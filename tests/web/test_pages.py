@@ -453,3 +453,27 @@ def test_without_mail_settings_no_slip_is_sent(client: TestClient, book: Book):
     )
     assert refused.status_code == 409
     assert "E-mail is not set up" in refused.text
+
+
+def test_a_refused_htmx_request_shows_its_message_in_the_message_area(
+    client: TestClient, book: Book
+):
+    token = sign_in(client, "cashier")
+    refused = client.post(
+        f"/documents/{book.counter_invoice_id}/status",
+        data={"csrf_token": token, "status": "invoiced", "view": "row"},
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 422
+    assert refused.headers["HX-Retarget"] == "#messages"
+    assert 'role="alert"' in refused.text and "<html" not in refused.text
+
+
+def test_pages_forbid_framing_and_foreign_scripts(client: TestClient, book: Book):
+    cookie = client.get("/sign-in").headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    sign_in(client, "cashier")
+    page = client.get("/accounts")
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert page.headers["Cache-Control"] == "no-store"

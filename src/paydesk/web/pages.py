@@ -32,6 +32,11 @@ from paydesk.web import i18n, labels, session
 from paydesk.web.i18n import N_
 
 FLASH_COOKIE = "paydesk_flash"
+#: Pages load scripts, styles and images from paydesk only; no inline script, no framing.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 
 
 class PageError(Exception):
@@ -138,7 +143,9 @@ class Web:
 
     def require(self, roles: Iterable[Role]) -> Principal:
         if self.user is None:
-            raise SignInRequired(self.request.url.path)
+            # Come back to the page; after a refused POST, to the start page.
+            back = self.request.url.path if self.request.method == "GET" else "/"
+            raise SignInRequired(back)
         if not self.may(roles):
             raise PageError(403, self._("Your role may not do this."))
         return self.user
@@ -185,6 +192,7 @@ class Web:
         if self.flash is not None:
             response.delete_cookie(FLASH_COOKIE, path="/")
         response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
