@@ -151,9 +151,11 @@ def page(browser, server: Server, request: pytest.FixtureRequest):
     tab.on("pageerror", lambda error: problems.append(str(error)))
     tab.on(
         "console",
-        lambda message: problems.append(message.text)
-        if message.type == "error" and "Failed to load resource" not in message.text
-        else None,
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and "Failed to load resource" not in message.text
+            else None
+        ),
     )
     yield tab
     context.close()
