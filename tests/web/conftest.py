@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from paydesk.accounts import service as accounts
 from paydesk.accounts.service import ContractSpec
 from paydesk.auth import service as auth
+from paydesk.auth.secrets import hash_password
 from paydesk.db.engine import Database
 from paydesk.documents import service as documents
 from paydesk.money import Money
@@ -35,16 +37,19 @@ class Book:
     counter_invoice_code: str
 
 
+@cache
+def _password_hash(password: str) -> str:
+    """scrypt is slow on purpose: hash each test password once per process."""
+    return hash_password(password)
+
+
 def make_users(db: Database) -> None:
     with db.transaction() as session:
         for role, password in PASSWORDS.items():
-            auth.create_user(
-                session,
-                username=role,
-                role=role,
-                password=password,
-                display_name=role.capitalize(),
+            user = auth.create_user(
+                session, username=role, role=role, display_name=role.capitalize()
             )
+            user.password_hash = _password_hash(password)
 
 
 def make_book(db: Database, settings: Settings) -> Book:
