@@ -11,6 +11,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
@@ -111,6 +112,9 @@ class Settings(BaseSettings):
     #: session cookie. Change in production.
     secret_key: str = "change-me-in-production"
 
+    #: IANA time zone in which the web pages show timestamps (stored in UTC).
+    timezone: str = "UTC"
+
     #: Outgoing mail for payment slips; ``None``: no slip is e-mailed.
     mail: MailSettings | None = None
 
@@ -122,6 +126,15 @@ class Settings(BaseSettings):
     @classmethod
     def _currency(cls, value: str) -> str:
         return check_currency(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Athens)") from None
+        return value
 
     @field_validator("rf_prefix")
     @classmethod

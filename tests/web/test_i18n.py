@@ -129,3 +129,21 @@ def test_an_amount_written_for_a_locale_reads_back_exactly(minor: int, lang: str
 )  # fmt: skip
 def test_the_browsers_preferred_language_is_chosen_among_ours(header: str | None, lang: str):
     assert i18n.preferred_language(header) == lang
+
+
+def test_timestamps_are_shown_in_the_installations_time_zone():
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
+    assert i18n.format_moment(moment, "en") == "01/07/2026, 09:30"
+    assert "12:30" in i18n.format_moment(moment, "el", "Europe/Athens")
+    assert i18n.format_moment(moment, "pl", "Europe/Warsaw") == "1.07.2026, 11:30"
+
+
+def test_an_unknown_time_zone_is_refused_in_the_settings():
+    from pydantic import ValidationError
+
+    from paydesk.settings import Settings
+
+    with pytest.raises(ValidationError, match="IANA time zone"):
+        Settings(timezone="Mars/Olympus")

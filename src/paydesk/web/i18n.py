@@ -13,6 +13,7 @@ from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -90,11 +91,13 @@ def format_day(day: date | None, lang: str) -> str:
     return format_date(day, format="medium", locale=LOCALES[check_language(lang)])
 
 
-def format_moment(moment: datetime | None, lang: str) -> str:
-    """A timestamp (UTC) in the locale's short form."""
+def format_moment(moment: datetime | None, lang: str, timezone: str = "UTC") -> str:
+    """A timestamp in the installation's time zone, in the locale's short form."""
     if moment is None:
         return ""
-    return format_datetime(moment, format="short", locale=LOCALES[check_language(lang)])
+    return format_datetime(
+        moment, format="short", tzinfo=ZoneInfo(timezone), locale=LOCALES[check_language(lang)]
+    )
 
 
 def decimal_hint(lang: str) -> str:

@@ -79,8 +79,9 @@ NAV: tuple[NavEntry, ...] = (
 
 
 @cache
-def environment(lang: str) -> Environment:
-    """The template environment of one language (its own gettext catalog and formats)."""
+def environment(lang: str, timezone: str = "UTC") -> Environment:
+    """The template environment of one language (its own gettext catalog and formats) and time
+    zone (timestamps are shown in it)."""
     env = Environment(
         loader=PackageLoader("paydesk.web", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -93,7 +94,7 @@ def environment(lang: str) -> Environment:
     env.filters.update(
         money=partial(_money, lang=lang),
         day=partial(i18n.format_day, lang=lang),
-        moment=partial(i18n.format_moment, lang=lang),
+        moment=partial(i18n.format_moment, lang=lang, timezone=timezone),
         kind=lambda value: gettext(labels.kind_label(value)),
         status=lambda value: gettext(labels.status_label(value)),
         action=lambda value: gettext(labels.ACTIONS.get(value, value)),
@@ -169,7 +170,11 @@ class Web:
         return self.request.headers.get("HX-Request") == "true"
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = environment(self.lang).get_template(template).render(web=self, **context)
+        html = (
+            environment(self.lang, self.settings.timezone)
+            .get_template(template)
+            .render(web=self, **context)
+        )
         response = HTMLResponse(html, status_code=status)
         self._finish(response)
         return response
@@ -293,7 +298,11 @@ def error_page(request: Request, status: int, message: str) -> Response:
     web = load_web(request)
     if web.is_htmx:
         # htmx shows the error in the page's message area (see htmx-config in base.html).
-        html = environment(web.lang).get_template("_error.html").render(web=web, message=message)
+        html = (
+            environment(web.lang, web.settings.timezone)
+            .get_template("_error.html")
+            .render(web=web, message=message)
+        )
         response: Response = HTMLResponse(
             html, status_code=status, headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
         )
