@@ -477,3 +477,97 @@ def test_pages_forbid_framing_and_foreign_scripts(client: TestClient, book: Book
     policy = page.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_issue_payment_code_on_account_360_takes_a_local_ceiling(
+    client: TestClient, db: Database, book: Book
+):
+    client.cookies.set("paydesk_lang", "el")
+    token = sign_in(client, "cashier")
+    refused = client.post(
+        f"/accounts/{book.account_id}/payment-code",
+        data={"csrf_token": token, "ceiling": "12,345"},
+    )
+    assert refused.status_code == 422
+    assert "Συμπληρώστε ποσό μεγαλύτερο του μηδενός" in refused.text
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(PaymentCode)) == 1
+    done = client.post(
+        f"/accounts/{book.account_id}/payment-code",
+        data={"csrf_token": token, "ceiling": "2.500,00"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    with db.reading() as session:
+        code = session.scalar(select(PaymentCode).where(PaymentCode.kind == "account"))
+    assert code is not None
+    assert (code.amount_type, code.amount_minor, code.issued_by) == ("open", 250000, "cashier")
+    assert done.headers["location"] == f"/codes/{code.rf}"
+
+
+def test_a_vehicle_order_gets_its_code_on_request_from_its_page(
+    client: TestClient, db: Database, book: Book
+):
+    token = sign_in(client, "cashier")
+    created = client.post(
+        "/documents",
+        data={
+            "csrf_token": token,
+            "kind": "vehicle_order",
+            "account": book.account_number,
+            "number": "VO-1",
+            "amount": "18500",
+            "issue_date": "2026-03-04",
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    page = client.get(created.headers["location"]).text
+    assert "Issue payment code" in page
+    document_id = int(created.headers["location"].rsplit("/", 1)[1])
+    issued = client.post(
+        f"/documents/{document_id}/payment-code",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert issued.status_code == 303
+    with db.reading() as session:
+        code = session.scalar(select(PaymentCode).where(PaymentCode.document_id == document_id))
+    assert code is not None and code.amount_type == "open" and code.amount_minor == 1850000
+    assert "Issue payment code" not in client.get(created.headers["location"]).text
+
+
+def test_a_securities_batch_from_the_form_adds_up_its_cheques_and_gets_its_code(
+    client: TestClient, db: Database, book: Book
+):
+    token = sign_in(client, "supervisor")
+    form = {
+        "csrf_token": token,
+        "kind": "securities_batch",
+        "account": book.account_number,
+        "number": "SB-1",
+        "issue_date": "2026-03-04",
+        "security_0_instrument": "cheque",
+        "security_0_number": "CH-1",
+        "security_0_maturity": "2026-04-04",
+        "security_0_amount": "500.00",
+        "security_1_instrument": "promissory_note",
+        "security_1_number": "PN-2",
+        "security_1_maturity": "2026-05-04",
+        "security_1_amount": "",
+        "issue_payment_code": "1",
+    }
+    refused = client.post("/documents", data=form)
+    assert refused.status_code == 422  # the second row has no amount
+    assert _document_count(db) == 2
+    done = client.post(
+        "/documents", data={**form, "security_1_amount": "750.00"}, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    with db.reading() as session:
+        batch = session.scalar(select(Document).where(Document.number == "SB-1"))
+        assert batch is not None and batch.amount_minor == 125000
+        code = session.scalar(select(PaymentCode).where(PaymentCode.document_id == batch.id))
+    assert code is not None and code.amount_type == "open"
+    page = client.get(done.headers["location"]).text
+    assert "CH-1" in page and "PN-2" in page and "Promissory note" in page
