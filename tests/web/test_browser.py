@@ -48,6 +48,7 @@ class Server:
     url: str
     book: Book
     backend: str
+    database_url: str
 
 
 def _free_port() -> int:
@@ -115,7 +116,7 @@ def server(
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not start within 30 s")
             time.sleep(0.1)
-        yield Server(base, book, backend)
+        yield Server(base, book, backend, url)
     finally:
         process.terminate()
         try:
@@ -274,6 +275,41 @@ def test_a_cashier_gets_no_cancel_button_and_the_server_refuses_the_post(page, s
     assert no_token.status == 403
     page.reload()
     expect(page.locator("#code-status-value")).to_have_text("Active")
+
+    # A payment arrives on the code; "Update status" brings it in without leaving the page.
+    _receive_payment(server, rf_code)
+    expect(page.locator("#code-payments")).not_to_contain_text("Piraeus Bank")
+    page.get_by_role("button", name="Update status").click()
+    expect(page.locator("#code-status")).to_contain_text("Status is up to date.")
+    expect(page.locator("#code-payments")).to_contain_text("Piraeus Bank")
+    expect(page.locator("#code-payments")).to_contain_text("€20.00")
+    page.shot("payment-brought-in")
+
+
+def _receive_payment(server: Server, rf_code: str) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from paydesk.codes.models import CodePayment, PaymentCode
+
+    db = Database(server.database_url)
+    try:
+        with db.transaction() as session:
+            code = session.scalar(select(PaymentCode).where(PaymentCode.rf == rf_code))
+            assert code is not None
+            session.add(
+                CodePayment(
+                    code_id=code.id,
+                    paid_on=date(2026, 3, 6),
+                    bank_bic="PIRBGRAA",
+                    bank_name="Piraeus Bank",
+                    amount_minor=2000,
+                    currency="EUR",
+                )
+            )
+    finally:
+        db.dispose()
 
 
 def test_the_new_document_form_refuses_a_bad_amount_and_keeps_what_was_typed(page, server: Server):

@@ -310,6 +310,8 @@ def test_update_status_answers_the_status_panel_for_htmx(client: TestClient, boo
     assert panel.status_code == 200
     assert panel.text.lstrip().startswith('<div id="code-status"')
     assert "Status is up to date." in panel.text
+    # The payments received come along, swapped out of band into their own section.
+    assert '<section id="code-payments"' in panel.text and 'hx-swap-oob="true"' in panel.text
 
 
 def test_the_code_detail_lists_every_payment_with_date_bank_and_amount(
