@@ -573,3 +573,19 @@ def test_a_securities_batch_from_the_form_adds_up_its_cheques_and_gets_its_code(
     assert code is not None and code.amount_type == "open"
     page = client.get(done.headers["location"]).text
     assert "CH-1" in page and "PN-2" in page and "Promissory note" in page
+
+
+def test_a_new_message_replaces_one_not_yet_shown(client: TestClient, book: Book):
+    token = sign_in(client, "supervisor")
+    client.post(
+        f"/documents/{book.repair_order_id}/status",
+        data={"csrf_token": token, "status": "ready_for_invoicing"},
+        follow_redirects=False,
+    )
+    done = client.post(
+        f"/codes/{book.counter_invoice_code}/cancel",
+        data={"csrf_token": token, "reason": "duplicate"},
+        follow_redirects=False,
+    )
+    shown = client.get(done.headers["location"]).text
+    assert f"Payment code {book.counter_invoice_code} cancelled." in shown

@@ -186,15 +186,21 @@ class Web:
             response = Response(status_code=204, headers={"HX-Redirect": url})
         else:
             response = RedirectResponse(url, status_code=303)
-        if flash:
-            value = _flash_serializer(self.settings).dumps(flash)
-            response.set_cookie(FLASH_COOKIE, value, httponly=True, samesite="lax", path="/")
-        self._finish(response)
+        self._finish(response, new_flash=flash)
         return response
 
-    def _finish(self, response: Response) -> None:
+    def _finish(self, response: Response, new_flash: str | None = None) -> None:
         session.store(response, self.session, self.settings)
-        if self.flash is not None:
+        if new_flash:
+            response.set_cookie(
+                FLASH_COOKIE,
+                _flash_serializer(self.settings).dumps(new_flash),
+                httponly=True,
+                samesite="lax",
+                secure=self.settings.web_secure_cookies,
+                path="/",
+            )
+        elif self.flash is not None:  # shown on this page: gone from the next
             response.delete_cookie(FLASH_COOKIE, path="/")
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
