@@ -1,7 +1,7 @@
 # The two commands of the README: `make run` and `make test`.
 VENV ?= .venv
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench messages
 
 run:
 	scripts/setup
@@ -19,3 +19,11 @@ lint:
 
 bench:
 	$(VENV)/bin/python bench/codes.py
+
+# Web page translations: extract the messages, merge them into the el and pl catalogs, compile.
+LOCALE = src/paydesk/web/locale
+messages:
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project paydesk \
+		--header-comment "# Messages of the paydesk web pages." --msgid-bugs-address "" -o $(LOCALE)/messages.pot .
+	$(VENV)/bin/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -D messages -w 100 --ignore-pot-creation-date
+	$(VENV)/bin/pybabel compile -d $(LOCALE) -D messages --statistics

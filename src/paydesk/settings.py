@@ -11,6 +11,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
@@ -110,13 +111,30 @@ class Settings(BaseSettings):
     smtp_retry_seconds: int = Field(default=60, ge=1)
     smtp_max_attempts: int = Field(default=8, ge=1, le=100)
 
-    #: Pepper for hashing bank account numbers ("seen before" checks). Change in production.
+    #: Pepper for hashing bank account numbers ("seen before" checks) and key signing the web
+    #: session cookie. Change in production.
     secret_key: str = "change-me-in-production"
+
+    #: IANA time zone in which the web pages show timestamps (stored in UTC).
+    timezone: str = "UTC"
+
+    #: Web pages: minutes a sign-in lasts, and whether the session cookie is sent over HTTPS only.
+    web_session_minutes: int = Field(default=720, ge=5, le=7 * 24 * 60)
+    web_secure_cookies: bool = False
 
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
         return check_currency(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Athens)") from None
+        return value
 
     @field_validator("rf_prefix")
     @classmethod

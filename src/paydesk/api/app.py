@@ -9,6 +9,7 @@ from paydesk.api import problems
 from paydesk.api.routes import accounts, admin, bank, codes, documents, slips
 from paydesk.db.engine import Database
 from paydesk.settings import Settings, get_settings
+from paydesk.web import mount as mount_web_pages
 
 API_PREFIX = "/v1"
 
@@ -28,4 +29,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     problems.install(app)
     for module in (admin, accounts, documents, codes, bank, slips):
         app.include_router(module.router, prefix=API_PREFIX)
+    mount_web_pages(app)
     return app

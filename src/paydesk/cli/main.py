@@ -44,7 +44,7 @@ def serve(
     port: int = 8000,
     workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)"),
 ) -> None:
-    """Run the HTTP API (OpenAPI docs at /docs)."""
+    """Run the HTTP API (OpenAPI docs at /docs) and the web pages (sign in at /)."""
     import uvicorn
 
     if workers > 1:

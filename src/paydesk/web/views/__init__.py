@@ -1,0 +1,1 @@
+"""Web page handlers, one module per area."""

@@ -1,0 +1,177 @@
+"""Accounts: search, and the account 360 page (customer, contracts with balances, documents,
+payment codes, payments) with its actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from paydesk.accounts import service as accounts
+from paydesk.accounts.models import Account, Customer
+from paydesk.auth.roles import DESK
+from paydesk.codes import service as codes
+from paydesk.codes.models import CodePayment, PaymentCode
+from paydesk.documents import service as documents
+from paydesk.documents.models import Document
+from paydesk.errors import InvalidInput
+from paydesk.ledger.posting import account_balance
+from paydesk.payments.models import Payment, PaymentEvent
+from paydesk.web import i18n
+from paydesk.web.pages import PageRoute, Web, form, page, posted_form
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+LIST_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: Account
+    customer: Customer
+    balance_minor: int
+
+
+@router.get("/accounts", name="web.accounts")
+def account_list(q: str = "", web: Web = Depends(page())):
+    query = q.strip()[:100]
+    with web.db.reading() as s:
+        rows = [
+            AccountRow(a, c, account_balance(s, a.id))
+            for a, c in accounts.search_accounts(s, query=query or None, limit=LIST_LIMIT, offset=0)
+        ]
+    return web.render("accounts/list.html", rows=rows, q=query)
+
+
+@dataclass(frozen=True)
+class Account360:
+    account: Account
+    customer: Customer
+    balances: list[accounts.ContractBalance]
+    total_minor: int
+    documents: list[Document]
+    document_codes: dict[int, PaymentCode]
+    codes: list[PaymentCode]
+    code_payments: list[tuple[CodePayment, str]]
+    payments: list[tuple[Payment, PaymentEvent, str | None]]
+
+
+def load_360(s: Session, account_id: int) -> Account360:
+    account = accounts.get_account(s, account_id)
+    customer = accounts.get_customer(s, account.customer_id)
+    balances = accounts.balances(s, account.id)
+    docs = documents.search(s, account_id=account.id, limit=LIST_LIMIT)
+    found_codes, _total = codes.search(
+        s, codes.CodeFilter(account_id=account.id), limit=LIST_LIMIT, offset=0
+    )
+    by_document = {c.document_id: c for c in found_codes if c.document_id is not None}
+    live = {
+        d.id: by_document[d.id]
+        for d in docs
+        if d.id in by_document and by_document[d.id].status != "cancelled"
+    }
+    code_payments = [
+        (payment, code_rf)
+        for payment, code_rf in s.execute(
+            select(CodePayment, PaymentCode.rf)
+            .join(PaymentCode, PaymentCode.id == CodePayment.code_id)
+            .where(PaymentCode.account_id == account.id)
+            .order_by(CodePayment.paid_on.desc(), CodePayment.id.desc())
+            .limit(LIST_LIMIT)
+        ).all()
+    ]
+    payments = [
+        (payment, event, code_rf)
+        for payment, event, code_rf in s.execute(
+            select(Payment, PaymentEvent, PaymentCode.rf)
+            .join(PaymentEvent, PaymentEvent.id == Payment.event_id)
+            .outerjoin(PaymentCode, PaymentCode.id == Payment.payment_code_id)
+            .where(Payment.account_id == account.id)
+            .order_by(PaymentEvent.event_date.desc(), Payment.id.desc())
+            .limit(LIST_LIMIT)
+        ).all()
+    ]
+    return Account360(
+        account=account,
+        customer=customer,
+        balances=balances,
+        total_minor=sum(b.balance_minor for b in balances),
+        documents=docs,
+        document_codes=live,
+        codes=found_codes,
+        code_payments=code_payments,
+        payments=payments,
+    )
+
+
+def _render_360(web: Web, account_id: int, status: int = 200, **extra: object):
+    with web.db.transaction() as s:
+        codes.expire_due(s)
+    with web.db.reading() as s:
+        view = load_360(s, account_id)
+    extra.setdefault("errors", {})
+    extra.setdefault("values", {})
+    return web.render("accounts/detail.html", status=status, view=view, **extra)
+
+
+@router.get("/accounts/{account_id}", name="web.account")
+def account_page(account_id: int, web: Web = Depends(page())):
+    return _render_360(web, account_id)
+
+
+@router.post("/accounts/{account_id}/payment-code", name="web.account_issue_code")
+def issue_account_code(
+    account_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))
+):
+    """An open payment code for the account (optional ceiling and expiry)."""
+    assert web.user is not None
+    errors: dict[str, str] = {}
+    ceiling_text = str(values.get("ceiling") or "").strip()
+    expires_text = str(values.get("expires_on") or "").strip()
+    with web.db.reading() as s:
+        account = accounts.get_account(s, account_id)
+    ceiling = None
+    if ceiling_text:
+        try:
+            ceiling = i18n.parse_amount(ceiling_text, account.currency, web.lang).minor
+        except InvalidInput:
+            errors["ceiling"] = web._(
+                "Enter an amount greater than zero, like %(example)s.",
+                example=i18n.decimal_hint(web.lang),
+            )
+    expires_on = None
+    if expires_text:
+        try:
+            expires_on = date.fromisoformat(expires_text)
+        except ValueError:
+            errors["expires_on"] = web._("Enter a date.")
+        else:
+            if expires_on < date.today():
+                errors["expires_on"] = web._("The expiry date is in the past.")
+    if errors:
+        return _render_360(
+            web,
+            account_id,
+            status=422,
+            errors=errors,
+            values={"ceiling": ceiling_text, "expires_on": expires_text},
+        )
+    with web.db.transaction() as s:
+        account = accounts.get_account(s, account_id, lock=True)
+        code = codes.issue_for_account(
+            s,
+            web.settings,
+            account,
+            actor=web.user.username,
+            ceiling_minor=ceiling,
+            expires_on=expires_on,
+        )
+        rf_code = code.rf
+    return web.redirect(
+        web.url("web.code", rf_code=rf_code),
+        flash=web._("Payment code %(code)s issued.", code=rf_code),
+    )

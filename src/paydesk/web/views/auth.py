@@ -1,0 +1,78 @@
+"""Sign in, sign out, choose the language; ``/`` leads to the accounts page or to sign-in."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
+
+from paydesk.auth import service as auth
+from paydesk.web import i18n, session
+from paydesk.web.pages import PageRoute, Web, form, load_web, posted_form, public_page
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+
+def safe_next(target: object, default: str = "/accounts") -> str:
+    """A same-site path to go back to; anything else (another host, a scheme) is ignored."""
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(c.isspace() for c in target)
+    ):
+        return target
+    return default
+
+
+@router.get("/", name="web.home")
+def home(web: Web = Depends(public_page)):
+    return RedirectResponse("/accounts" if web.user else "/sign-in", status_code=303)
+
+
+@router.get("/sign-in", name="web.sign_in")
+def sign_in_page(next: str | None = None, web: Web = Depends(public_page)):
+    if web.user is not None:
+        return web.redirect(safe_next(next))
+    return web.render("sign_in.html", next=safe_next(next), username="", error=None)
+
+
+@router.post("/sign-in", name="web.sign_in_post")
+def sign_in(values: FormData = Depends(posted_form), web: Web = Depends(load_web)):
+    username = str(values.get("username") or "").strip()
+    password = str(values.get("password") or "")
+    target = safe_next(values.get("next"))
+    found = None
+    if username and password:
+        with web.db.reading() as s:
+            found = auth.authenticate(s, username, password)
+    if found is None:
+        error = web._("The username or password is not right.")
+        if not username or not password:
+            error = web._("Enter your username and password.")
+        return web.render("sign_in.html", status=401, next=target, username=username, error=error)
+    web.session.sign_in(found.user_id)
+    return web.redirect(target)
+
+
+@router.post("/sign-out", name="web.sign_out")
+def sign_out(web: Web = Depends(form())):
+    web.session.sign_out()
+    return web.redirect("/sign-in", flash=web._("You have signed out."))
+
+
+@router.post("/language", name="web.language")
+def choose_language(values: FormData = Depends(posted_form), web: Web = Depends(load_web)):
+    chosen = i18n.check_language(str(values.get("lang") or ""))
+    web.lang = chosen
+    response = web.redirect(safe_next(values.get("next"), default="/"))
+    response.set_cookie(
+        session.LANGUAGE_COOKIE,
+        chosen,
+        max_age=365 * 24 * 3600,
+        samesite="lax",
+        secure=web.settings.web_secure_cookies,
+        path="/",
+    )
+    return response

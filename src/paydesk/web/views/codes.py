@@ -1,0 +1,215 @@
+"""Payment codes ("interconnections"): list with filters, detail with every payment, update
+status, cancel with a reason, print the slip."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from paydesk.accounts import service as accounts
+from paydesk.accounts.models import Account
+from paydesk.audit import trail
+from paydesk.auth.roles import BACK_OFFICE, DESK
+from paydesk.codes import service as codes
+from paydesk.codes.models import PaymentCode
+from paydesk.codes.status import CANCELLABLE, CodeStatus
+from paydesk.documents import service as documents
+from paydesk.slips import service as slips
+from paydesk.slips.render import SlipData, render_html, render_pdf
+from paydesk.web.labels import KINDS, status_label
+from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+
+PAGE_SIZE = 50
+
+
+def _date_or_none(text: str | None, errors: dict[str, str], field: str, web: Web) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[field] = web._("Enter a date.")
+        return None
+
+
+@router.get("/codes", name="web.codes")
+def code_list(
+    request: Request,
+    status: str = "",
+    kind: str = "",
+    account: str = "",
+    issued_from: str = "",
+    issued_to: str = "",
+    offset: int = 0,
+    web: Web = Depends(page()),
+):
+    errors: dict[str, str] = {}
+    filters = {
+        "status": status if status in set(CodeStatus) else "",
+        "kind": kind if kind in KINDS else "",
+        "account": account.strip()[:40],
+        "issued_from": issued_from,
+        "issued_to": issued_to,
+    }
+    start = _date_or_none(issued_from, errors, "issued_from", web)
+    end = _date_or_none(issued_to, errors, "issued_to", web)
+    if start and end and end < start:
+        errors["issued_to"] = web._("The end date is before the start date.")
+    offset = max(offset, 0)
+    found: list[PaymentCode] = []
+    total = 0
+    numbers: dict[int, str] = {}
+    with web.db.transaction() as s:
+        codes.expire_due(s)
+    with web.db.reading() as s:
+        account_id = None
+        if filters["account"]:
+            match = accounts.search_accounts(s, query=filters["account"], limit=1, offset=0)
+            account_id = match[0][0].id if match else -1
+        if not errors:
+            found, total = codes.search(
+                s,
+                codes.CodeFilter(
+                    status=filters["status"] or None,
+                    kind=filters["kind"] or None,
+                    account_id=account_id,
+                    issued_from=start,
+                    issued_to=end,
+                ),
+                limit=PAGE_SIZE,
+                offset=offset,
+            )
+        ids = {c.account_id for c in found}
+        if ids:
+            numbers = {a.id: a.number for a in s.query(Account).filter(Account.id.in_(ids)).all()}
+    context = {
+        "found": found,
+        "total": total,
+        "offset": offset,
+        "page_size": PAGE_SIZE,
+        "filters": filters,
+        "errors": errors,
+        "numbers": numbers,
+        "statuses": list(CodeStatus),
+        "kinds": list(KINDS),
+        "query": request.url.query,
+    }
+    status_code = 422 if errors else 200
+    if web.is_htmx and request.headers.get("HX-Target") == "code-results":
+        return web.render("codes/_results.html", status=status_code, **context)
+    return web.render("codes/list.html", status=status_code, **context)
+
+
+def _detail_context(web: Web, rf_text: str) -> dict[str, object]:
+    with web.db.reading() as s:
+        code = codes.get(s, rf_text)
+        account = accounts.get_account(s, code.account_id)
+        customer = accounts.get_customer(s, account.customer_id)
+        document = documents.get(s, code.document_id) if code.document_id else None
+        return {
+            "code": code,
+            "account": account,
+            "customer": customer,
+            "document": document,
+            "payments": codes.payments_of(s, code.id),
+            "history": trail.history(s, "payment_code", code.rf),
+            "cancellable": code.status in CANCELLABLE,
+        }
+
+
+@router.get("/codes/{rf_code}", name="web.code")
+def code_page(rf_code: str, web: Web = Depends(page())):
+    with web.db.transaction() as s:
+        codes.expire_due(s)
+    return web.render("codes/detail.html", errors={}, reason="", **_detail_context(web, rf_code))
+
+
+@router.post("/codes/{rf_code}/update-status", name="web.code_update_status")
+def update_status(rf_code: str, web: Web = Depends(form(DESK))):
+    """Bring the code's status up to date (expiry today); htmx swaps in the status panel."""
+    with web.db.transaction() as s:
+        codes.expire_due(s)
+    context = _detail_context(web, rf_code)
+    if web.is_htmx:
+        return web.render("codes/_status.html", updated=True, **context)
+    return web.redirect(web.url("web.code", rf_code=context["code"].rf))  # type: ignore[attr-defined]
+
+
+@router.post("/codes/{rf_code}/cancel", name="web.code_cancel")
+def cancel(
+    rf_code: str, values: FormData = Depends(posted_form), web: Web = Depends(form(BACK_OFFICE))
+):
+    assert web.user is not None
+    reason = str(values.get("reason") or "").strip()
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = web._("Give the reason for cancelling.")
+    elif len(reason) > 500:
+        errors["reason"] = web._("The reason is longer than 500 characters.")
+    if errors:
+        return web.render(
+            "codes/detail.html",
+            status=422,
+            errors=errors,
+            reason=reason,
+            **_detail_context(web, rf_code),
+        )
+    with web.db.transaction() as s:
+        code = codes.get(s, rf_code, lock=True)
+        if code.status not in CANCELLABLE:
+            raise PageError(
+                409,
+                web._(
+                    "A code that is %(status)s cannot be cancelled.",
+                    status=web._(status_label(code.status)).lower(),
+                ),
+            )
+        code = codes.cancel(s, code.rf, reason=reason, actor=web.user.username)
+        rf_text = code.rf
+    return web.redirect(
+        web.url("web.code", rf_code=rf_text),
+        flash=web._("Payment code %(code)s cancelled.", code=rf_text),
+    )
+
+
+def _slip(web: Web, rf_code: str, lang: str | None) -> SlipData:
+    with web.db.reading() as session:
+        return slips.slip_for(
+            session, web.settings, rf_code, language=lang if lang in ("en", "el", "pl") else None
+        )
+
+
+@router.get("/codes/{rf_code}/slip", name="web.code_slip")
+def slip_html(rf_code: str, lang: str | None = None, web: Web = Depends(page())):
+    """The printable slip, in the customer's language unless ``lang`` says otherwise."""
+    return HTMLResponse(render_html(_slip(web, rf_code, lang)))
+
+
+@router.get("/codes/{rf_code}/slip.pdf", name="web.code_slip_pdf")
+def slip_pdf(rf_code: str, lang: str | None = None, web: Web = Depends(page())):
+    slip = _slip(web, rf_code, lang)
+    return Response(
+        render_pdf(slip),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{slip.rf_code}.pdf"'},
+    )
+
+
+@router.post("/codes/{rf_code}/send-slip", name="web.code_send_slip")
+def send_slip(rf_code: str, web: Web = Depends(form(DESK))):
+    """E-mail the slip (PDF attached) to the customer, in the customer's language; the sending
+    is recorded on the code and retried by the worker if it fails."""
+    delivery = slips.send_slip(web.db, web.settings, rf_code, actor=web.user.username)
+    if delivery.error is not None:
+        raise PageError(
+            502, web._("The slip could not be sent: %(reason)s", reason=delivery.error.detail)
+        )
+    return web.redirect(
+        web.url("web.code", rf_code=rf_code),
+        flash=web._("Payment slip sent to %(email)s.", email=delivery.sending.to_address),
+    )

@@ -1,0 +1,331 @@
+"""The pages in a real Chromium (Playwright), against a real uvicorn server process.
+
+The server runs ``paydesk.api.asgi:app`` on a free 127.0.0.1 port with its own database (a
+temporary SQLite file, and a fresh PostgreSQL database); screenshots of each step are kept in
+``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from paydesk.db.engine import Database
+from paydesk.db.migrate import upgrade
+from paydesk.settings import Settings
+from tests.conftest import BACKENDS, POSTGRES_URL
+from tests.web.conftest import PASSWORDS, Book, make_book, make_users
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("PAYDESK_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+TIMEOUT_MS = 8000
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    book: Book
+    backend: str
+    database_url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url(backend: str, tmp: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp / 'browser.db'}"
+        return
+    admin = Database(POSTGRES_URL)
+    name = f"paydesk_browser_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """A uvicorn process serving paydesk on a free port, with users and a small book loaded."""
+    backend = request.param
+    urls = _database_url(backend, tmp_path_factory.mktemp("browser"))
+    url = next(urls)
+    upgrade(url)
+    db = Database(url)
+    settings = Settings(database_url=url)
+    make_users(db)
+    book = make_book(db, settings)
+    db.dispose()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PAYDESK_DATABASE_URL": url,
+        "PAYDESK_CONFIG": "/nonexistent/paydesk.toml",
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).resolve().parents[2] / "src"), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "paydesk.api.asgi:app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with {process.returncode}")
+            try:
+                if httpx.get(f"{base}/sign-in", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start within 30 s")
+            time.sleep(0.1)
+        yield Server(base, book, backend, url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        for _ in urls:  # drop the PostgreSQL database
+            pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (scripts/setup --system)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server: Server, request: pytest.FixtureRequest):
+    """A fresh browser context (no cookies) sized like a laptop; shots named after the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    tab.shot = _shooter(tab, request.node.name)
+    problems: list[str] = []
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    tab.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and "Failed to load resource" not in message.text
+            else None
+        ),
+    )
+    yield tab
+    context.close()
+    assert not problems, f"script errors or refused content on the pages: {problems}"
+
+
+def _shooter(tab, test_name: str):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", test_name)
+
+    def shot(step: str) -> None:
+        tab.screenshot(path=str(SCREENSHOTS / f"{slug}-{step}.png"), full_page=True)
+
+    return shot
+
+
+def _sign_in(tab, server: Server, username: str) -> None:
+    tab.goto(f"{server.url}/")
+    tab.get_by_label("Username").fill(username)
+    tab.get_by_label("Password").fill(PASSWORDS[username])
+    tab.get_by_label("Password").press("Enter")  # the keyboard submits the form
+    tab.wait_for_url(f"{server.url}/accounts")
+
+
+def test_a_supervisor_takes_a_repair_order_to_its_code_and_cancels_it(page, server: Server):
+    from playwright.sync_api import expect
+
+    book = server.book
+    _sign_in(page, server, "supervisor")
+    page.shot("1-accounts")
+
+    page.get_by_role("link", name=book.account_number).click()
+    expect(page.get_by_role("heading", name=f"Account {book.account_number}")).to_be_visible()
+    contracts = page.locator("#contracts")
+    expect(contracts).to_contain_text("Workshop service")
+    expect(contracts).to_contain_text("€45.90")
+    expect(page.locator("#documents")).to_contain_text("RO-7001")
+    expect(page.locator("#documents")).to_contain_text("CI-7002")
+    page.shot("2-account-360")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Documents").click()
+    row = page.locator(f"#document-{book.repair_order_id}")
+    expect(row.get_by_role("link", name=re.compile("^RF"))).to_have_count(0)
+    row.get_by_role("button", name="Mark ready for invoicing").click()
+    code_link = page.locator(f"#document-{book.repair_order_id}").get_by_role(
+        "link", name=re.compile("^RF")
+    )
+    expect(code_link).to_be_visible()  # swapped in by htmx, without a page load
+    expect(page.locator(f"#document-{book.repair_order_id}")).to_contain_text("Ready for invoicing")
+    page.shot("3-code-issued")
+
+    code_link.click()
+    expect(page.locator("#code-status-value")).to_have_text("Active")
+    page.get_by_role("button", name="Cancel code").click()
+    expect(page.locator("#e-reason")).to_have_text("Give the reason for cancelling.")
+    expect(page.locator("#code-status-value")).to_have_text("Active")
+    page.shot("4-cancel-refused")
+
+    page.get_by_label("Reason for cancelling").fill("order paid at the counter")
+    page.get_by_role("button", name="Cancel code").click()
+    expect(page.locator("#messages")).to_contain_text("cancelled.")
+    expect(page.locator("#code-status-value")).to_have_text("Cancelled")
+    expect(page.get_by_role("button", name="Cancel code")).to_have_count(0)
+    page.shot("5-cancelled")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator("#messages")).to_contain_text("You have signed out.")
+    page.goto(f"{server.url}/accounts/{book.account_id}")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_greek_and_polish_pages_show_translated_labels_and_local_amounts(page, server: Server):
+    from playwright.sync_api import expect
+
+    _sign_in(page, server, "cashier")
+    page.goto(f"{server.url}/accounts/{server.book.account_id}")
+    page.get_by_role("button", name="Ελληνικά").click()
+    expect(page.locator("html")).to_have_attribute("lang", "el")
+    expect(page.get_by_role("heading", name="Συμβάσεις")).to_be_visible()
+    expect(page.locator("#contracts")).to_contain_text("Υπόλοιπο")
+    expect(page.locator("#documents")).to_contain_text("1.234,56\u00a0€")
+    expect(page.locator("#documents")).to_contain_text("45,90\u00a0€")
+    expect(page.locator("#documents")).to_contain_text("Εντολή επισκευής")
+    page.shot("el-account-360")
+
+    # A tablet held upright: the page fits its width, nothing scrolls sideways but tables.
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.get_by_role("button", name="Polski").click()
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
+    expect(page.get_by_role("heading", name="Umowy")).to_be_visible()
+    expect(page.locator("#documents")).to_contain_text("1\u00a0234,56\u00a0€")
+    expect(page.locator("#documents")).to_contain_text("Zlecenie naprawy")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.shot("pl-account-360-tablet")
+
+
+def test_a_cashier_gets_no_cancel_button_and_the_server_refuses_the_post(page, server: Server):
+    from playwright.sync_api import expect
+
+    rf_code = server.book.counter_invoice_code
+    _sign_in(page, server, "cashier")
+    page.goto(f"{server.url}/codes/{rf_code}")
+    expect(page.locator("#code-status-value")).to_have_text("Active")
+    expect(page.get_by_role("button", name="Cancel code")).to_have_count(0)
+    page.shot("cashier-code")
+    token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
+    # The same browser session, posting the form by hand: refused for the role, and without
+    # the CSRF token refused before anything else.
+    forbidden = page.request.post(
+        f"{server.url}/codes/{rf_code}/cancel",
+        form={"csrf_token": token, "reason": "trying anyway"},
+    )
+    assert forbidden.status == 403
+    no_token = page.request.post(f"{server.url}/codes/{rf_code}/cancel", form={"reason": "x"})
+    assert no_token.status == 403
+    page.reload()
+    expect(page.locator("#code-status-value")).to_have_text("Active")
+
+    # A payment arrives on the code; "Update status" brings it in without leaving the page.
+    _receive_payment(server, rf_code)
+    expect(page.locator("#code-payments")).not_to_contain_text("Piraeus Bank")
+    page.get_by_role("button", name="Update status").click()
+    expect(page.locator("#code-status")).to_contain_text("Status is up to date.")
+    expect(page.locator("#code-payments")).to_contain_text("Piraeus Bank")
+    expect(page.locator("#code-payments")).to_contain_text("€20.00")
+    page.shot("payment-brought-in")
+
+
+def _receive_payment(server: Server, rf_code: str) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from paydesk.codes.models import CodePayment, PaymentCode
+
+    db = Database(server.database_url)
+    try:
+        with db.transaction() as session:
+            code = session.scalar(select(PaymentCode).where(PaymentCode.rf == rf_code))
+            assert code is not None
+            session.add(
+                CodePayment(
+                    code_id=code.id,
+                    paid_on=date(2026, 3, 6),
+                    bank_bic="PIRBGRAA",
+                    bank_name="Piraeus Bank",
+                    amount_minor=2000,
+                    currency="EUR",
+                )
+            )
+    finally:
+        db.dispose()
+
+
+def test_the_new_document_form_refuses_a_bad_amount_and_keeps_what_was_typed(page, server: Server):
+    from playwright.sync_api import expect
+
+    _sign_in(page, server, "cashier")
+    page.goto(f"{server.url}/documents/new")
+    page.get_by_label("Kind").select_option("invoice")
+    page.get_by_label("Account number").fill(server.book.account_number)
+    page.get_by_label("Document number").fill("INV-BAD-1")
+    page.get_by_label("Amount", exact=True).fill("12.345")
+    page.get_by_label("Amount", exact=True).press("Enter")
+    amount = page.get_by_label("Amount", exact=True)
+    expect(amount).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#e-amount")).to_contain_text("Enter an amount greater than zero")
+    expect(page.get_by_label("Document number")).to_have_value("INV-BAD-1")
+    page.shot("bad-amount")
+    page.goto(f"{server.url}/documents?account={server.book.account_number}")
+    expect(page.locator("#document-table")).not_to_contain_text("INV-BAD-1")
