@@ -4,6 +4,13 @@ from paydesk.accounts.models import Account, Contract, Customer
 from paydesk.api.models import IdempotencyRecord
 from paydesk.audit.models import AuditEvent
 from paydesk.auth.models import ApiKey, User
+from paydesk.cashier.models import (
+    AutopayRegistration,
+    CashDrawerSession,
+    CashOnlyPointChange,
+    ServiceTask,
+    StoredPaymentMethod,
+)
 from paydesk.codes.models import CodePayment, CodeSerial, PaymentCode
 from paydesk.db.base import Base
 from paydesk.documents.models import Document, Security
@@ -14,7 +21,10 @@ __all__ = [
     "Account",
     "ApiKey",
     "AuditEvent",
+    "AutopayRegistration",
     "Base",
+    "CashDrawerSession",
+    "CashOnlyPointChange",
     "CodePayment",
     "CodeSerial",
     "Contract",
@@ -27,6 +37,8 @@ __all__ = [
     "PaymentEvent",
     "PaymentSegment",
     "Security",
+    "ServiceTask",
+    "StoredPaymentMethod",
     "Tender",
     "User",
 ]
