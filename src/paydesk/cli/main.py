@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from paydesk.cli.cashier import drawer_app, payment_app
 from paydesk.codes import rf
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
@@ -22,6 +23,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="key")
 app.add_typer(code_app, name="code")
+app.add_typer(payment_app, name="payment")
+app.add_typer(drawer_app, name="drawer")
 
 CLI_ACTOR = "cli"
 
