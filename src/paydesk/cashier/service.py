@@ -448,10 +448,13 @@ def add_one_time_payment(
                 to_status=ServiceTaskStatus.PENDING.value,
                 detail={"event_id": event.id, "iban": task.iban_masked},
             )
-    elif request.distribution == "distribute_and_freeze":
+    segments: dict[int, list[PaymentSegment]] = {row.id: [] for row in payment_rows}
+    if not tasks and request.distribution == "distribute_and_freeze":
         for row in payment_rows:
-            _distribute_and_freeze(session, settings, row, actor=actor)
-    return EventView(event, tender_rows, payment_rows, {}, tasks)
+            segments[row.id] = _distribute_and_freeze(
+                session, settings, row, actor=actor, event_date=event.event_date
+            )
+    return EventView(event, tender_rows, payment_rows, segments, tasks)
 
 
 def _holder(session: Session, account_id: int) -> str:
@@ -466,14 +469,20 @@ def _holder(session: Session, account_id: int) -> str:
 
 
 def _distribute_and_freeze(
-    session: Session, settings: Settings, payment: Payment, *, actor: str
-) -> Payment:
-    apply.distribute_payment(
-        session, payment, excess_policy=settings.cashier.excess_policy, actor=actor
+    session: Session,
+    settings: Settings,
+    payment: Payment,
+    *,
+    actor: str,
+    event_date: date | None = None,
+) -> list[PaymentSegment]:
+    return apply.distribute_and_freeze(
+        session,
+        payment,
+        excess_policy=settings.cashier.excess_policy,
+        actor=actor,
+        event_date=event_date,
     )
-    if payment.status == PaymentStatus.FREEZABLE:
-        apply.freeze_payment(session, payment, actor=actor)
-    return payment
 
 
 # --- reading -------------------------------------------------------------------------------

@@ -49,9 +49,17 @@ __all__ = [
 METHOD_KINDS = ("checking", "savings")
 
 
+_TYPES_CACHE: dict[int, tuple[CashierSettings, TenderTypes]] = {}
+
+
 def tender_types(settings: CashierSettings) -> TenderTypes:
-    """The installation's tender types from the settings."""
-    return TenderTypes.of(TenderType(**t.model_dump()) for t in settings.tender_types)
+    """The installation's tender types from the settings (built once per settings object)."""
+    cached = _TYPES_CACHE.get(id(settings))
+    if cached is not None and cached[0] is settings:
+        return cached[1]
+    types = TenderTypes.of(TenderType(**t.model_dump()) for t in settings.tender_types)
+    _TYPES_CACHE[id(settings)] = (settings, types)
+    return types
 
 
 def add_stored_method(

@@ -52,6 +52,7 @@ __all__ = [
     "Debts",
     "cancel_payment",
     "delete_payment",
+    "distribute_and_freeze",
     "distribute_payment",
     "freeze_payment",
     "get_payment",
@@ -207,9 +208,12 @@ def _move(
     )
 
 
-def _replace_segments(session: Session, payment: Payment, shares: list[tuple[int, Money]]) -> None:
-    session.execute(delete(PaymentSegment).where(PaymentSegment.payment_id == payment.id))
-    session.add_all(
+def _replace_segments(
+    session: Session, payment: Payment, shares: list[tuple[int, Money]]
+) -> list[PaymentSegment]:
+    if payment.status != PaymentStatus.INCOMPLETE:  # an incomplete payment has no segments
+        session.execute(delete(PaymentSegment).where(PaymentSegment.payment_id == payment.id))
+    rows = [
         PaymentSegment(
             payment_id=payment.id,
             contract_id=contract_id,
@@ -217,7 +221,9 @@ def _replace_segments(session: Session, payment: Payment, shares: list[tuple[int
             currency=share.currency,
         )
         for contract_id, share in shares
-    )
+    ]
+    session.add_all(rows)
+    return rows
 
 
 def distribute_payment(
@@ -234,6 +240,37 @@ def distribute_payment(
     ``match`` overrides the payment's own match (the bank side matches a document's contract).
     The error message is kept on the payment; a later success clears it.
     """
+    _distribute(
+        session, payment, excess_policy=excess_policy, actor=actor, debts=debts, match=match
+    )
+    return payment
+
+
+def distribute_and_freeze(
+    session: Session,
+    payment: Payment,
+    *,
+    excess_policy: ExcessPolicy,
+    actor: str,
+    match: Match | None = None,
+    event_date: date | None = None,
+) -> list[PaymentSegment]:
+    """Distribute, and freeze when distribution succeeded; the payment's segments."""
+    segments = _distribute(session, payment, excess_policy=excess_policy, actor=actor, match=match)
+    if payment.status == PaymentStatus.FREEZABLE:
+        _freeze(session, payment, actor=actor, segments=segments, event_date=event_date)
+    return segments
+
+
+def _distribute(
+    session: Session,
+    payment: Payment,
+    *,
+    excess_policy: ExcessPolicy,
+    actor: str,
+    debts: Debts | None = None,
+    match: Match | None = None,
+) -> list[PaymentSegment]:
     require_action(PaymentStatus(payment.status), PaymentAction.DISTRIBUTE)
     account = debts.account if debts else session.get(Account, payment.account_id)
     debts = debts or load_debts(session, account)
@@ -249,11 +286,11 @@ def distribute_payment(
         _replace_segments(session, payment, [])
         payment.error_message = error.detail
         _move(session, payment, PaymentStatus.ERROR, actor=actor, reason=error.detail)
-        return payment
-    _replace_segments(session, payment, [(int(s.contract_id), s.amount) for s in segments])
+        return []
+    rows = _replace_segments(session, payment, [(int(s.contract_id), s.amount) for s in segments])
     payment.error_message = None
     _move(session, payment, PaymentStatus.FREEZABLE, actor=actor)
-    return payment
+    return rows
 
 
 def set_manual_distribution(
@@ -285,12 +322,27 @@ def _document_open_minor(session: Session, document_id: int) -> int:
 
 def freeze_payment(session: Session, payment: Payment, *, actor: str) -> Payment:
     """Post the segments to the ledger (one negative ``payment`` entry each) → ``frozen``."""
+    _freeze(session, payment, actor=actor)
+    return payment
+
+
+def _freeze(
+    session: Session,
+    payment: Payment,
+    *,
+    actor: str,
+    segments: list[PaymentSegment] | None = None,
+    event_date: date | None = None,
+) -> None:
     require_action(PaymentStatus(payment.status), PaymentAction.FREEZE)
-    event_date = session.scalar(
-        select(PaymentEvent.event_date).where(PaymentEvent.id == payment.event_id)
-    )
+    if event_date is None:
+        event_date = session.scalar(
+            select(PaymentEvent.event_date).where(PaymentEvent.id == payment.event_id)
+        )
+    if segments is None:
+        segments = segments_of(session, payment.id)
     document = session.get(Document, payment.document_id) if payment.document_id else None
-    for segment in segments_of(session, payment.id):
+    for segment in segments:
         parts: list[tuple[int, int | None]] = [(segment.amount_minor, None)]
         if document is not None and document.contract_id == segment.contract_id:
             on_document = min(segment.amount_minor, _document_open_minor(session, document.id))
@@ -311,7 +363,6 @@ def freeze_payment(session: Session, payment: Payment, *, actor: str) -> Payment
                 )
     payment.frozen_at = utcnow()
     _move(session, payment, PaymentStatus.FROZEN, actor=actor)
-    return payment
 
 
 def cancel_payment(

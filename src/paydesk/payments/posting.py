@@ -103,15 +103,14 @@ def post_bank_payment(
         detail={"source": "bank", "bank_entry_id": bank_entry_id},
     )
     match = Match("contract", str(document.contract_id)) if document is not None else None
-    apply.distribute_payment(
+    apply.distribute_and_freeze(
         session,
         payment,
         excess_policy=settings.cashier.excess_policy,
         actor=actor,
         match=match,
+        event_date=paid_on,
     )
-    if payment.status == PaymentStatus.FREEZABLE:
-        apply.freeze_payment(session, payment, actor=actor)
     return payment
 
 

@@ -423,7 +423,7 @@ def add_one_time_payment(body: EventIn, call: Call = Depends(writer(DESK))):
         view = desk.add_one_time_payment(session, call.settings, request, actor=call.actor)
         created["tasks"] = [t.id for t in view.tasks]
         session.flush()
-        return EventOut.of(desk.event_view(session, view.event.id))
+        return EventOut.of(view)
 
     response = call.run(work, 201)
     tasks = created.get("tasks")
