@@ -129,7 +129,7 @@ def _run(port: int, key: str, accounts_ids: list[int], clients: int, total: int)
 
     def client(index: int) -> None:
         headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as http:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60) as http:
             while True:
                 with lock:
                     n = next(counter, None)
