@@ -121,6 +121,23 @@ def _serve(url: str, port: int, workers: int) -> subprocess.Popen:
     raise RuntimeError("the server did not start")
 
 
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and its children (Linux /proc), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == root or ppid == root:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def _run(port: int, key: str, accounts_ids: list[int], clients: int, total: int):
     latencies: list[float] = []
     failures: list[str] = []
@@ -170,7 +187,9 @@ def bench(backend: str, clients: int, total: int, workers: int, n_accounts: int)
         server = _serve(url, port, workers)
         try:
             _run(port, key, ids, clients, min(200, total))  # warm up
+            cpu_before = _cpu_seconds(server.pid)
             elapsed, latencies, failures = _run(port, key, ids, clients, total)
+            server_cpu = _cpu_seconds(server.pid) - cpu_before
         finally:
             server.terminate()
             server.wait(10)
@@ -180,7 +199,8 @@ def bench(backend: str, clients: int, total: int, workers: int, n_accounts: int)
     print(
         f"{backend:<10} clients {clients:>3}  workers {workers}  payments {len(latencies):>5}  "
         f"{len(latencies) / elapsed:8.1f}/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms"
-        f"  failures {len(failures)}"
+        f"  server CPU {server_cpu / len(latencies) * 1000:.1f} ms/payment"
+        f"  failures {len(failures)}  (load average {os.getloadavg()[0]:.1f})"
     )
     for failure in failures[:3]:
         print("   ", failure)

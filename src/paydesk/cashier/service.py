@@ -168,6 +168,8 @@ class _PlannedPayment:
     amount: Money
     match: Match | None
     request: PaymentRequest
+    #: The account's debts as loaded under its lock (valid until a payment of it is posted).
+    debts: apply.Debts | None = None
 
 
 @dataclass
@@ -184,11 +186,12 @@ def _plan_payments(
 ) -> list[_PlannedPayment]:
     ids = sorted({p.account_id for p in request.payments})
     accounts = {i: get_account(session, i, lock=True) for i in ids}  # id order: no deadlock
+    debts = {i: apply.load_debts(session, a) for i, a in accounts.items()}
     planned = []
     for item in request.payments:
         account = accounts[item.account_id]
         if item.amount is None:
-            amount = wallet.amount_default(session, settings.cashier, account)
+            amount = wallet.amount_default(session, settings.cashier, account, debts[account.id])
             if amount.is_zero():
                 raise InvalidAmount(
                     f"account {account.number} owes nothing: enter the payment amount"
@@ -213,7 +216,7 @@ def _plan_payments(
                 "non-CIS name, reference and comments belong to payments on non-CIS accounts"
             )
         _text(item.non_cis_reference, 64, "the reference number")
-        planned.append(_PlannedPayment(account, amount, match, item))
+        planned.append(_PlannedPayment(account, amount, match, item, debts.pop(account.id, None)))
     currencies = {p.amount.currency for p in planned}
     if len(currencies) > 1:
         raise CurrencyMismatch(f"one payment event is in one currency, not {sorted(currencies)}")
@@ -450,9 +453,14 @@ def add_one_time_payment(
             )
     segments: dict[int, list[PaymentSegment]] = {row.id: [] for row in payment_rows}
     if not tasks and request.distribution == "distribute_and_freeze":
-        for row in payment_rows:
+        for row, planned_payment in zip(payment_rows, payments, strict=True):
             segments[row.id] = _distribute_and_freeze(
-                session, settings, row, actor=actor, event_date=event.event_date
+                session,
+                settings,
+                row,
+                actor=actor,
+                event_date=event.event_date,
+                debts=planned_payment.debts,
             )
     return EventView(event, tender_rows, payment_rows, segments, tasks)
 
@@ -475,6 +483,7 @@ def _distribute_and_freeze(
     *,
     actor: str,
     event_date: date | None = None,
+    debts: apply.Debts | None = None,
 ) -> list[PaymentSegment]:
     return apply.distribute_and_freeze(
         session,
@@ -482,6 +491,7 @@ def _distribute_and_freeze(
         excess_policy=settings.cashier.excess_policy,
         actor=actor,
         event_date=event_date,
+        debts=debts,
     )
 
 

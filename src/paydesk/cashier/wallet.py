@@ -28,7 +28,7 @@ from paydesk.cashier.tenders import TenderType, TenderTypes, iban_fingerprint, m
 from paydesk.cashier.tenders import normalize_iban as _normalize_iban
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.money import Money
-from paydesk.payments.apply import load_debts
+from paydesk.payments.apply import Debts, load_debts
 from paydesk.settings import CashierSettings, Settings
 
 __all__ = [
@@ -257,9 +257,11 @@ def point_history(session: Session, account_id: int) -> list[CashOnlyPointChange
     )
 
 
-def amount_default(session: Session, settings: CashierSettings, account: Account) -> Money:
+def amount_default(
+    session: Session, settings: CashierSettings, account: Account, debts: Debts | None = None
+) -> Money:
     """What the account is proposed to pay, by the settings' algorithm."""
-    debts = load_debts(session, account)
+    debts = debts or load_debts(session, account)
     position = AccountPosition(
         currency=account.currency,
         contract_balances={c.contract_id: c.open_debt for c in debts.contracts},

@@ -80,21 +80,38 @@ class Debts:
 def load_debts(session: Session, account: Account) -> Debts:
     """Contracts with their balances and open documents (see the module docstring)."""
     currency = account.currency
-    contracts = list(
-        session.scalars(
-            select(Contract).where(Contract.account_id == account.id).order_by(Contract.id)
+    sums = (
+        select(
+            LedgerEntry.contract_id,
+            LedgerEntry.document_id,
+            func.sum(LedgerEntry.amount_minor).label("total"),
         )
-    )
-    rows = session.execute(
-        select(LedgerEntry.contract_id, LedgerEntry.document_id, func.sum(LedgerEntry.amount_minor))
         .where(LedgerEntry.account_id == account.id)
         .group_by(LedgerEntry.contract_id, LedgerEntry.document_id)
+        .subquery()
+    )
+    rows = session.execute(  # one round trip: every contract with its sums per document
+        select(
+            Contract.id,
+            Contract.contract_type,
+            Contract.payment_priority,
+            Contract.is_overpayment,
+            sums.c.document_id,
+            sums.c.total,
+        )
+        .outerjoin(sums, sums.c.contract_id == Contract.id)
+        .where(Contract.account_id == account.id)
+        .order_by(Contract.id)
     ).all()
+    contracts: dict[int, tuple[str, int, bool]] = {}
     balance: dict[int, int] = {}
     unassigned: dict[int, int] = {}
     doc_net: dict[int, int] = {}
-    for contract_id, document_id, total in rows:
-        total = int(total or 0)
+    for contract_id, contract_type, priority, is_overpayment, document_id, total in rows:
+        contracts[contract_id] = (contract_type, priority, is_overpayment)
+        if total is None:
+            continue
+        total = int(total)
         balance[contract_id] = balance.get(contract_id, 0) + total
         if document_id is None:
             unassigned[contract_id] = unassigned.get(contract_id, 0) + total
@@ -110,11 +127,11 @@ def load_debts(session: Session, account: Account) -> Debts:
         by_contract.setdefault(document.contract_id, []).append(document)
 
     debts: list[ContractDebt] = []
-    for contract in contracts:
-        credit = max(0, -unassigned.get(contract.id, 0))
+    for contract_id, (contract_type, priority, is_overpayment) in contracts.items():
+        credit = max(0, -unassigned.get(contract_id, 0))
         items: list[OpenItem] = []
         charged = sorted(
-            by_contract.get(contract.id, []), key=lambda d: (d.due_date or d.issue_date, d.id)
+            by_contract.get(contract_id, []), key=lambda d: (d.due_date or d.issue_date, d.id)
         )
         for document in charged:
             net = doc_net.get(document.id, 0)
@@ -124,7 +141,7 @@ def load_debts(session: Session, account: Account) -> Debts:
                 items.append(
                     OpenItem(
                         document_id=str(document.id),
-                        contract_id=str(contract.id),
+                        contract_id=str(contract_id),
                         issue_date=document.issue_date,
                         open_amount=Money.from_minor(net - used, currency),
                         due_date=document.due_date,
@@ -132,11 +149,11 @@ def load_debts(session: Session, account: Account) -> Debts:
                 )
         debts.append(
             ContractDebt(
-                contract_id=str(contract.id),
-                contract_type=contract.contract_type,
-                payment_priority=contract.payment_priority,
-                open_debt=Money.from_minor(balance.get(contract.id, 0), currency),
-                is_overpayment_contract=contract.is_overpayment,
+                contract_id=str(contract_id),
+                contract_type=contract_type,
+                payment_priority=priority,
+                open_debt=Money.from_minor(balance.get(contract_id, 0), currency),
+                is_overpayment_contract=is_overpayment,
                 open_items=tuple(items),
             )
         )
@@ -254,9 +271,15 @@ def distribute_and_freeze(
     actor: str,
     match: Match | None = None,
     event_date: date | None = None,
+    debts: Debts | None = None,
 ) -> list[PaymentSegment]:
-    """Distribute, and freeze when distribution succeeded; the payment's segments."""
-    segments = _distribute(session, payment, excess_policy=excess_policy, actor=actor, match=match)
+    """Distribute, and freeze when distribution succeeded; the payment's segments.
+
+    ``debts``, when given, must be the account's as of now (loaded under its lock).
+    """
+    segments = _distribute(
+        session, payment, excess_policy=excess_policy, actor=actor, match=match, debts=debts
+    )
     if payment.status == PaymentStatus.FREEZABLE:
         _freeze(session, payment, actor=actor, segments=segments, event_date=event_date)
     return segments
