@@ -267,3 +267,21 @@ def test_a_retried_payment_with_the_same_idempotency_key_pays_once(client, keys,
     assert first.json()["id"] == second.json()["id"]
     account = client.get(f"/v1/accounts/{owing['id']}", headers=auth(keys["cashier"])).json()
     assert account["balance"] == "70.00"
+
+
+def test_a_validator_that_cannot_run_leaves_the_task_pending(settings, db, keys):
+    from fastapi.testclient import TestClient
+
+    from paydesk.api.app import create_app
+
+    settings.cashier.bank_account_validator = "http"  # but no URL configured
+    with TestClient(create_app(settings, db)) as client:
+        account = make_account(client, keys["integration"])
+        make_document(client, keys["integration"], account["id"], kind="invoice", status="issued")
+        response = post_event(
+            client, keys["cashier"], account["id"], {"type": "direct_debit", "iban": IBAN}
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["service_tasks"][0]["status"] == "pending"
+        listed = client.get("/v1/payment-events?unbalanced=false", headers=auth(keys["cashier"]))
+        assert [e["id"] for e in listed.json()] == [response.json()["id"]]

@@ -555,6 +555,15 @@ def unbalanced_events(session: Session, *, limit: int = 100, offset: int = 0) ->
     return list(session.scalars(query))
 
 
+def recent_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
+    """Ids of every event, newest first."""
+    return list(
+        session.scalars(
+            select(PaymentEvent.id).order_by(PaymentEvent.id.desc()).limit(limit).offset(offset)
+        )
+    )
+
+
 # --- payment actions ----------------------------------------------------------------------
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import date, datetime
 from typing import Literal
 
@@ -20,7 +22,7 @@ from paydesk.cashier.errors import InvalidManualDistribution
 from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
 from paydesk.cashier.states import PaymentStatus, allowed_actions
 from paydesk.db.engine import Database
-from paydesk.errors import Forbidden
+from paydesk.errors import Forbidden, PaydeskError
 from paydesk.money import Money, format_minor
 from paydesk.payments.apply import get_payment as load_payment
 from paydesk.payments.apply import segments_of
@@ -28,6 +30,11 @@ from paydesk.payments.models import Payment, PaymentSegment, Tender
 from paydesk.settings import Settings
 
 router = APIRouter(tags=["cashier desk"])
+logger = logging.getLogger(__name__)
+
+
+def response_event_id(response: JSONResponse) -> int:
+    return json.loads(response.body)["id"]
 
 
 # --- bodies -------------------------------------------------------------------------------
@@ -431,8 +438,11 @@ def add_one_time_payment(body: EventIn, call: Call = Depends(writer(DESK))):
         return response
     event_id = None
     for task_id in tasks:
-        task = desk.run_validation(call.db, call.settings, task_id)
-        event_id = task.event_id
+        try:
+            event_id = desk.run_validation(call.db, call.settings, task_id).event_id
+        except PaydeskError as error:  # e.g. a misconfigured validator: the task stays pending
+            logger.warning("bank-account validation of task %s not run: %s", task_id, error)
+            event_id = response_event_id(response)
     with call.db.reading() as session:
         out = EventOut.of(desk.event_view(session, event_id))
     return JSONResponse(jsonable_encoder(out), status_code=201)
@@ -452,9 +462,13 @@ def list_events(
     db: Database = Depends(database),
     _c=Depends(require(ANYONE)),
 ):
-    """Events listed for follow-up: valid tenders differ from live payments."""
+    """Events listed for follow-up (valid tenders differ from live payments), oldest first;
+    with `unbalanced=false`, every event, newest first."""
     with db.reading() as session:
-        ids = desk.unbalanced_events(session, limit=limit, offset=offset)
+        if unbalanced:
+            ids = desk.unbalanced_events(session, limit=limit, offset=offset)
+        else:
+            ids = desk.recent_events(session, limit=limit, offset=offset)
         return [EventOut.of(desk.event_view(session, i)) for i in ids]
 
 
