@@ -526,3 +526,29 @@ def test_bank_payment_pays_the_documents_contract_first_and_reverses(db, setting
     with db.transaction() as s:
         posting.reverse_payment(s, payment_id, reason="returned by the bank", actor="bank")
     assert balance(db, acc.account_id) == "110.00"
+
+
+def test_a_payment_in_error_keeps_its_message_until_redistributed_with_a_new_match(db, settings):
+    acc = owing(db, settings)
+    view = pay(
+        db,
+        settings,
+        one(acc.account_id, "100.00", T("cash"), match_type="contract", match_value="999999"),
+    )
+    [payment] = view.payments
+    assert payment.status == "error"
+    assert payment.error_message == "contract '999999' is not one of the account's contracts"
+    service = str(acc.contracts["service"])
+    with db.transaction() as s:
+        fixed = desk.distribute_payment(
+            s,
+            settings,
+            payment.id,
+            actor="anna",
+            match_type="contract",
+            match_value=service,
+            change_match=True,
+        )
+        assert (fixed.status, fixed.error_message) == ("freezable", None)
+        desk.freeze_payment(s, payment.id, actor="anna")
+    assert balance(db, acc.account_id) == "0.00"
