@@ -66,6 +66,57 @@ DEFAULT_RULES: dict[str, dict[str, object]] = {
 }
 
 
+class TenderTypeSetting(BaseModel):
+    """A tender type and its switches (see :mod:`paydesk.cashier.tenders`)."""
+
+    code: str
+    name: str
+    like_cash: bool = False
+    allows_cash_back: bool = False
+    requires_cheque_number: bool = False
+    requires_bank_account: bool = False
+    requires_stored_method: bool = False
+    is_card: bool = False
+
+
+def _default_tender_types() -> list[TenderTypeSetting]:
+    from paydesk.cashier.tenders import DEFAULT_TENDER_TYPES
+
+    return [
+        TenderTypeSetting(
+            code=t.code,
+            name=t.name,
+            like_cash=t.like_cash,
+            allows_cash_back=t.allows_cash_back,
+            requires_cheque_number=t.requires_cheque_number,
+            requires_bank_account=t.requires_bank_account,
+            requires_stored_method=t.requires_stored_method,
+            is_card=t.is_card,
+        )
+        for t in DEFAULT_TENDER_TYPES
+    ]
+
+
+class CashierSettings(BaseModel):
+    """The cashier desk (``[cashier]`` in the file, ``PAYDESK_CASHIER__…`` in the environment)."""
+
+    #: Payment amount default algorithm: ``payoff_balance`` or ``latest_invoice`` (or registered).
+    amount_default: str = "payoff_balance"
+    #: What exceeds the debt: ``overpayment_contract`` (excess credit) or ``error``.
+    excess_policy: Literal["overpayment_contract", "error"] = "overpayment_contract"
+    #: The "cash only" warning shows when an account's points exceed this.
+    cash_only_threshold: int = Field(default=3, ge=0)
+    tender_types: list[TenderTypeSetting] = Field(default_factory=_default_tender_types)
+    #: Bank-account validator: ``auto`` (``http`` when ``bank_verification_url`` is set, else
+    #: ``structural``), ``structural``, ``http``, ``manual`` (a person completes the task).
+    bank_account_validator: str = "auto"
+    #: Base URL of the bank's account-verification service (``POST {url}/v1/account-verification``).
+    bank_verification_url: str | None = None
+    bank_verification_timeout: float = Field(default=5.0, gt=0, le=60)
+    #: Refuse desk tenders when the cashier has no open cash-drawer session.
+    require_open_drawer: bool = False
+
+
 def _default_rules() -> dict[str, IssuingRule]:
     return {kind: IssuingRule.model_validate(rule) for kind, rule in DEFAULT_RULES.items()}
 
@@ -110,6 +161,8 @@ class Settings(BaseSettings):
     #: up to ``smtp_max_attempts`` attempts in all.
     smtp_retry_seconds: int = Field(default=60, ge=1)
     smtp_max_attempts: int = Field(default=8, ge=1, le=100)
+
+    cashier: CashierSettings = Field(default_factory=CashierSettings)
 
     #: Pepper for hashing bank account numbers ("seen before" checks) and key signing the web
     #: session cookie. Change in production.

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from paydesk.cli import slips as slips_cli
+from paydesk.cli.cashier import drawer_app, payment_app
 from paydesk.codes import rf
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
@@ -25,6 +26,8 @@ app.add_typer(key_app, name="key")
 app.add_typer(code_app, name="code")
 bank_app = typer.Typer(help="Bank files (ISO 20022 camt.053 / camt.054).", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
+app.add_typer(payment_app, name="payment")
+app.add_typer(drawer_app, name="drawer")
 
 CLI_ACTOR = "cli"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from threading import RLock
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -57,6 +58,9 @@ class Database:
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer: threads of this process queue here, in order, instead of
+        # polling the file lock (busy_timeout), which starves some of them under load.
+        self._write_lock = RLock() if self.dialect == "sqlite" else None
         self._read_bind = self.engine.execution_options(paydesk_read_only=True)
 
     @property
@@ -66,6 +70,10 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
+        if self._write_lock is not None:
+            with self._write_lock, self.sessions() as session, session.begin():
+                yield session
+            return
         with self.sessions() as session, session.begin():
             yield session
 

@@ -5,6 +5,13 @@ from paydesk.api.models import IdempotencyRecord
 from paydesk.audit.models import AuditEvent
 from paydesk.auth.models import ApiKey, User
 from paydesk.bank.models import BankEntry, BankFile
+from paydesk.cashier.models import (
+    AutopayRegistration,
+    CashDrawerSession,
+    CashOnlyPointChange,
+    ServiceTask,
+    StoredPaymentMethod,
+)
 from paydesk.codes.models import CodePayment, CodeSerial, PaymentCode
 from paydesk.db.base import Base
 from paydesk.documents.models import Document, Security
@@ -16,9 +23,12 @@ __all__ = [
     "Account",
     "ApiKey",
     "AuditEvent",
+    "AutopayRegistration",
     "BankEntry",
     "BankFile",
     "Base",
+    "CashDrawerSession",
+    "CashOnlyPointChange",
     "CodePayment",
     "CodeSerial",
     "Contract",
@@ -31,7 +41,9 @@ __all__ = [
     "PaymentEvent",
     "PaymentSegment",
     "Security",
+    "ServiceTask",
     "SlipSending",
+    "StoredPaymentMethod",
     "Tender",
     "User",
 ]

@@ -1,0 +1,111 @@
+"""Cash-drawer sessions: open with a float, take tenders, close by counting.
+
+A cashier has at most one open session; desk tenders attach to the open session of the
+cashier who takes them (in its currency). Closing compares, per tender type, the expected
+amount (the float for cash, plus the session's valid tenders — cash back included) with what
+was counted (:func:`paydesk.cashier.drawer.reconcile_drawer`) and keeps both and the
+difference (counted − expected: negative is a shortage).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paydesk.audit import trail
+from paydesk.cashier.drawer import DrawerEntry, DrawerReconciliation, reconcile_drawer
+from paydesk.cashier.models import CashDrawerSession
+from paydesk.db.base import utcnow
+from paydesk.errors import Conflict, CurrencyMismatch, InvalidAmount, NotFound
+from paydesk.money import Money, check_currency
+from paydesk.payments.models import Tender
+
+__all__ = ["close_drawer", "get_drawer", "open_drawer", "open_drawer_of", "reconciliation"]
+
+
+def open_drawer_of(session: Session, cashier: str) -> CashDrawerSession | None:
+    return session.scalar(
+        select(CashDrawerSession).where(
+            CashDrawerSession.cashier == cashier, CashDrawerSession.status == "open"
+        )
+    )
+
+
+def open_drawer(session: Session, *, cashier: str, float_amount: Money) -> CashDrawerSession:
+    check_currency(float_amount.currency)
+    if float_amount.is_negative():
+        raise InvalidAmount("a drawer's float is not negative")
+    current = open_drawer_of(session, cashier)
+    if current is not None:
+        raise Conflict(f"{cashier} already has drawer session {current.id} open")
+    drawer = CashDrawerSession(
+        cashier=cashier,
+        currency=float_amount.currency,
+        status="open",
+        float_minor=float_amount.minor,
+    )
+    session.add(drawer)
+    session.flush()
+    trail.record(
+        session, actor=cashier, entity_type="drawer_session", entity_id=drawer.id, to_status="open"
+    )
+    return drawer
+
+
+def get_drawer(session: Session, drawer_id: int, *, lock: bool = False) -> CashDrawerSession:
+    query = select(CashDrawerSession).where(CashDrawerSession.id == drawer_id)
+    if lock:
+        query = query.with_for_update()
+    drawer = session.scalar(query)
+    if drawer is None:
+        raise NotFound(f"no drawer session {drawer_id}")
+    return drawer
+
+
+def reconciliation(
+    session: Session, drawer: CashDrawerSession, counted: dict[str, Money]
+) -> DrawerReconciliation:
+    tenders = session.execute(
+        select(Tender.tender_type, Tender.amount_minor, Tender.currency, Tender.status).where(
+            Tender.drawer_session_id == drawer.id
+        )
+    ).all()
+    entries = []
+    for tender_type, minor, currency, status in tenders:
+        if currency != drawer.currency:
+            raise CurrencyMismatch(f"a {currency} tender in a {drawer.currency} drawer")
+        entries.append(
+            DrawerEntry(tender_type, Money.from_minor(minor, currency), status == "cancelled")
+        )
+    floats = {"cash": Money.from_minor(drawer.float_minor, drawer.currency)}
+    return reconcile_drawer(drawer.currency, floats, entries, counted)
+
+
+def close_drawer(
+    session: Session,
+    drawer_id: int,
+    *,
+    counted: dict[str, Money],
+    actor: str,
+    note: str | None = None,
+) -> tuple[CashDrawerSession, DrawerReconciliation]:
+    drawer = get_drawer(session, drawer_id, lock=True)
+    if drawer.status != "open":
+        raise Conflict(f"drawer session {drawer.id} is already closed")
+    result = reconciliation(session, drawer, counted)
+    drawer.expected = {line.type_code: line.expected.minor for line in result.lines}
+    drawer.counted = {line.type_code: line.counted.minor for line in result.lines}
+    drawer.difference = {line.type_code: line.difference.minor for line in result.lines}
+    drawer.status = "closed"
+    drawer.closed_at = utcnow()
+    drawer.note = note
+    trail.record(
+        session,
+        actor=actor,
+        entity_type="drawer_session",
+        entity_id=drawer.id,
+        from_status="open",
+        to_status="closed",
+        detail={"difference": drawer.difference},
+    )
+    return drawer, result
