@@ -1,0 +1,694 @@
+"""Read ISO 20022 camt.054 notifications and camt.053 statements as a stream of bank entries.
+
+Versions ``001.02`` to ``001.13`` of both messages are recognised by the root namespace
+``urn:iso:std:iso:20022:tech:xsd:camt.05X.001.NN``; anything else is refused.
+
+Safety. The file is read by lxml with ``resolve_entities=False``, ``no_network=True``,
+``load_dtd=False`` and ``huge_tree=False``; a file that carries a ``DOCTYPE`` (the door to
+XXE and "billion laughs") is refused before its first element is read, and a size limit
+(``max_bytes``) stops oversized input. Every refusal is an :class:`InvalidBankFile`.
+
+Streaming. ``iterparse`` reports each ``Ntry`` end; entries are gathered in chunks of
+:data:`CHUNK` and handed to one compiled XSLT transform, which walks the chunk in C and writes
+one tab-separated line per transaction. Python then only splits lines and builds records, and
+the chunk is deleted from the tree, so memory stays flat for any number of entries.
+
+What is yielded. One immutable :class:`BankEntry` per transaction: an ``Ntry`` with several
+``TxDtls`` (a batch) gives one record per ``TxDtls``. Amount is ``TxDtls/Amt`` (001.04+) or
+``TxDtls/AmtDtls/TxAmt/Amt``, else ``Ntry/Amt``.
+
+The key. ``<account IBAN>/<kind>:<reference>``, the first that exists of
+
+1. ``asr:`` the account servicer reference (``Ntry/AcctSvcrRef``, else ``TxDtls/Refs/AcctSvcrRef``),
+2. ``ntry:`` the entry reference ``NtryRef``,
+3. ``e2e:`` the end-to-end id (not ``NOTPROVIDED``).
+
+A bank reports the same transaction with the same references in its camt.054 and in its
+camt.053, so the two give the same key and the importer sees the duplicate. In a batch the
+entry's reference is shared, so each transaction's key is its own ``TxDtls/Refs/AcctSvcrRef``
+when it has one (``asr:``), else the entry's key followed by ``/e2e:``, ``/tx:`` (``TxId``) or
+``/n:<position>``.
+
+Broken entries versus broken files (the importer's contract).
+
+* One bad entry in a good file — no amount, an unknown currency, more decimals than the
+  currency has, no date, no reference to key it by — is still yielded, as a :class:`BankEntry`
+  with ``problem`` set to a sentence saying what is wrong (and the fields that could not be
+  read left ``None``). The importer posts the good entries and reports that one as rejected.
+* A file that is not well-formed XML, has a DOCTYPE, is too large, or is not camt.053/054
+  raises :class:`InvalidBankFile` (with the line when the XML parser gives one). The check
+  is lazy: a break near the end of the file is found only when parsing gets there, after
+  earlier entries were yielded. So that nothing is posted from such a file, the importer
+  either calls :func:`check_file` first (one fast pass that builds no entries; it costs
+  about a third of a full parse) or writes everything in one database transaction and rolls
+  back on :class:`InvalidBankFile`. :func:`check_file` raises for exactly the file-level
+  faults the parse raises for.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import IO, BinaryIO
+
+from lxml import etree
+
+from paydesk.bank.remittance import find_rf
+from paydesk.codes import rf as rf_codes
+from paydesk.errors import InvalidInput, PaydeskError
+from paydesk.money import Money
+
+__all__ = [
+    "CHUNK",
+    "DEFAULT_MAX_BYTES",
+    "BankEntry",
+    "BankFileTooLarge",
+    "CamtFile",
+    "FileSummary",
+    "InvalidBankFile",
+    "UnsafeBankFile",
+    "check_file",
+    "open_camt",
+    "parse_camt",
+]
+
+#: Default size limit: about 1.5 million entries as banks usually write them.
+DEFAULT_MAX_BYTES = 2 * 1024**3
+#: Entries handed to the XSLT walker at once.
+CHUNK = 2000
+_READ_SIZE = 64 * 1024
+
+_NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[34])\.(001\.(\d\d))$")
+_MESSAGE = {"camt.054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn"), "camt.053": ("BkToCstmrStmt", "Stmt")}
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+class InvalidBankFile(InvalidInput):
+    """The file as a whole cannot be read: not XML, not camt.053/054, or unsafe."""
+
+    slug = "invalid-bank-file"
+    title = "Invalid bank file"
+
+
+class UnsafeBankFile(InvalidBankFile):
+    """The file declares a DOCTYPE or entities (XXE, entity expansion), which are never accepted."""
+
+    slug = "unsafe-bank-file"
+    title = "Bank file refused as unsafe"
+
+
+class BankFileTooLarge(InvalidBankFile):
+    slug = "bank-file-too-large"
+    title = "Bank file too large"
+    status = 413
+
+
+@dataclass(frozen=True, slots=True)
+class BankEntry:
+    """One transaction a bank reported on the business's account.
+
+    ``credit`` is True for ``CRDT``; a credit the bank takes back is reported as
+    ``credit=False, reversal=True``. ``status`` is ``BOOK``, ``PDNG``, ``INFO`` (or ``FUTR``).
+    ``rf`` is a valid, compact RF code or None; ``rf_candidate`` is RF-like text that did not
+    validate (only when ``rf`` is None). ``problem`` is None for a usable entry; otherwise it
+    says why the entry cannot be posted.
+    """
+
+    key: str | None
+    account_iban: str
+    booking_date: date | None
+    value_date: date | None
+    amount: Money | None
+    credit: bool
+    reversal: bool
+    status: str
+    rf: str | None
+    rf_candidate: str | None
+    remittance_text: str | None
+    debtor_name: str | None
+    debtor_iban: str | None
+    debtor_agent_bic: str | None
+    end_to_end_id: str | None
+    account_servicer_ref: str | None
+    entry_ref: str | None
+    transaction_id: str | None = None
+    batch_size: int = 1
+    line: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    @property
+    def date(self) -> date | None:
+        """The date the money counts from: booking date, else value date."""
+        return self.booking_date or self.value_date
+
+
+def _field(path: str) -> str:
+    return f'<xsl:value-of select="normalize-space({path})"/><xsl:text>&#9;</xsl:text>'
+
+
+def _stylesheet(namespace: str) -> etree.XSLT:
+    """One line per transaction: entry fields, then the transaction's fields, tab-separated."""
+    amount = "(n:Amt|n:AmtDtls/n:TxAmt/n:Amt)"
+    dbtr = "n:RltdPties/n:Dbtr"
+    agent = "n:RltdAgts/n:DbtrAgt/n:FinInstnId"
+    scor = "n:RmtInf/n:Strd/n:CdtrRefInf[n:Tp/n:CdOrPrtry/n:Cd='SCOR']/n:Ref"
+    entry = "".join(
+        _field(p)
+        for p in (
+            "n:NtryRef",
+            "n:Amt",
+            "n:Amt/@Ccy",
+            "n:CdtDbtInd",
+            "n:RvslInd",
+            "n:Sts",
+            "n:BookgDt",
+            "n:ValDt",
+            "n:AcctSvcrRef",
+            "count(n:NtryDtls/n:TxDtls)",
+        )
+    )
+    transaction = "".join(
+        _field(p)
+        for p in (
+            "n:Refs/n:AcctSvcrRef",
+            "n:Refs/n:EndToEndId",
+            "n:Refs/n:TxId",
+            amount,
+            f"{amount}/@Ccy",
+            "n:CdtDbtInd",
+            f"{dbtr}/n:Nm|{dbtr}/n:Pty/n:Nm",
+            "n:RltdPties/n:DbtrAcct/n:Id/n:IBAN",
+            f"{agent}/n:BICFI|{agent}/n:BIC",
+            scor,
+        )
+    )
+    ustrd = (
+        '<xsl:for-each select="n:RmtInf/n:Ustrd">'
+        '<xsl:value-of select="normalize-space(.)"/><xsl:text> </xsl:text></xsl:for-each>'
+    )
+    xsl = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+ xmlns:n="{namespace}">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:param name="skip" select="0"/>
+<xsl:param name="count" select="0"/>
+<xsl:template match="/">
+ <xsl:for-each select="*/n:Ntry[position() &gt; $skip and position() &lt;= $skip + $count]">
+  <xsl:variable name="e" select="."/>
+  <xsl:choose>
+   <xsl:when test="n:NtryDtls/n:TxDtls">
+    <xsl:for-each select="n:NtryDtls/n:TxDtls">
+     <xsl:value-of select="position()"/><xsl:text>&#9;</xsl:text>
+     <xsl:for-each select="$e"><xsl:call-template name="entry"/></xsl:for-each>
+     <xsl:call-template name="tx"/><xsl:text>&#10;</xsl:text>
+    </xsl:for-each>
+   </xsl:when>
+   <xsl:otherwise>
+    <xsl:text>1&#9;</xsl:text><xsl:call-template name="entry"/><xsl:text>&#10;</xsl:text>
+   </xsl:otherwise>
+  </xsl:choose>
+ </xsl:for-each>
+</xsl:template>
+<xsl:template name="entry">{entry}</xsl:template>
+<xsl:template name="tx">{transaction}{ustrd}</xsl:template>
+</xsl:stylesheet>"""
+    return etree.XSLT(etree.XML(xsl))
+
+
+_STYLESHEETS: dict[str, etree.XSLT] = {}
+
+
+def _stylesheet_for(namespace: str) -> etree.XSLT:
+    sheet = _STYLESHEETS.get(namespace)
+    if sheet is None:
+        sheet = _STYLESHEETS[namespace] = _stylesheet(namespace)
+    return sheet
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening: size, safety, message type
+
+
+class _Reader:
+    """File-like over a prefix already read plus the rest of a stream, enforcing a size limit."""
+
+    def __init__(self, prefix: bytes, stream: IO[bytes], max_bytes: int) -> None:
+        self._prefix = prefix
+        self._stream = stream
+        self._max = max_bytes
+        self._read = len(prefix)
+
+    def read(self, size: int = -1) -> bytes:
+        if self._prefix:
+            data, self._prefix = self._prefix, b""
+            return data
+        data = self._stream.read(size if size and size > 0 else _READ_SIZE)
+        self._read += len(data)
+        if self._read > self._max:
+            raise BankFileTooLarge(f"the bank file is larger than {self._max} bytes")
+        return data
+
+
+def _syntax_error(err: etree.XMLSyntaxError) -> InvalidBankFile:
+    line, column = err.position if err.position else (err.lineno, 0)
+    message = err.msg or str(err)
+    message = re.sub(r", line \d+, column \d+$", "", message)
+    return InvalidBankFile(
+        f"the bank file is not well-formed XML (line {line}, column {column}): {message}",
+        line=line,
+        column=column,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    kind: str
+    version: str
+    namespace: str
+    message_id: str | None
+    prefix: bytes
+
+
+def _sniff(stream: IO[bytes], max_bytes: int) -> _Header:
+    """Read up to the group header: refuse DOCTYPE, wrong root or namespace; keep what was read."""
+    parser = etree.XMLPullParser(events=("start", "end"), **_PARSER_OPTIONS)
+    chunks: list[bytes] = []
+    total = 0
+    starts: list[etree._Element] = []
+    message_id: str | None = None
+    done = False
+    try:
+        while not done:
+            data = stream.read(_READ_SIZE)
+            total += len(data)
+            if total > max_bytes:
+                raise BankFileTooLarge(f"the bank file is larger than {max_bytes} bytes")
+            if not data:
+                parser.close()
+                break
+            if not chunks and b"<!DOCTYPE" in data:
+                _refuse_doctype()
+            chunks.append(data)
+            parser.feed(data)
+            for event, element in parser.read_events():
+                if event == "start":
+                    if not starts:
+                        docinfo = element.getroottree().docinfo
+                        if docinfo.internalDTD is not None or docinfo.doctype:
+                            _refuse_doctype()
+                        _check_root(element)
+                    starts.append(element)
+                    if len(starts) == 2:
+                        _check_message(starts[0], element)
+                elif etree.QName(element).localname == "GrpHdr":
+                    message_id = element.findtext(f"{{{etree.QName(element).namespace}}}MsgId")
+                    done = True
+                    break
+                elif element is starts[0]:
+                    done = True
+    except etree.XMLSyntaxError as err:
+        raise _syntax_error(err) from None
+    if not starts:
+        raise InvalidBankFile("the bank file is empty or holds no XML element")
+    if len(starts) < 2:
+        _check_message(starts[0], None)
+    namespace = etree.QName(starts[0]).namespace or ""
+    match = _NAMESPACE.match(namespace)
+    assert match is not None
+    return _Header(match.group(1), match.group(2), namespace, message_id, b"".join(chunks))
+
+
+def _refuse_doctype() -> None:
+    raise UnsafeBankFile(
+        "the bank file declares a DOCTYPE; bank files with DTDs or entities are refused "
+        "(XXE, entity expansion)"
+    )
+
+
+def _check_root(root: etree._Element) -> None:
+    name = etree.QName(root)
+    namespace = name.namespace or ""
+    match = _NAMESPACE.match(namespace)
+    if name.localname != "Document" or match is None:
+        raise InvalidBankFile(
+            f"not an ISO 20022 camt.053 or camt.054 file: root element is {root.tag!r}",
+            line=root.sourceline,
+        )
+    number = int(match.group(3))
+    if not 2 <= number <= 13:
+        raise InvalidBankFile(
+            f"{match.group(1)} version {match.group(2)} is not supported (001.02 to 001.13)"
+        )
+
+
+def _check_message(root: etree._Element, message: etree._Element | None) -> None:
+    name = etree.QName(root)
+    match = _NAMESPACE.match(name.namespace or "")
+    assert match is not None
+    expected = _MESSAGE[match.group(1)][0]
+    if message is None or message.tag != f"{{{name.namespace}}}{expected}":
+        found = "nothing" if message is None else repr(message.tag)
+        raise InvalidBankFile(
+            f"a {match.group(1)} Document must hold {expected}, found {found}",
+            line=None if message is None else message.sourceline,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The parse
+
+
+class CamtFile:
+    """An opened camt.053/054 file: its header is read and checked, its entries are not yet.
+
+    Open with :func:`open_camt`. ``entries()`` streams the records; for a path it can be
+    called again (the file is re-read), for a file object only once.
+    """
+
+    def __init__(self, source: str | os.PathLike[str] | BinaryIO, max_bytes: int) -> None:
+        self._source = source
+        self._max_bytes = max_bytes
+        self._used = False
+        stream, owned = self._open()
+        try:
+            self._header = _sniff(stream, max_bytes)
+        finally:
+            if owned:
+                stream.close()
+        self._stream = None if owned else stream
+
+    def _open(self) -> tuple[IO[bytes], bool]:
+        source = self._source
+        if isinstance(source, (str, os.PathLike)):
+            size = os.path.getsize(source)
+            if size > self._max_bytes:
+                raise BankFileTooLarge(
+                    f"the bank file is {size} bytes, more than the limit of {self._max_bytes}"
+                )
+            return open(source, "rb"), True
+        if not hasattr(source, "read"):
+            raise TypeError("source must be a path or a binary file object")
+        return source, False
+
+    @property
+    def kind(self) -> str:
+        """``camt.054`` or ``camt.053``."""
+        return self._header.kind
+
+    @property
+    def version(self) -> str:
+        """Message version, e.g. ``001.08``."""
+        return self._header.version
+
+    @property
+    def namespace(self) -> str:
+        return self._header.namespace
+
+    @property
+    def message_id(self) -> str | None:
+        """``GrpHdr/MsgId``: the bank's identifier of this file."""
+        return self._header.message_id
+
+    def entries(self) -> Iterator[BankEntry]:
+        """Stream one :class:`BankEntry` per transaction; raise :class:`InvalidBankFile` on a
+        file-level fault (see the module docs for what the importer must do about it)."""
+        return self._run(build=True)  # type: ignore[return-value]
+
+    def count(self) -> int:
+        """Read the whole file without building entries; return the number of ``Ntry``."""
+        return sum(1 for _ in self._run(build=False))
+
+    def _run(self, build: bool) -> Iterator[BankEntry | None]:
+        if isinstance(self._source, (str, os.PathLike)):
+            stream, _ = self._open()
+            with stream:
+                header = _sniff(stream, self._max_bytes)
+                reader = _Reader(header.prefix, stream, self._max_bytes)
+                yield from self._walk(reader, build)
+        else:
+            if self._used:
+                raise RuntimeError("the entries of a file object can be read only once")
+            self._used = True
+            assert self._stream is not None
+            reader = _Reader(self._header.prefix, self._stream, self._max_bytes)
+            yield from self._walk(reader, build)
+
+    def _walk(self, reader: _Reader, build: bool) -> Iterator[BankEntry | None]:
+        header = self._header
+        q = f"{{{header.namespace}}}"
+        report_tag = q + _MESSAGE[header.kind][1]
+        sheet = _stylesheet_for(header.namespace)
+        parent: etree._Element | None = None
+        account = ""
+        skip = 0  # a cleared Ntry left at the front of the parent
+        lines: list[int] = []
+        events = etree.iterparse(reader, events=("end",), tag=q + "Ntry", **_PARSER_OPTIONS)
+        try:
+            for _, element in events:
+                here = element.getparent()
+                if here is not parent:
+                    if parent is not None:
+                        if lines and build:
+                            yield from _flush(sheet, parent, skip, lines, account, None)
+                        parent.clear()
+                    parent, skip, lines = here, 0, []
+                    account = _account(here, report_tag, q)
+                if not build:
+                    yield None
+                    _drop(element)
+                    element.clear()
+                    continue
+                lines.append(element.sourceline)
+                if len(lines) >= CHUNK:
+                    yield from _flush(sheet, parent, skip, lines, account, element)
+                    element.clear()
+                    skip, lines = 1, []
+            if parent is not None and lines and build:
+                yield from _flush(sheet, parent, skip, lines, account, None)
+        except etree.XMLSyntaxError as err:
+            raise _syntax_error(err) from None
+        root = events.root
+        if root is None or root.tag != q + "Document":
+            raise InvalidBankFile("the bank file ended before its Document element")
+
+
+def _drop(element: etree._Element) -> None:
+    """Delete every earlier sibling of ``element`` (entries already read, Acct, Bal ...)."""
+    parent = element.getparent()
+    while element.getprevious() is not None:
+        del parent[0]
+
+
+def _account(report: etree._Element | None, report_tag: str, q: str) -> str:
+    if report is None or report.tag != report_tag:
+        where = "nothing" if report is None else report.tag
+        raise InvalidBankFile(f"an Ntry must sit in {report_tag}, found it in {where}")
+    account = report.findtext(f"{q}Acct/{q}Id/{q}IBAN") or report.findtext(
+        f"{q}Acct/{q}Id/{q}Othr/{q}Id"
+    )
+    if not account or not account.strip():
+        raise InvalidBankFile(
+            "a report has no account (Acct/Id/IBAN or Acct/Id/Othr/Id)", line=report.sourceline
+        )
+    return account.strip().replace(" ", "").upper()
+
+
+def _flush(
+    sheet: etree.XSLT,
+    parent: etree._Element,
+    skip: int,
+    lines: list[int],
+    account: str,
+    last: etree._Element | None,
+) -> Iterator[BankEntry]:
+    text = str(sheet(parent, skip=str(skip), count=str(len(lines))))
+    if last is not None:
+        _drop(last)
+    index = -1
+    for row in text.split("\n"):
+        if not row:
+            continue
+        fields = row.split("\t")
+        if fields[0] == "1":
+            index += 1
+        yield _entry(fields, account, lines[index])
+
+
+_TRUE = frozenset({"true", "1"})
+
+
+def _date(text: str, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise InvalidInput(f"{name} {text!r} is not a date") from None
+
+
+def _entry(fields: list[str], account: str, line: int) -> BankEntry:
+    """Build one record from a line of the stylesheet's output."""
+    if len(fields) < 22:  # an entry without TxDtls
+        fields = fields + [""] * (22 - len(fields))
+    (
+        position,
+        entry_ref,
+        entry_amount,
+        entry_currency,
+        indicator,
+        reversal,
+        status,
+        booked,
+        valued,
+        entry_asr,
+        batch,
+        tx_asr,
+        end_to_end,
+        tx_id,
+        tx_amount,
+        tx_currency,
+        tx_indicator,
+        debtor_name,
+        debtor_iban,
+        bic,
+        scor,
+        ustrd,
+    ) = fields
+    batch_size = int(batch) if batch and batch != "0" else 1
+    problems: list[str] = []
+
+    amount: Money | None = None
+    value, currency = (tx_amount, tx_currency) if tx_amount else (entry_amount, entry_currency)
+    if not value:
+        problems.append("the entry has no amount")
+    elif not tx_amount and batch_size > 1:
+        problems.append("a transaction in a batch entry has no amount of its own")
+    else:
+        try:
+            amount = Money.parse(value, currency)
+        except PaydeskError as err:
+            problems.append(f"amount: {err.detail}")
+
+    indicator = tx_indicator or indicator
+    if indicator not in ("CRDT", "DBIT"):
+        problems.append(f"CdtDbtInd is {indicator!r}, not CRDT or DBIT")
+
+    booking_date = value_date = None
+    try:
+        booking_date = _date(booked, "booking date")
+        value_date = _date(valued, "value date")
+    except InvalidInput as err:
+        problems.append(err.detail)
+    if booking_date is None and value_date is None and not problems:
+        problems.append("the entry has neither a booking date nor a value date")
+
+    if end_to_end == "NOTPROVIDED":
+        end_to_end = ""
+    asr = entry_asr or tx_asr
+    if asr:
+        key = f"{account}/asr:{asr}"
+    elif entry_ref:
+        key = f"{account}/ntry:{entry_ref}"
+    elif end_to_end:
+        key = f"{account}/e2e:{end_to_end}"
+    else:
+        key = None
+    if batch_size > 1:
+        if tx_asr and tx_asr != entry_asr:
+            key = f"{account}/asr:{tx_asr}"
+        elif key is not None:
+            if end_to_end:
+                key = f"{key}/e2e:{end_to_end}"
+            elif tx_id:
+                key = f"{key}/tx:{tx_id}"
+            else:
+                key = f"{key}/n:{position}"
+    if key is None:
+        problems.append("the entry has no AcctSvcrRef, NtryRef or EndToEndId to key it by")
+
+    rf: str | None = None
+    candidate: str | None = None
+    if scor:
+        try:
+            rf = rf_codes.validate(scor)
+        except rf_codes.InvalidPaymentCode:
+            candidate = rf_codes.compact(scor)
+    text = ustrd.strip() or None
+    if rf is None and text:
+        found, text_candidate = find_rf(text)
+        rf = found
+        candidate = candidate or text_candidate
+    if rf is not None:
+        candidate = None
+
+    return BankEntry(
+        key=key,
+        account_iban=account,
+        booking_date=booking_date,
+        value_date=value_date,
+        amount=amount,
+        credit=indicator == "CRDT",
+        reversal=reversal.lower() in _TRUE,
+        status=status,
+        rf=rf,
+        rf_candidate=candidate,
+        remittance_text=text,
+        debtor_name=debtor_name or None,
+        debtor_iban=debtor_iban.replace(" ", "").upper() or None,
+        debtor_agent_bic=bic or None,
+        end_to_end_id=end_to_end or None,
+        account_servicer_ref=tx_asr or entry_asr or None,
+        entry_ref=entry_ref or None,
+        transaction_id=tx_id or None,
+        batch_size=batch_size,
+        line=line,
+        problem="; ".join(problems) if problems else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Public functions
+
+
+def open_camt(
+    source: str | os.PathLike[str] | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> CamtFile:
+    """Open a camt.053/054 file (path or binary file object) and check its header now."""
+    return CamtFile(source, max_bytes)
+
+
+def parse_camt(
+    source: str | os.PathLike[str] | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[BankEntry]:
+    """Stream the entries of a camt.053/054 file; header faults raise here, at once."""
+    return open_camt(source, max_bytes=max_bytes).entries()
+
+
+@dataclass(frozen=True, slots=True)
+class FileSummary:
+    kind: str
+    version: str
+    message_id: str | None
+    entries: int
+
+
+def check_file(
+    source: str | os.PathLike[str] | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> FileSummary:
+    """One fast pass over the whole file; raise :class:`InvalidBankFile` for every file-level
+    fault the parse would raise for, else return what the file is and how many ``Ntry`` it has."""
+    opened = open_camt(source, max_bytes=max_bytes)
+    return FileSummary(opened.kind, opened.version, opened.message_id, opened.count())
