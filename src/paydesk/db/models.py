@@ -4,16 +4,20 @@ from paydesk.accounts.models import Account, Contract, Customer
 from paydesk.api.models import IdempotencyRecord
 from paydesk.audit.models import AuditEvent
 from paydesk.auth.models import ApiKey, User
+from paydesk.bank.feed_cursor import BankFeedCursor
 from paydesk.codes.models import CodePayment, CodeSerial, PaymentCode
 from paydesk.db.base import Base
 from paydesk.documents.models import Document, Security
 from paydesk.ledger.models import LedgerEntry
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
+from paydesk.webhooks.models import WebhookDelivery, WebhookSubscription
+from paydesk.worker.models import Job
 
 __all__ = [
     "Account",
     "ApiKey",
     "AuditEvent",
+    "BankFeedCursor",
     "Base",
     "CodePayment",
     "CodeSerial",
@@ -21,6 +25,7 @@ __all__ = [
     "Customer",
     "Document",
     "IdempotencyRecord",
+    "Job",
     "LedgerEntry",
     "Payment",
     "PaymentCode",
@@ -29,4 +34,6 @@ __all__ = [
     "Security",
     "Tender",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
