@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from paydesk import __version__
 from paydesk.api import problems
-from paydesk.api.routes import accounts, admin, codes, documents
+from paydesk.api.routes import accounts, admin, bank_gateway, codes, documents, webhooks
 from paydesk.db.engine import Database
 from paydesk.settings import Settings, get_settings
 
@@ -26,6 +26,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     problems.install(app)
-    for module in (admin, accounts, documents, codes):
+    for module in (admin, accounts, documents, codes, bank_gateway, webhooks):
         app.include_router(module.router, prefix=API_PREFIX)
     return app
