@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from paydesk.cli import gateway
 from paydesk.codes import rf
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
@@ -254,6 +255,11 @@ def code_list(
             f"{format_minor(c.paid_minor, c.currency):>12} {c.currency}"
         )
     typer.echo(f"{len(found)} of {total}")
+
+
+app.command("banksim")(gateway.banksim)
+app.command("worker")(gateway.worker)
+code_app.command("refresh")(gateway.code_refresh)
 
 
 if __name__ == "__main__":
