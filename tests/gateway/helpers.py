@@ -19,7 +19,12 @@ def fixed_code(client, key: str, amount: str = "100.00") -> str:
     n = next(_counter)
     account = make_account(client, key, number=f"ACC-F{n}")
     invoice = make_document(
-        client, key, account["id"], kind="counter_invoice", number=f"CI-{n}", amount=amount,
+        client,
+        key,
+        account["id"],
+        kind="counter_invoice",
+        number=f"CI-{n}",
+        amount=amount,
         status="issued",
     )
     return invoice["payment_code"]["rf"]
@@ -33,9 +38,7 @@ def open_code(client, key: str, amount: str = "1000.00", ceiling: str | None = N
         client, key, account["id"], kind="vehicle_order", number=f"VO-{n}", amount=amount
     )
     body = {"ceiling": ceiling} if ceiling else {}
-    issued = client.post(
-        f"/v1/documents/{order['id']}/payment-code", json=body, headers=auth(key)
-    )
+    issued = client.post(f"/v1/documents/{order['id']}/payment-code", json=body, headers=auth(key))
     assert issued.status_code == 201, issued.text
     return issued.json()["payment_code"]["rf"]
 

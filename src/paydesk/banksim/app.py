@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from paydesk.bank.camt_writer import OutgoingCredit, write_camt054
 from paydesk.banksim import banks, verification
 from paydesk.banksim.config import BankSimSettings
-from paydesk.banksim.store import StoredPayment, Store
+from paydesk.banksim.store import Store, StoredPayment
 from paydesk.codes import rf
 from paydesk.errors import InvalidIBAN, InvalidInput
 from paydesk.money import Money
@@ -140,9 +140,7 @@ class Simulator:
             detail = response.json().get("detail", "refused")
             return _refused("invalid_request", detail)
         if response.status_code != 200:
-            return _refused(
-                "creditor_error", f"paydesk answered HTTP {response.status_code}", 502
-            )
+            return _refused("creditor_error", f"paydesk answered HTTP {response.status_code}", 502)
         answer = response.json()
         if answer.get("payable"):
             return None
@@ -208,9 +206,7 @@ class Simulator:
         payment = self.store.payment(bank_reference)
         if payment is None:
             return _refused("unknown", f"no payment {bank_reference}", 404)
-        cursor = self.store.reverse(
-            bank_reference, lambda p: self._document(p, reversal=True)
-        )
+        cursor = self.store.reverse(bank_reference, lambda p: self._document(p, reversal=True))
         if cursor is None:
             return _refused("already_reversed", f"{bank_reference} was reversed before", 409)
         return Outcome(True, payment=self.store.payment(bank_reference), cursor=cursor)
@@ -283,9 +279,14 @@ def _page(message: str = "", **values: str) -> str:
         f"{html.escape(b.name)} ({b.bic})</option>"
         for b in banks.BANKS
     )
-    fields = {k: html.escape(values.get(k, "")) for k in ("rf", "amount", "payer_name", "payer_iban")}
+    fields = {
+        k: html.escape(values.get(k, "")) for k in ("rf", "amount", "payer_name", "payer_iban")
+    }
     return _PAGE.format(
-        message=message, options=options, currency=html.escape(values.get("currency", "EUR")), **fields
+        message=message,
+        options=options,
+        currency=html.escape(values.get("currency", "EUR")),
+        **fields,
     )
 
 

@@ -24,7 +24,9 @@ def banksim(
     ] = None,
     push_key: Annotated[str | None, typer.Option(help="API key for the push URL")] = None,
     feed_key: Annotated[str | None, typer.Option(help="Require this key to read the feed")] = None,
-    data_dir: Annotated[str | None, typer.Option(help="Where the simulator keeps its state")] = None,
+    data_dir: Annotated[
+        str | None, typer.Option(help="Where the simulator keeps its state")
+    ] = None,
     creditor_iban: Annotated[
         str | None, typer.Option(help="The business's account the credits go to")
     ] = None,
@@ -72,7 +74,7 @@ def worker(
 
 
 def code_refresh(code: str) -> None:
-    """"Update status": read the bank feed now, then show the code's status."""
+    """ "Update status": read the bank feed now, then show the code's status."""
     from paydesk.bank.connector import FeedConnector
     from paydesk.codes import rf
     from paydesk.codes import service as codes
