@@ -145,15 +145,15 @@ class Simulator:
         if answer.get("payable"):
             return None
         reason = answer.get("reason") or "refused"
-        due = answer.get("amount_due")
+        due = f"{answer.get('amount_due')} {answer.get('currency')}"
         detail = {
             "unknown": "no such payment code",
             "expired": f"the code expired on {answer.get('expires_on')}",
             "cancelled": "the code was cancelled",
             "paid": "the code is already paid",
             "overpaid": "the code is already paid",
-            "amount_mismatch": f"this code must be paid with exactly {due} {answer.get('currency')}",
-            "exceeds_ceiling": f"at most {due} {answer.get('currency')} can be paid on this code",
+            "amount_mismatch": f"this code must be paid with exactly {due}",
+            "exceeds_ceiling": f"at most {due} can be paid on this code",
             "currency_mismatch": f"the code is payable in {answer.get('currency')}",
         }.get(reason, reason)
         return _refused(reason, detail)
@@ -348,7 +348,8 @@ def create_app(
                 f"<strong>{html.escape(outcome.payment.bank_reference)}</strong>.</p>"
             )
             return HTMLResponse(_page(message), background=background)
-        message = f'<p class="refused">Refused ({outcome.reason}): {html.escape(outcome.detail or "")}</p>'
+        detail = html.escape(outcome.detail or "")
+        message = f'<p class="refused">Refused ({outcome.reason}): {detail}</p>'
         return HTMLResponse(_page(message, **values), status_code=outcome.status_code)
 
     @app.get("/api/banks")
