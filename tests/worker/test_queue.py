@@ -166,3 +166,16 @@ def test_a_periodic_task_switched_off_by_settings_is_not_scheduled(db, settings)
     registry = Registry()
     registry.register_periodic("feed", lambda s: None, lambda db_, s: None)
     assert Worker(db, settings, registry).schedule_periodic() == 0
+
+
+def test_the_builtin_periodic_tasks_run_in_one_worker_round(db, settings):
+    from paydesk.worker.registry import load_builtin
+
+    registry = load_builtin(Registry())
+    assert set(registry.periodic) == {"code_expiry", "bank_feed", "webhook_delivery", "job_purge"}
+    worker = Worker(db, settings, registry)
+    assert worker.run_once() == 3  # the feed is off: no bank_feed_url
+    with db.reading() as session:
+        jobs = session.scalars(select(Job).where(Job.kind == "periodic")).all()
+        assert {j.payload["name"] for j in jobs} == {"code_expiry", "webhook_delivery", "job_purge"}
+        assert {j.status for j in jobs} == {"done"}
