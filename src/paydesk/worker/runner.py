@@ -95,13 +95,7 @@ class Worker:
             self._execute(job)
         except Exception as error:
             detail = "".join(traceback.format_exception_only(error)).strip()
-            status = queue.fail(
-                self.db,
-                job,
-                self.worker_id,
-                detail,
-                base_seconds=self.settings.webhook_backoff_seconds,
-            )
+            status = queue.fail(self.db, job, self.worker_id, detail)
             log.warning("job %s (%s) failed, now %s: %s", job.id, job.kind, status, detail)
             return False
         queue.complete(self.db, job, self.worker_id)
