@@ -62,6 +62,12 @@ def _wait(url: str) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def stand_in_import(db, settings, data: bytes, *, source: str, actor: str) -> dict:
     """Parse the camt document and report each credit's code as paid (no posting)."""
     entries = list(parse_camt(io.BytesIO(data)))
@@ -93,7 +99,7 @@ def main() -> None:
     lock = threading.Lock()
 
     class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with lock:
                 arrived.setdefault(body["data"]["rf"], time.perf_counter())
@@ -130,12 +136,11 @@ def main() -> None:
             )
         )
 
-    handler, handler_name = _handler()
-    app = create_app(settings, db)
-    app.state.bank_handler = handler
     port = _port()
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
+    paydesk_process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(port), url],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
     paydesk = f"http://127.0.0.1:{port}"
     _wait(f"{paydesk}/v1/health")
 
@@ -162,6 +167,7 @@ def main() -> None:
         env={**os.environ, "PYTHONPATH": str(SRC)},
     )
     sent: dict[str, float] = {}
+    answered: dict[str, float] = {}
     try:
         _wait(f"http://127.0.0.1:{sim_port}/health")
         client = httpx.Client(base_url=f"http://127.0.0.1:{sim_port}", timeout=30)
@@ -172,7 +178,13 @@ def main() -> None:
             response = client.post("/api/payments", json=body)
             if response.status_code != 201:
                 raise RuntimeError(response.text)
+            answered[code] = time.perf_counter()
 
+        baseline = {
+            "paydesk": _cpu_seconds(paydesk_process.pid),
+            "simulator": _cpu_seconds(sim.pid),
+            "load + receiver": sum(os.times()[:2]),
+        }
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=32) as pool:
             for i, code in enumerate(rfs):
@@ -183,23 +195,60 @@ def main() -> None:
         deadline = time.perf_counter() + 30
         while len(arrived) < total and time.perf_counter() < deadline:
             time.sleep(0.05)
+        cpu = {
+            "paydesk": _cpu_seconds(paydesk_process.pid) - baseline["paydesk"],
+            "simulator": _cpu_seconds(sim.pid) - baseline["simulator"],
+            "load + receiver": sum(os.times()[:2]) - baseline["load + receiver"],
+        }
     finally:
-        sim.terminate()
-        sim.wait(10)
-        server.should_exit = True
+        for process in (sim, paydesk_process):
+            process.terminate()
+            process.wait(10)
 
-    latencies = sorted(arrived[c] - sent[c] for c in rfs if c in arrived and c in sent)
-    if not latencies:
-        print("no webhook arrived")
-        return
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(f"database: {db.dialect}; import: {handler_name}")
-    print(f"{len(latencies)}/{total} payments at {rate}/s → webhook received")
+    def summary(name: str, done: dict[str, float]) -> str:
+        times = sorted(done[c] - sent[c] for c in rfs if c in done and c in sent)
+        if not times:
+            return f"{name}: none"
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+        return (
+            f"{name:<22} {len(times):>5}/{total}  p50 {statistics.median(times) * 1000:6.0f} ms"
+            f"  p99 {p99 * 1000:6.0f} ms  max {times[-1] * 1000:6.0f} ms"
+        )
+
+    print(f"database: {db.dialect}; import: {_handler()[1]}; {rate} payments/s for {seconds} s")
+    print(summary("bank answered payer", answered))
+    print(summary("webhook received", arrived))
     print(
-        f"latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
-        f"p99 {p99 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
+        "CPU ms per payment: "
+        + ", ".join(f"{name} {seconds_ * 1000 / total:.1f}" for name, seconds_ in cpu.items())
+    )
+
+
+def bench_app():
+    """paydesk's API importing with the importer or the stand-in (uvicorn factory)."""
+    url = os.environ["PAYDESK_BENCH_URL"]
+    app = create_app(Settings(database_url=url), Database(url))
+    app.state.bank_handler = _handler()[0]
+    return app
+
+
+def serve(port: int, url: str) -> None:
+    """paydesk's API in its own process(es): ``PAYDESK_BENCH_WORKERS`` uvicorn workers."""
+    os.environ["PAYDESK_BENCH_URL"] = url
+    sys.path.insert(0, str(Path(__file__).parent))
+    workers = int(os.environ.get("PAYDESK_BENCH_WORKERS", "1"))
+    uvicorn.run(
+        "gateway:bench_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
     )
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]), sys.argv[3])
+    else:
+        main()

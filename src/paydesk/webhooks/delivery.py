@@ -199,18 +199,48 @@ def deliver_pending(
     return run
 
 
-def deliver_soon(db: Database, settings: Settings) -> threading.Thread:
-    """Deliver in a background thread now (after a commit that emitted events)."""
+class Deliverer:
+    """A background thread that sends due deliveries whenever it is woken.
 
-    def _run() -> None:
-        try:
-            deliver_pending(db, settings)
-        except Exception:
-            log.exception("webhook delivery failed")
+    Wake-ups coalesce: a burst of commits costs one claim of a batch, not one per commit,
+    and the HTTP client (its connections) is kept between batches.
+    """
 
-    thread = threading.Thread(target=_run, name="paydesk-webhooks", daemon=True)
-    thread.start()
-    return thread
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+        self._wake = threading.Event()
+        self._client = httpx.Client(timeout=settings.webhook_timeout_seconds)
+        self._thread = threading.Thread(target=self._loop, name="paydesk-webhooks", daemon=True)
+        self._thread.start()
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            try:
+                while True:
+                    run = deliver_pending(self.db, self.settings, client=self._client)
+                    if not (run.delivered or run.retrying or run.failed):
+                        break
+            except Exception:
+                log.exception("webhook delivery failed")
+
+
+_deliverers: dict[int, Deliverer] = {}
+_deliverers_lock = threading.Lock()
+
+
+def deliver_soon(db: Database, settings: Settings) -> None:
+    """Send due deliveries now, in the background (call after a commit that emitted events)."""
+    with _deliverers_lock:
+        deliverer = _deliverers.get(id(db))
+        if deliverer is None or deliverer.db is not db:
+            deliverer = _deliverers[id(db)] = Deliverer(db, settings)
+    deliverer.kick()
 
 
 def redeliver(session: Session, delivery_id: int) -> WebhookDelivery:

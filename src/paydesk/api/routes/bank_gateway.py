@@ -18,7 +18,7 @@ from paydesk.bank.inquiry import inquire
 from paydesk.codes import service as codes
 from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput, PaydeskError
-from paydesk.webhooks.delivery import deliver_pending
+from paydesk.webhooks.delivery import deliver_soon
 
 router = APIRouter(tags=["bank gateway"])
 
@@ -65,7 +65,7 @@ def _handler(request: Request):
 
 
 def _deliver_after_commit(background: BackgroundTasks, request: Request) -> None:
-    background.add_task(deliver_pending, request.app.state.db, request.app.state.settings)
+    background.add_task(deliver_soon, request.app.state.db, request.app.state.settings)
 
 
 @router.get("/bank/inquiry/{code}", response_model=InquiryOut)
