@@ -179,3 +179,17 @@ def test_the_builtin_periodic_tasks_run_in_one_worker_round(db, settings):
         jobs = session.scalars(select(Job).where(Job.kind == "periodic")).all()
         assert {j.payload["name"] for j in jobs} == {"code_expiry", "webhook_delivery", "job_purge"}
         assert {j.status for j in jobs} == {"done"}
+
+
+def test_purge_deletes_old_done_jobs_and_keeps_failed_ones(db):
+    with db.transaction() as session:
+        for kind, status in (("periodic", "done"), ("k", "done"), ("k", "failed")):
+            job_id = queue.enqueue(session, kind, {})
+            job = session.get(Job, job_id)
+            job.status, job.finished_at = status, utcnow() - timedelta(hours=2)
+    assert queue.purge_finished(db) == 1
+    with db.reading() as session:
+        assert sorted((j.kind, j.status) for j in session.scalars(select(Job))) == [
+            ("k", "done"),
+            ("k", "failed"),
+        ]

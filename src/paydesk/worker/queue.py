@@ -200,12 +200,28 @@ def get(session: Session, job_id: int) -> Job | None:
     return session.get(Job, job_id)
 
 
-def purge_finished(db: Database, *, older_than: timedelta = timedelta(days=7)) -> int:
-    """Delete done jobs finished before ``older_than`` ago (failed ones stay for a person)."""
+def purge_finished(
+    db: Database,
+    *,
+    older_than: timedelta = timedelta(days=7),
+    periodic_older_than: timedelta = timedelta(hours=1),
+) -> int:
+    """Delete done jobs: periodic runs after an hour, others after ``older_than``.
+
+    Failed jobs stay for a person to look at.
+    """
     from sqlalchemy import delete
 
+    now = utcnow()
     with db.transaction() as session:
-        result = session.execute(
-            delete(Job).where(Job.status == DONE, Job.finished_at < utcnow() - older_than)
+        periodic = session.execute(
+            delete(Job).where(
+                Job.status == DONE,
+                Job.kind == "periodic",
+                Job.finished_at < now - periodic_older_than,
+            )
         )
-        return result.rowcount
+        other = session.execute(
+            delete(Job).where(Job.status == DONE, Job.finished_at < now - older_than)
+        )
+        return periodic.rowcount + other.rowcount
