@@ -174,6 +174,23 @@ class Settings(BaseSettings):
     #: Web pages: minutes a sign-in lasts, and whether the session cookie is sent over HTTPS only.
     web_session_minutes: int = Field(default=720, ge=5, le=7 * 24 * 60)
     web_secure_cookies: bool = False
+    #: Worker: seconds between polls of the job queue when idle; lease of a taken job.
+    worker_poll_seconds: float = Field(default=1.0, gt=0, le=300)
+    worker_lease_seconds: int = Field(default=300, ge=5, le=86400)
+
+    #: Bank gateway feed (``GET <url>?after=<cursor>``); ``None`` = no polling.
+    bank_feed_url: str | None = None
+    #: API key sent to the feed as ``Authorization: Bearer``.
+    bank_feed_key: str | None = None
+    bank_poll_seconds: int = Field(default=10, ge=1, le=86400)
+    #: Largest camt document the push endpoint accepts.
+    bank_push_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    #: Webhooks: timeout per attempt, attempts before giving up, first retry delay (doubles).
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_backoff_seconds: float = Field(default=10.0, gt=0, le=86400)
+    webhook_poll_seconds: int = Field(default=5, ge=1, le=3600)
 
     @field_validator("currency")
     @classmethod

@@ -6,7 +6,17 @@ from fastapi import FastAPI
 
 from paydesk import __version__
 from paydesk.api import problems
-from paydesk.api.routes import accounts, admin, bank, cashier, codes, documents, slips
+from paydesk.api.routes import (
+    accounts,
+    admin,
+    bank,
+    bank_gateway,
+    cashier,
+    codes,
+    documents,
+    slips,
+    webhooks,
+)
 from paydesk.db.engine import Database
 from paydesk.settings import Settings, get_settings
 from paydesk.web import mount as mount_web_pages
@@ -27,7 +37,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     problems.install(app)
-    for module in (admin, accounts, documents, codes, cashier, bank, slips):
+    for module in (admin, accounts, documents, codes, cashier, bank, bank_gateway, slips, webhooks):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_web_pages(app)
     return app

@@ -38,6 +38,7 @@ from paydesk.audit import trail
 from paydesk.audit.models import AuditEvent
 from paydesk.bank import camt
 from paydesk.bank.banks import bank_name
+from paydesk.bank.events import code_paid_event
 from paydesk.bank.matching import CodeState, apply, decide, unapply
 from paydesk.bank.models import BankEntry, BankFile
 from paydesk.bank.posting import Balances, Credit, post_credits
@@ -45,16 +46,13 @@ from paydesk.codes.models import CodePayment, PaymentCode
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import allocate_ids, among, insert_rows, update_rows
 from paydesk.db.engine import Database
-from paydesk.ledger import posting as ledger
-from paydesk.ledger.models import LedgerEntry
+from paydesk.money import format_minor
 from paydesk.payments.models import Payment, Tender
+from paydesk.payments.posting import reverse_payment
+from paydesk.settings import Settings
+from paydesk.webhooks import outbox
 
 CHUNK = 5000
-_PAID_EVENTS = {
-    "partially_paid": "payment_code.partially_paid",
-    "paid": "payment_code.paid",
-    "overpaid": "payment_code.overpaid",
-}
 
 
 @dataclass
@@ -96,8 +94,9 @@ Events = list[tuple[str, dict[str, object]]]
 Publisher = Callable[[Session, Events], None]
 
 
-def _no_publisher(_session: Session, _events: Events) -> None:
-    """Default publisher: nobody listens."""
+def publish_webhooks(session: Session, events: Events) -> None:
+    """Queue the events for webhook subscribers in the import's transaction (outbox)."""
+    outbox.emit_many(session, events)  # type: ignore[arg-type]
 
 
 def _digest(source: Source) -> str:
@@ -121,7 +120,7 @@ def import_file(
     actor: str,
     max_bytes: int = camt.DEFAULT_MAX_BYTES,
     progress: Callable[[int], None] | None = None,
-    publish: Publisher = _no_publisher,
+    publish: Publisher = publish_webhooks,
 ) -> ImportSummary:
     """Import one camt file (path, bytes or binary stream). Raises ``InvalidBankFile``."""
     summary = ImportSummary(name=name)
@@ -170,12 +169,11 @@ def import_file(
 
 
 def import_document(
-    db: Database, data: bytes, *, source: str, actor: str, publish: Publisher = _no_publisher
+    db: Database, settings: Settings, data: bytes, *, source: str, actor: str
 ) -> ImportSummary:
     """Import one camt document received from the bank gateway (feed or push)."""
-    return import_file(
-        db, data, name=f"{source} document", origin=source, actor=actor, publish=publish
-    )
+    del settings  # the importer needs none; the gateway's handler signature passes them
+    return import_file(db, data, name=f"{source} document", origin=source, actor=actor)
 
 
 def _chunks(entries: Iterable[camt.BankEntry], size: int) -> Iterator[list[camt.BankEntry]]:
@@ -299,18 +297,32 @@ def _import_chunk(
                     "bank_entry.unmatched",
                     {
                         "key": entry.key,
-                        "rf": entry.rf,
+                        "rf": entry.rf or entry.rf_candidate,
                         "reason": decision.reason,
                         "amount": str(entry.amount.amount),
                         "currency": entry.amount.currency,
+                        "booking_date": entry.date.isoformat(),
+                        "payer_name": entry.debtor_name,
                     },
                 )
             )
             continue
         assert code is not None
-        before = changed.get(code.id, (code, code.status))[1]
+        previous = code.status
+        before = changed.get(code.id, (code, previous))[1]
         apply(code, entry.amount.minor)
         changed[code.id] = (code, before)
+        summary.events.append(
+            code_paid_event(
+                code,
+                previous,
+                entry.amount.minor,
+                entry.date,
+                entry.debtor_agent_bic,
+                bank_name(entry.debtor_agent_bic),
+                entry.debtor_name,
+            )
+        )
         summary.matched += 1
         matched.append((len(rows), entry, code))
         rows.append(_row(entry, file_id, "matched", None, code_id=code.id))
@@ -336,10 +348,20 @@ def _import_chunk(
             for index, entry, code in matched
         ]
         post_credits(session, credits, actor=actor, balances=balances)
-        for credit in credits:
-            summary.events.append(
-                ("payment.frozen", {"payment_id": credit.payment_id, "rf": credit.code.rf})
+        summary.events.extend(
+            (
+                "payment.frozen",
+                {
+                    "payment_id": c.payment_id,
+                    "rf": c.code.rf,
+                    "account_id": c.code.account_id,
+                    "amount": format_minor(c.amount_minor, c.currency),
+                    "currency": c.currency,
+                    "source": "bank",
+                },
             )
+            for c in credits
+        )
     _save_codes(session, changed, summary, actor)
     for entry in reversals:
         _reverse(session, file_id, entry, summary, actor)
@@ -370,19 +392,6 @@ def _save_codes(
                     "to_status": code.status,
                     "detail": None,
                 }
-            )
-        event = _PAID_EVENTS.get(code.status)
-        if event:
-            summary.events.append(
-                (
-                    event,
-                    {
-                        "rf": code.rf,
-                        "status": code.status,
-                        "paid_minor": code.paid_minor,
-                        "currency": code.currency,
-                    },
-                )
             )
     if audits:
         session.connection().execute(insert(AuditEvent.__table__), audits)
@@ -425,37 +434,22 @@ def _reverse(
         on=entry.date or date.today(),
     )
     summary.reversed += 1
-    summary.events.append(("payment.cancelled", {"bank_entry_id": original.id, "rf": original.rf}))
 
 
 def reverse_code_payment(
     session: Session, bank_entry_id: int, *, reason: str, actor: str, on: date
-) -> None:
-    """Cancel the payment a bank entry was posted as: ledger reversal, code amount back."""
+) -> int | None:
+    """Cancel the payment a bank entry was posted as (ledger reversal), give the code its amount
+    back; returns the cancelled payment's id."""
     code_payment = session.scalar(
         select(CodePayment).where(CodePayment.bank_entry_id == bank_entry_id).with_for_update()
     )
     if code_payment is None or code_payment.status == "reversed":
-        return
+        return None
     code_payment.status = "reversed"
-    payment = session.get(Payment, code_payment.payment_id, with_for_update=True)
-    if payment is not None and payment.status == "frozen":
-        for posted in session.scalars(
-            select(LedgerEntry).where(
-                LedgerEntry.payment_id == payment.id, LedgerEntry.kind == "payment"
-            )
-        ).all():
-            ledger.reverse(session, posted, effective_date=on, description=reason)
-        payment.status, payment.cancel_reason = "cancelled", reason
-        trail.record(
-            session,
-            actor=actor,
-            entity_type="payment",
-            entity_id=payment.id,
-            from_status="frozen",
-            to_status="cancelled",
-            reason=reason,
-        )
+    payment = session.get(Payment, code_payment.payment_id)
+    if payment is not None and payment.status != "cancelled":
+        reverse_payment(session, payment.id, reason=reason, actor=actor, today=on)
         session.execute(
             update(Tender)
             .where(Tender.bank_entry_id == bank_entry_id)
@@ -488,3 +482,4 @@ def reverse_code_payment(
             to_status=code.status,
             reason=reason,
         )
+    return code_payment.payment_id

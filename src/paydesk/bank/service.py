@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paydesk.audit import trail
+from paydesk.bank.events import code_paid_event
 from paydesk.bank.importer import ImportSummary, import_file
-from paydesk.bank.matching import CodeState, apply
 from paydesk.bank.models import BankEntry, BankFile
-from paydesk.bank.posting import Credit, post_credits
 from paydesk.codes import service as codes
-from paydesk.codes.status import PAYABLE
+from paydesk.codes.models import CodePayment
+from paydesk.codes.status import PAYABLE, status_for_paid
 from paydesk.db.engine import Database
 from paydesk.errors import Conflict, InvalidInput, NotFound
+from paydesk.money import Money
+from paydesk.payments.posting import post_bank_payment
+from paydesk.settings import Settings
+from paydesk.webhooks import outbox
 
 
 def get_entry(session: Session, entry_id: int, *, lock: bool = False) -> BankEntry:
@@ -43,8 +48,18 @@ def list_files(session: Session, *, limit: int, offset: int) -> list[BankFile]:
     )
 
 
-def assign(session: Session, entry_id: int, code_text: str, *, actor: str) -> BankEntry:
-    """Post an unmatched credit on the code a person chose (any payable code, any amount)."""
+def assign(
+    session: Session,
+    entry_id: int,
+    code_text: str,
+    *,
+    actor: str,
+    settings: Settings | None = None,
+) -> BankEntry:
+    """Post an unmatched credit on the code a person chose (any payable code, any amount).
+
+    One entry at a time, through the desk's own posting (distribute by the code's document,
+    excess per the excess policy, freeze), and listed on the code like any bank payment."""
     entry = get_entry(session, entry_id, lock=True)
     if entry.status != "unmatched" or entry.reversal:
         raise Conflict(
@@ -53,50 +68,65 @@ def assign(session: Session, entry_id: int, code_text: str, *, actor: str) -> Ba
     code = codes.get(session, code_text, lock=True)
     if code.status not in PAYABLE:
         raise Conflict(f"payment code {code.rf} is {code.status} and takes no payments")
-    if code.currency != entry.currency:
+    if code.currency != entry.currency or entry.amount_minor is None:
         raise InvalidInput(f"the entry is in {entry.currency}, the code in {code.currency}")
-    state = CodeState(
-        code.id,
-        code.rf,
-        code.status,
-        code.amount_type,
-        code.amount_minor,
-        code.paid_minor,
-        code.currency,
-        code.account_id,
-        code.document_id,
-        code.expires_on,
-    )
-    before = code.status
-    apply(state, entry.amount_minor or 0)
-    post_credits(
+    paid_on = entry.booking_date or entry.value_date or date.today()
+    reference = entry.account_servicer_ref or entry.end_to_end_id
+    payment = post_bank_payment(
         session,
-        [
-            Credit(
-                entry.id,
-                state,
-                entry.amount_minor or 0,
-                code.currency,
-                entry.booking_date or entry.value_date,
-                entry.debtor_name,
-                entry.debtor_bic,
-                entry.bank_name,
-                entry.account_servicer_ref or entry.end_to_end_id,
-            )
-        ],
+        account_id=code.account_id,
+        amount=Money.from_minor(entry.amount_minor, entry.currency),
+        paid_on=paid_on,
+        payment_code_id=code.id,
+        document_id=code.document_id,
+        bank_entry_id=entry.id,
+        payer_name=entry.debtor_name,
+        external_reference=reference,
         actor=actor,
+        settings=settings,
     )
-    code.paid_minor, code.status = state.paid_minor, state.status
-    if code.status != before:
+    session.add(
+        CodePayment(
+            code_id=code.id,
+            paid_on=paid_on,
+            bank_bic=entry.debtor_bic,
+            bank_name=entry.bank_name,
+            amount_minor=entry.amount_minor,
+            currency=entry.currency,
+            payer_name=entry.debtor_name,
+            bank_reference=reference,
+            bank_entry_id=entry.id,
+            payment_id=payment.id,
+            status="received",
+        )
+    )
+    previous = code.status
+    code.paid_minor += entry.amount_minor
+    code.status = status_for_paid(code.amount_type, code.amount_minor, code.paid_minor)
+    if code.status != previous:
         trail.record(
             session,
             actor=actor,
             entity_type="payment_code",
             entity_id=code.rf,
-            from_status=before,
+            from_status=previous,
             to_status=code.status,
             reason=f"bank entry {entry.id}",
         )
+    outbox.emit_many(
+        session,
+        [
+            code_paid_event(
+                code,
+                previous,
+                entry.amount_minor,
+                paid_on,
+                entry.debtor_bic,
+                entry.bank_name,
+                entry.debtor_name,
+            )
+        ],
+    )
     trail.record(
         session,
         actor=actor,

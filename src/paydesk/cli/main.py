@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from paydesk.cli import gateway
 from paydesk.cli import slips as slips_cli
 from paydesk.cli.cashier import drawer_app, payment_app
 from paydesk.codes import rf
@@ -307,6 +308,11 @@ def bank_inbox(folder: str) -> None:
 
 
 slips_cli.register(code_app)  # code slip, code send, code send-retry
+
+app.command("banksim")(gateway.banksim)
+app.command("worker")(gateway.worker)
+code_app.command("refresh")(gateway.code_refresh)
+
 
 if __name__ == "__main__":
     app()

@@ -4,6 +4,7 @@ from paydesk.accounts.models import Account, Contract, Customer
 from paydesk.api.models import IdempotencyRecord
 from paydesk.audit.models import AuditEvent
 from paydesk.auth.models import ApiKey, User
+from paydesk.bank.feed_cursor import BankFeedCursor
 from paydesk.bank.models import BankEntry, BankFile
 from paydesk.cashier.models import (
     AutopayRegistration,
@@ -18,6 +19,8 @@ from paydesk.documents.models import Document, Security
 from paydesk.ledger.models import LedgerEntry
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
 from paydesk.slips.models import SlipSending
+from paydesk.webhooks.models import WebhookDelivery, WebhookSubscription
+from paydesk.worker.models import Job
 
 __all__ = [
     "Account",
@@ -25,6 +28,7 @@ __all__ = [
     "AuditEvent",
     "AutopayRegistration",
     "BankEntry",
+    "BankFeedCursor",
     "BankFile",
     "Base",
     "CashDrawerSession",
@@ -35,6 +39,7 @@ __all__ = [
     "Customer",
     "Document",
     "IdempotencyRecord",
+    "Job",
     "LedgerEntry",
     "Payment",
     "PaymentCode",
@@ -46,4 +51,6 @@ __all__ = [
     "StoredPaymentMethod",
     "Tender",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

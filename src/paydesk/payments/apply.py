@@ -45,8 +45,9 @@ from paydesk.documents.models import Document
 from paydesk.errors import NotFound
 from paydesk.ledger import posting
 from paydesk.ledger.models import LedgerEntry
-from paydesk.money import Money
+from paydesk.money import Money, format_minor
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment
+from paydesk.webhooks import outbox
 
 __all__ = [
     "Debts",
@@ -386,6 +387,7 @@ def _freeze(
                 )
     payment.frozen_at = utcnow()
     _move(session, payment, PaymentStatus.FROZEN, actor=actor)
+    outbox.emit(session, "payment.frozen", _event(payment))
 
 
 def cancel_payment(
@@ -410,7 +412,22 @@ def cancel_payment(
             )
     payment.cancel_reason = reason
     _move(session, payment, PaymentStatus.CANCELLED, actor=actor, reason=reason)
+    if status is PaymentStatus.FROZEN:
+        outbox.emit(session, "payment.cancelled", {**_event(payment), "reason": reason})
     return payment
+
+
+def _event(payment: Payment) -> dict[str, object]:
+    """What a ``payment.*`` webhook says about a payment."""
+    return {
+        "payment_id": payment.id,
+        "event_id": payment.event_id,
+        "account_id": payment.account_id,
+        "amount": format_minor(payment.amount_minor, payment.currency),
+        "currency": payment.currency,
+        "status": payment.status,
+        "document_id": payment.document_id,
+    }
 
 
 def delete_payment(

@@ -1,7 +1,7 @@
 """slip sendings
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-22 03:43:07.071692
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

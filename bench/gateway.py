@@ -1,0 +1,254 @@
+"""Bank credit → notification pushed to paydesk → webhook received: latency at a steady rate.
+
+``python bench/gateway.py [RATE] [SECONDS] [DATABASE_URL]`` (defaults: 50 payments/s for 10 s
+on a fresh SQLite file). It starts paydesk (uvicorn, in this process), the bank simulator (its
+own process, pushing every notification to paydesk) and a webhook receiver; then pays
+RATE codes a second through the simulator's API. Each payment goes: simulator → code inquiry
+→ camt.054 → push → import → ``payment_code.*`` event → signed webhook. The time from the
+payment request to the webhook's arrival is reported as p50 / p99 / max.
+
+When the camt importer (``paydesk.bank.importer``) is installed it does the import; otherwise
+a stand-in parses the camt document and emits the event, so the gateway path is measured alone.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from paydesk.accounts import service as accounts
+from paydesk.api.app import create_app
+from paydesk.auth import service as auth
+from paydesk.bank.camt import parse_camt
+from paydesk.codes import service as codes
+from paydesk.db.engine import Database
+from paydesk.db.migrate import upgrade
+from paydesk.settings import Settings
+from paydesk.webhooks import outbox
+from paydesk.webhooks.models import WebhookSubscription
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+SECRET = "whsec_bench_secret_0123456789"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str) -> None:
+    for _ in range(400):
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stand_in_import(db, settings, data: bytes, *, source: str, actor: str) -> dict:
+    """Parse the camt document and report each credit's code as paid (no posting)."""
+    entries = list(parse_camt(io.BytesIO(data)))
+    with db.transaction() as session:
+        for entry in entries:
+            outbox.emit(session, "payment_code.paid", {"rf": entry.rf, "key": entry.key})
+    return {"entries": len(entries)}
+
+
+def _handler():
+    try:
+        from paydesk.bank.importer import import_document
+    except ImportError:
+        return stand_in_import, "stand-in (parse + emit)"
+    return import_document, "paydesk.bank.importer"
+
+
+def main() -> None:
+    rate = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+    work = Path(tempfile.mkdtemp(prefix="paydesk-bench-"))
+    url = sys.argv[3] if len(sys.argv) > 3 else f"sqlite:///{work / 'paydesk.db'}"
+    upgrade(url)
+    db = Database(url)
+    settings = Settings(database_url=url)
+    total = rate * seconds
+
+    arrived: dict[str, float] = {}
+    lock = threading.Lock()
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            with lock:
+                arrived.setdefault(body["data"]["rf"], time.perf_counter())
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+
+    with db.transaction() as session:
+        user = auth.create_user(session, username="bench-bank", role="integration")
+        key = auth.create_key(session, user)
+        customer = accounts.create_customer(session, name="Bench Customer")
+        account = accounts.create_account(
+            session,
+            customer=customer,
+            number="BENCH-1",
+            currency="EUR",
+            customer_class="balance_forward",
+            contracts=[accounts.ContractSpec("service")],
+        )
+        rfs = [
+            codes.issue_for_account(session, settings, account, actor="bench").rf
+            for _ in range(total)
+        ]
+        session.add(
+            WebhookSubscription(
+                url=f"http://127.0.0.1:{receiver.server_address[1]}/",
+                secret=SECRET,
+                event_types=["*"],
+            )
+        )
+
+    port = _port()
+    paydesk_process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(port), url],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    paydesk = f"http://127.0.0.1:{port}"
+    _wait(f"{paydesk}/v1/health")
+
+    sim_port = _port()
+    sim = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "paydesk.cli.main",
+            "banksim",
+            "--port",
+            str(sim_port),
+            "--paydesk-url",
+            paydesk,
+            "--api-key",
+            key,
+            "--push-url",
+            f"{paydesk}/v1/bank/notifications",
+            "--push-key",
+            key,
+            "--data-dir",
+            str(work / "banksim"),
+        ],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    sent: dict[str, float] = {}
+    answered: dict[str, float] = {}
+    try:
+        _wait(f"http://127.0.0.1:{sim_port}/health")
+        client = httpx.Client(base_url=f"http://127.0.0.1:{sim_port}", timeout=30)
+
+        def pay(code: str) -> None:
+            sent[code] = time.perf_counter()
+            body = {"rf": code, "amount": "10.00", "bank_bic": "ETHNGRAA"}
+            response = client.post("/api/payments", json=body)
+            if response.status_code != 201:
+                raise RuntimeError(response.text)
+            answered[code] = time.perf_counter()
+
+        baseline = {
+            "paydesk": _cpu_seconds(paydesk_process.pid),
+            "simulator": _cpu_seconds(sim.pid),
+            "load + receiver": sum(os.times()[:2]),
+        }
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=32) as pool:
+            for i, code in enumerate(rfs):
+                delay = start + i / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                pool.submit(pay, code)
+        deadline = time.perf_counter() + 30
+        while len(arrived) < total and time.perf_counter() < deadline:
+            time.sleep(0.05)
+        cpu = {
+            "paydesk": _cpu_seconds(paydesk_process.pid) - baseline["paydesk"],
+            "simulator": _cpu_seconds(sim.pid) - baseline["simulator"],
+            "load + receiver": sum(os.times()[:2]) - baseline["load + receiver"],
+        }
+    finally:
+        for process in (sim, paydesk_process):
+            process.terminate()
+            process.wait(10)
+
+    def summary(name: str, done: dict[str, float]) -> str:
+        times = sorted(done[c] - sent[c] for c in rfs if c in done and c in sent)
+        if not times:
+            return f"{name}: none"
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+        return (
+            f"{name:<22} {len(times):>5}/{total}  p50 {statistics.median(times) * 1000:6.0f} ms"
+            f"  p99 {p99 * 1000:6.0f} ms  max {times[-1] * 1000:6.0f} ms"
+        )
+
+    print(f"database: {db.dialect}; import: {_handler()[1]}; {rate} payments/s for {seconds} s")
+    print(summary("bank answered payer", answered))
+    print(summary("webhook received", arrived))
+    print(
+        "CPU ms per payment: "
+        + ", ".join(f"{name} {seconds_ * 1000 / total:.1f}" for name, seconds_ in cpu.items())
+    )
+
+
+def bench_app():
+    """paydesk's API importing with the importer or the stand-in (uvicorn factory)."""
+    url = os.environ["PAYDESK_BENCH_URL"]
+    app = create_app(Settings(database_url=url), Database(url))
+    app.state.bank_handler = _handler()[0]
+    return app
+
+
+def serve(port: int, url: str) -> None:
+    """paydesk's API in its own process(es): ``PAYDESK_BENCH_WORKERS`` uvicorn workers."""
+    os.environ["PAYDESK_BENCH_URL"] = url
+    sys.path.insert(0, str(Path(__file__).parent))
+    workers = int(os.environ.get("PAYDESK_BENCH_WORKERS", "1"))
+    uvicorn.run(
+        "gateway:bench_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]), sys.argv[3])
+    else:
+        main()

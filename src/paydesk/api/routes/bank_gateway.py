@@ -1,0 +1,178 @@
+"""Bank gateway: code inquiry, pushed notifications, and "update status" of a code."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel
+
+from paydesk.api.deps import database, require
+from paydesk.api.schemas import PaymentCodeOut
+from paydesk.auth.roles import DESK, INTEGRATIONS
+from paydesk.auth.service import Principal
+from paydesk.bank.connector import FeedConnector, default_handler
+from paydesk.bank.inquiry import inquire
+from paydesk.codes import service as codes
+from paydesk.db.engine import Database
+from paydesk.errors import InvalidInput, PaydeskError
+from paydesk.webhooks.delivery import deliver_soon
+
+router = APIRouter(tags=["bank gateway"])
+
+XML_TYPES = ("application/xml", "text/xml")
+
+
+class UnsupportedMediaType(PaydeskError):
+    slug = "unsupported-media-type"
+    status = 415
+    title = "Unsupported media type"
+
+
+class PayloadTooLarge(PaydeskError):
+    slug = "payload-too-large"
+    status = 413
+    title = "Payload too large"
+
+
+class InquiryOut(BaseModel):
+    payable: bool
+    reason: str | None
+    rf: str
+    amount_type: str | None
+    amount_due: str | None
+    currency: str | None
+    expires_on: date | None
+    status: str | None
+
+
+class NotificationOut(BaseModel):
+    accepted: bool
+    bytes: int
+    result: object | None = None
+
+
+class RefreshOut(BaseModel):
+    polled: bool
+    documents: int
+    code: PaymentCodeOut
+
+
+def _handler(request: Request):
+    return getattr(request.app.state, "bank_handler", None) or default_handler()
+
+
+def _deliver_after_commit(background: BackgroundTasks, request: Request) -> None:
+    background.add_task(deliver_soon, request.app.state.db, request.app.state.settings)
+
+
+@router.get("/bank/inquiry/{code}", response_model=InquiryOut)
+def code_inquiry(
+    code: str,
+    amount: str | None = Query(None, description='Amount the payer will pay, e.g. "120.00"'),
+    currency: str | None = Query(None, min_length=3, max_length=3),
+    db: Database = Depends(database),
+    _caller: Principal = Depends(require(INTEGRATIONS)),
+) -> InquiryOut:
+    """May this code be paid (with this amount), how much is due, until when.
+
+    Refused codes answer ``payable: false`` with the reason: ``unknown``, ``expired``,
+    ``cancelled``, ``paid``, ``overpaid``, ``amount_mismatch`` (a fixed code takes exactly
+    the amount due), ``exceeds_ceiling``, ``currency_mismatch``. A malformed RF or amount is a
+    problem (422).
+    """
+    with db.reading() as session:
+        answer = inquire(session, code, amount, currency)
+    if answer.payable and answer.expires_on is not None and answer.expires_on < date.today():
+        with db.transaction() as session:  # expire lazily, then answer from the new status
+            codes.expire_due(session)
+        with db.reading() as session:
+            answer = inquire(session, code, amount, currency)
+    return InquiryOut(
+        payable=answer.payable,
+        reason=answer.reason,
+        rf=answer.rf,
+        amount_type=answer.amount_type,
+        amount_due=None if answer.amount_due is None else str(answer.amount_due.amount),
+        currency=answer.currency,
+        expires_on=answer.expires_on,
+        status=answer.status,
+    )
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the document is larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the document is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post(
+    "/bank/notifications",
+    response_model=NotificationOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def push_notification(
+    request: Request,
+    background: BackgroundTasks,
+    caller: Principal = Depends(require(INTEGRATIONS)),
+) -> NotificationOut:
+    """A bank pushes one camt.054 (or camt.053) document; it is imported at once.
+
+    Importing the same entries again changes nothing, so a bank may retry freely.
+    """
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in XML_TYPES:
+        raise UnsupportedMediaType("send the camt document as application/xml")
+    settings = request.app.state.settings
+    data = await _read_limited(request, settings.bank_push_max_bytes)
+    if not data.strip():
+        raise InvalidInput("the notification body is empty")
+    handler = _handler(request)
+    result = await run_in_threadpool(
+        handler, request.app.state.db, settings, data, source="push", actor=caller.username
+    )
+    _deliver_after_commit(background, request)
+    return NotificationOut(accepted=True, bytes=len(data), result=jsonable_encoder(result))
+
+
+@router.post("/payment-codes/{code}/refresh", response_model=RefreshOut)
+def refresh_code(
+    code: str,
+    request: Request,
+    background: BackgroundTasks,
+    db: Database = Depends(database),
+    _caller: Principal = Depends(require(DESK)),
+) -> RefreshOut:
+    """ "Update status": read the bank feed now, then answer the code with its payments."""
+    with db.reading() as session:
+        codes.get(session, code)  # 404 / 422 before any network call
+    settings = request.app.state.settings
+    connector = FeedConnector(
+        db, settings, handler=getattr(request.app.state, "bank_handler", None)
+    )
+    polled = connector.configured
+    documents = connector.poll().documents if polled else 0
+    if documents:
+        _deliver_after_commit(background, request)
+    with db.reading() as session:
+        found = codes.get(session, code)
+        return RefreshOut(
+            polled=polled,
+            documents=documents,
+            code=PaymentCodeOut.of(found, codes.payments_of(session, found.id)),
+        )

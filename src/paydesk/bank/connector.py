@@ -1,0 +1,170 @@
+"""Gateway connector: read the bank network's notification feed and hand each camt document on.
+
+The feed answers ``GET <bank_feed_url>?after=<cursor>`` with a JSON list of
+``{"cursor": ..., "document": "<camt.054 XML>"}``, oldest first. Each document goes to the
+handler (by default the importer's ``import_document``); the cursor is stored only after the
+handler returned, one document at a time. A crash between the two re-delivers that document
+on the next poll — at least once — and the importer, unique by entry key, changes nothing
+the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from paydesk.bank.feed_cursor import BankFeedCursor
+from paydesk.db.base import utcnow
+from paydesk.db.engine import Database
+from paydesk.errors import PaydeskError
+from paydesk.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: ``handler(db, settings, data, *, source, actor)`` imports one camt document.
+DocumentHandler = Callable[..., Any]
+
+FEED_ACTOR = "bank-feed"
+
+
+class BankImportUnavailable(PaydeskError):
+    slug = "bank-import-unavailable"
+    status = 503
+    title = "Bank import unavailable"
+
+
+class FeedUnavailable(PaydeskError):
+    """The feed could not be read (network error, bad answer)."""
+
+    slug = "bank-feed-unavailable"
+    status = 502
+    title = "Bank feed unavailable"
+
+
+def default_handler() -> DocumentHandler:
+    """The importer's entry point, resolved when first needed."""
+    try:
+        from paydesk.bank.importer import import_document
+    except ImportError as error:  # pragma: no cover - depends on the installed modules
+        raise BankImportUnavailable("the camt importer is not installed") from error
+    return import_document
+
+
+@dataclass(frozen=True)
+class PollResult:
+    documents: int
+    cursor: str | None
+    results: tuple[Any, ...] = ()
+
+
+def load_cursor(db: Database, feed: str) -> str | None:
+    with db.reading() as session:
+        row = session.get(BankFeedCursor, feed)
+        return None if row is None else row.cursor
+
+
+def store_cursor(db: Database, feed: str, cursor: str) -> None:
+    with db.transaction() as session:
+        insert = pg_insert if db.is_postgresql else sqlite_insert
+        statement = insert(BankFeedCursor).values(feed=feed, cursor=cursor, updated_at=utcnow())
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["feed"],
+                set_={
+                    "cursor": statement.excluded.cursor,
+                    "updated_at": statement.excluded.updated_at,
+                },
+            )
+        )
+
+
+class FeedConnector:
+    """Polls one feed; ``handler`` is injected (default: the importer)."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        handler: DocumentHandler | None = None,
+        feed_url: str | None = None,
+        api_key: str | None = None,
+        client: httpx.Client | None = None,
+        page_size: int = 100,
+        max_pages: int = 50,
+        timeout: float = 10.0,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self._handler = handler
+        self.feed_url = feed_url or settings.bank_feed_url
+        self.api_key = api_key if api_key is not None else settings.bank_feed_key
+        self._client = client
+        self.page_size = page_size
+        self.max_pages = max_pages
+        self.timeout = timeout
+
+    @property
+    def handler(self) -> DocumentHandler:
+        if self._handler is None:
+            self._handler = default_handler()
+        return self._handler
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.feed_url)
+
+    def _fetch(self, client: httpx.Client, after: str | None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"limit": self.page_size}
+        if after is not None:
+            params["after"] = after
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        try:
+            response = client.get(self.feed_url, params=params, headers=headers)  # type: ignore[arg-type]
+            response.raise_for_status()
+            items = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise FeedUnavailable(f"bank feed {self.feed_url}: {error}") from error
+        if not isinstance(items, list) or not all(
+            isinstance(i, dict) and "cursor" in i and isinstance(i.get("document"), str)
+            for i in items
+        ):
+            raise FeedUnavailable(f"bank feed {self.feed_url}: not a list of cursor/document")
+        return items
+
+    def poll(self) -> PollResult:
+        """Read the feed from the stored cursor to its end (at most ``max_pages`` pages)."""
+        if not self.feed_url:
+            return PollResult(0, None)
+        feed = self.feed_url
+        cursor = load_cursor(self.db, feed)
+        handled = 0
+        results: list[Any] = []
+        client = self._client or httpx.Client(timeout=self.timeout)
+        try:
+            for _ in range(self.max_pages):
+                items = self._fetch(client, cursor)
+                for item in items:
+                    data = item["document"].encode("utf-8")
+                    results.append(
+                        self.handler(
+                            self.db, self.settings, data, source=f"feed:{feed}", actor=FEED_ACTOR
+                        )
+                    )
+                    cursor = str(item["cursor"])
+                    store_cursor(self.db, feed, cursor)
+                    handled += 1
+                if len(items) < self.page_size:
+                    break
+        finally:
+            if self._client is None:
+                client.close()
+        if handled:
+            log.info("bank feed %s: %d documents, cursor %s", feed, handled, cursor)
+        return PollResult(handled, cursor, tuple(results))

@@ -1,0 +1,234 @@
+"""The simulator's state: payments, the notification feed and known account holders (SQLite)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS payments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    bank_reference TEXT UNIQUE,
+    rf TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    bank_bic TEXT NOT NULL,
+    payer_name TEXT,
+    payer_iban TEXT,
+    end_to_end_id TEXT NOT NULL,
+    booked_on TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'accepted',
+    idempotency_key TEXT UNIQUE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feed (
+    cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    bank_reference TEXT NOT NULL,
+    document TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    pushed_at TEXT,
+    push_error TEXT
+);
+CREATE TABLE IF NOT EXISTS holders (
+    iban TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredPayment:
+    id: int
+    bank_reference: str
+    rf: str
+    amount: str
+    currency: str
+    bank_bic: str
+    payer_name: str | None
+    payer_iban: str | None
+    end_to_end_id: str
+    booked_on: str
+    status: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """One SQLite file; a lock serialises writers (the simulator is one process)."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        path = Path(data_dir)
+        path.mkdir(parents=True, exist_ok=True)
+        self.path = path / "banksim.db"
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # payments ---------------------------------------------------------------------------
+
+    def payment_by_key(self, key: str) -> StoredPayment | None:
+        return self._one("SELECT * FROM payments WHERE idempotency_key = ?", key)
+
+    def payment(self, bank_reference: str) -> StoredPayment | None:
+        return self._one("SELECT * FROM payments WHERE bank_reference = ?", bank_reference)
+
+    def _one(self, sql: str, *args: object) -> StoredPayment | None:
+        with self._lock:
+            row = self._conn.execute(sql, args).fetchone()
+        if row is None:
+            return None
+        return StoredPayment(**{k: row[k] for k in StoredPayment.__dataclass_fields__})
+
+    def add_payment(
+        self,
+        *,
+        rf: str,
+        amount: str,
+        currency: str,
+        bank_bic: str,
+        payer_name: str | None,
+        payer_iban: str | None,
+        end_to_end_id: str,
+        booked_on: str,
+        idempotency_key: str | None,
+        reference_of,
+        document_of,
+    ) -> tuple[StoredPayment, int]:
+        """Book a payment and publish its notification in one transaction; (payment, cursor).
+
+        ``reference_of(id)`` names the bank reference; ``document_of(payment)`` writes the
+        camt.054 text.
+        """
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = conn.execute(
+                    "INSERT INTO payments (rf, amount, currency, bank_bic, payer_name, payer_iban,"
+                    " end_to_end_id, booked_on, idempotency_key, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        rf,
+                        amount,
+                        currency,
+                        bank_bic,
+                        payer_name,
+                        payer_iban,
+                        end_to_end_id,
+                        booked_on,
+                        idempotency_key,
+                        _now(),
+                    ),
+                )
+                payment_id = int(cur.lastrowid)
+                reference = reference_of(payment_id)
+                conn.execute(
+                    "UPDATE payments SET bank_reference = ? WHERE id = ?", (reference, payment_id)
+                )
+                payment = StoredPayment(
+                    payment_id,
+                    reference,
+                    rf,
+                    amount,
+                    currency,
+                    bank_bic,
+                    payer_name,
+                    payer_iban,
+                    end_to_end_id,
+                    booked_on,
+                    "accepted",
+                )
+                cursor = self._publish(conn, "payment", reference, document_of(payment))
+                if payer_iban and payer_name:
+                    conn.execute(
+                        "INSERT OR IGNORE INTO holders (iban, name) VALUES (?, ?)",
+                        (payer_iban, payer_name),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return payment, cursor
+
+    def reverse(self, bank_reference: str, document_of) -> int | None:
+        """Mark the payment reversed and publish the reversal; None if it already was."""
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = conn.execute(
+                    "UPDATE payments SET status = 'reversed'"
+                    " WHERE bank_reference = ? AND status = 'accepted'",
+                    (bank_reference,),
+                )
+                if cur.rowcount != 1:
+                    conn.execute("ROLLBACK")
+                    return None
+                row = conn.execute(
+                    "SELECT * FROM payments WHERE bank_reference = ?", (bank_reference,)
+                ).fetchone()
+                payment = StoredPayment(**{k: row[k] for k in StoredPayment.__dataclass_fields__})
+                cursor = self._publish(conn, "reversal", bank_reference, document_of(payment))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return cursor
+
+    # feed -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _publish(conn: sqlite3.Connection, kind: str, reference: str, document: str) -> int:
+        cur = conn.execute(
+            "INSERT INTO feed (kind, bank_reference, document, created_at) VALUES (?, ?, ?, ?)",
+            (kind, reference, document, _now()),
+        )
+        return int(cur.lastrowid)
+
+    def feed_after(self, after: int, limit: int) -> list[tuple[int, str]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT cursor, document FROM feed WHERE cursor > ? ORDER BY cursor LIMIT ?",
+                (after, limit),
+            ).fetchall()
+        return [(row["cursor"], row["document"]) for row in rows]
+
+    def feed_document(self, cursor: int) -> str | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT document FROM feed WHERE cursor = ?", (cursor,)
+            ).fetchone()
+        return None if row is None else row["document"]
+
+    def mark_pushed(self, cursor: int, error: str | None) -> None:
+        with self._lock:
+            self._conn.execute(
+                "UPDATE feed SET pushed_at = ?, push_error = ? WHERE cursor = ?",
+                (_now(), error, cursor),
+            )
+
+    # account holders (payee verification) -----------------------------------------------
+
+    def add_holder(self, iban: str, name: str) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO holders (iban, name) VALUES (?, ?)"
+                " ON CONFLICT (iban) DO UPDATE SET name = excluded.name",
+                (iban, name),
+            )
+
+    def holder(self, iban: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT name FROM holders WHERE iban = ?", (iban,)).fetchone()
+        return None if row is None else row["name"]

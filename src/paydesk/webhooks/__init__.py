@@ -1,0 +1,1 @@
+"""Outbound webhooks: signed event deliveries to the host system, retried with back-off."""

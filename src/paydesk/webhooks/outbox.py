@@ -1,0 +1,140 @@
+"""Emit webhook events in the caller's transaction (the outbox pattern).
+
+:func:`emit` writes one pending delivery per matching subscription in the same transaction
+as the change it reports: the event exists exactly when the change was committed. Delivery
+happens afterwards (:mod:`paydesk.webhooks.delivery`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paydesk.db.base import utcnow
+from paydesk.db.bulk import insert_rows
+from paydesk.errors import InvalidInput
+from paydesk.webhooks.models import WebhookDelivery, WebhookSubscription
+
+#: Every event type paydesk emits.
+EVENT_TYPES = (
+    "payment_code.partially_paid",
+    "payment_code.paid",
+    "payment_code.overpaid",
+    "bank_entry.unmatched",
+    "payment.frozen",
+    "payment.cancelled",
+)
+
+#: The event a code's new status is reported as (statuses without an event are absent).
+CODE_STATUS_EVENTS = {
+    "partially_paid": "payment_code.partially_paid",
+    "paid": "payment_code.paid",
+    "overpaid": "payment_code.overpaid",
+}
+
+
+def check_event_types(types: list[str]) -> list[str]:
+    unknown = sorted(set(types) - set(EVENT_TYPES) - {"*"})
+    if unknown:
+        raise InvalidInput(f"unknown event types {unknown}; known: {list(EVENT_TYPES)} or '*'")
+    return sorted(set(types))
+
+
+def _wants(subscription: WebhookSubscription, event_type: str) -> bool:
+    types = subscription.event_types or []
+    return "*" in types or event_type in types
+
+
+def emit(session: Session, event_type: str, payload: dict[str, Any]) -> str:
+    """Queue ``event_type`` for every active subscription that wants it; returns the event id.
+
+    Call it inside the transaction that made the change. ``payload`` must be JSON-ready.
+    """
+    if event_type not in EVENT_TYPES:
+        raise InvalidInput(f"unknown webhook event type {event_type!r}")
+    event_id = "evt_" + uuid.uuid4().hex
+    subscriptions = session.scalars(
+        select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+    )
+    now = utcnow()
+    for subscription in subscriptions:
+        if _wants(subscription, event_type):
+            session.add(
+                WebhookDelivery(
+                    event_id=event_id,
+                    subscription_id=subscription.id,
+                    event_type=event_type,
+                    payload=payload,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    return event_id
+
+
+def emit_code_status(session: Session, code: Any, previous_status: str | None = None) -> str | None:
+    """Emit the event for a payment code's new status, if it has one and it changed."""
+    event_type = CODE_STATUS_EVENTS.get(code.status)
+    if event_type is None or code.status == previous_status:
+        return None
+    from paydesk.money import format_minor
+
+    return emit(
+        session,
+        event_type,
+        {
+            "rf": code.rf,
+            "status": code.status,
+            "previous_status": previous_status,
+            "amount_type": code.amount_type,
+            "amount": None
+            if code.amount_minor is None
+            else format_minor(code.amount_minor, code.currency),
+            "paid": format_minor(code.paid_minor, code.currency),
+            "currency": code.currency,
+            "document_id": code.document_id,
+            "account_id": code.account_id,
+        },
+    )
+
+
+def emit_many(session: Session, events: list[tuple[str, dict[str, Any]]]) -> None:
+    """:func:`emit` for many events at once: subscriptions read once, deliveries bulk-written."""
+    if not events:
+        return
+    subscriptions = list(
+        session.scalars(select(WebhookSubscription).where(WebhookSubscription.active.is_(True)))
+    )
+    if not subscriptions:
+        return
+    now = utcnow()
+    rows = []
+    for event_type, payload in events:
+        if event_type not in EVENT_TYPES:
+            raise InvalidInput(f"unknown webhook event type {event_type!r}")
+        event_id = "evt_" + uuid.uuid4().hex
+        rows.extend(
+            (event_id, s.id, event_type, payload, "pending", 0, now, now)
+            for s in subscriptions
+            if _wants(s, event_type)
+        )
+    insert_rows(
+        session.connection(),
+        WebhookDelivery.__table__,
+        (
+            "event_id",
+            "subscription_id",
+            "event_type",
+            "payload",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "created_at",
+        ),
+        rows,
+    )

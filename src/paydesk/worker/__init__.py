@@ -1,0 +1,1 @@
+"""Background work: a job queue in the database and the worker that runs it."""

@@ -1,0 +1,135 @@
+"""The feed connector against the real simulator process: every document once, in order."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import pytest
+
+from paydesk.bank.camt import parse_camt
+from paydesk.bank.connector import FeedConnector, FeedUnavailable, load_cursor
+from tests.conftest import auth
+from tests.gateway.conftest import start_banksim, stop
+from tests.gateway.helpers import fixed_code
+
+
+def _pay(banksim_url: str, code: str, amount: str = "100.00") -> dict:
+    response = httpx.post(
+        f"{banksim_url}/api/payments",
+        json={"rf": code, "amount": amount, "bank_bic": "ETHNGRAA"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _rf_of(document: bytes) -> str:
+    [entry] = list(parse_camt(io.BytesIO(document)))
+    return entry.rf
+
+
+def test_the_connector_hands_each_document_on_and_resumes_from_its_cursor(
+    client, keys, db, settings, banksim_url, recorder
+):
+    key = keys["integration"]
+    feed = f"{banksim_url}/api/feed"
+    codes = [fixed_code(client, key) for _ in range(5)]
+    for code in codes[:3]:
+        _pay(banksim_url, code)
+
+    first = FeedConnector(db, settings, handler=recorder, feed_url=feed, page_size=2).poll()
+    assert (first.documents, first.cursor) == (3, "3")  # two pages of two, one short
+    assert [_rf_of(d) for d in recorder.documents] == codes[:3]
+    assert {c["source"] for c in recorder.calls} == {f"feed:{feed}"}
+    assert load_cursor(db, feed) == "3"
+
+    # A new connector (another worker, after a restart) starts where the last one stopped.
+    assert FeedConnector(db, settings, handler=recorder, feed_url=feed).poll().documents == 0
+    for code in codes[3:]:
+        _pay(banksim_url, code)
+    resumed = FeedConnector(db, settings, handler=recorder, feed_url=feed).poll()
+    assert (resumed.documents, resumed.cursor) == (2, "5")
+    assert [_rf_of(d) for d in recorder.documents] == codes
+
+
+def test_the_cursor_advances_only_past_documents_the_handler_took(
+    client, keys, db, settings, banksim_url, recorder
+):
+    feed = f"{banksim_url}/api/feed"
+    codes = [fixed_code(client, keys["integration"]) for _ in range(3)]
+    for code in codes:
+        _pay(banksim_url, code)
+    recorder.fail_on = 2
+    with pytest.raises(RuntimeError):
+        FeedConnector(db, settings, handler=recorder, feed_url=feed).poll()
+    assert load_cursor(db, feed) == "1"
+    retried = FeedConnector(db, settings, handler=recorder, feed_url=feed).poll()
+    assert retried.documents == 2
+    assert [_rf_of(d) for d in recorder.documents] == codes
+
+
+def test_an_unreachable_feed_is_a_typed_error_and_keeps_the_cursor(db, settings, recorder):
+    connector = FeedConnector(
+        db, settings, handler=recorder, feed_url="http://127.0.0.1:9/api/feed", timeout=1
+    )
+    with pytest.raises(FeedUnavailable):
+        connector.poll()
+    assert load_cursor(db, "http://127.0.0.1:9/api/feed") is None
+
+
+def test_refresh_of_a_code_reads_the_feed_now(client, keys, banksim_url, recorder):
+    key = keys["integration"]
+    code = fixed_code(client, key)
+    receipt = _pay(banksim_url, code)
+    client.app.state.settings = client.app.state.settings.model_copy(
+        update={"bank_feed_url": f"{banksim_url}/api/feed"}
+    )
+    refreshed = client.post(f"/v1/payment-codes/{code}/refresh", headers=auth(keys["cashier"]))
+    assert refreshed.status_code == 200, refreshed.text
+    body = refreshed.json()
+    assert (body["polled"], body["documents"], body["code"]["rf"]) == (True, 1, code)
+    assert receipt["bank_reference"].encode() in recorder.documents[0]
+    again = client.post(f"/v1/payment-codes/{code}/refresh", headers=auth(keys["cashier"]))
+    assert again.json()["documents"] == 0
+
+
+def test_the_simulator_pushes_each_notification_to_paydesk(
+    client, keys, paydesk_url, recorder, tmp_path
+):
+    key = keys["integration"]
+    process, url = start_banksim(
+        "--paydesk-url",
+        paydesk_url,
+        "--api-key",
+        key,
+        "--push-url",
+        f"{paydesk_url}/v1/bank/notifications",
+        "--push-key",
+        key,
+        data_dir=tmp_path / "pushing",
+    )
+    try:
+        code = fixed_code(client, key)
+        _pay(url, code)
+        assert recorder.arrived.wait(10)
+    finally:
+        stop(process)
+    [call] = recorder.calls
+    assert (call["source"], call["actor"]) == ("push", "integration-user")
+    assert _rf_of(call["data"]) == code
+
+
+def test_the_simulator_keeps_its_feed_across_a_restart(client, keys, paydesk_url, tmp_path):
+    key = keys["integration"]
+    args = ("--paydesk-url", paydesk_url, "--api-key", key)
+    process, url = start_banksim(*args, data_dir=tmp_path / "kept")
+    try:
+        _pay(url, fixed_code(client, key))
+    finally:
+        stop(process)
+    process, url = start_banksim(*args, data_dir=tmp_path / "kept")
+    try:
+        assert [i["cursor"] for i in httpx.get(f"{url}/api/feed").json()] == ["1"]
+    finally:
+        stop(process)
