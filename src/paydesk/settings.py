@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     #: Web pages: minutes a sign-in lasts, and whether the session cookie is sent over HTTPS only.
     web_session_minutes: int = Field(default=720, ge=5, le=7 * 24 * 60)
     web_secure_cookies: bool = False
+    #: Web pages: largest camt file taken by the *Bank entries* upload form (bigger files go
+    #: through the API or the inbox folder).
+    web_upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
 
     @field_validator("currency")
     @classmethod
