@@ -224,18 +224,26 @@ def test_a_malformed_or_unsafe_file_is_refused_with_the_parsers_message_and_impo
     assert nothing.status_code == 422 and "Choose a camt.053 or camt.054 file." in nothing.text
 
 
-def test_a_file_over_the_size_limit_is_refused(db: Database, book: Book):
+def test_a_file_over_the_size_limit_is_refused_and_imports_nothing(db: Database, book: Book):
     from paydesk.api.app import create_app
 
-    small = Settings(database_url=db.url, web_upload_max_bytes=1024)
+    small = Settings(database_url=db.url, web_upload_max_bytes=2048)
     with TestClient(create_app(small, db)) as client:
         token = sign_in(client, "supervisor")
-        data = camt054(*(credit(UNKNOWN_RF, "1.00", f"L-{n}") for n in range(40)))
-        assert len(data) > 1024 + 64 * 1024 or len(data) > 1024
-        refused = upload(client, token, data)
+        # Declared larger than the limit: refused before the body is read, nothing recorded.
+        huge = camt054(*(credit(UNKNOWN_RF, "1.00", f"H-{n}") for n in range(200)))
+        assert len(huge) > 2048 + 64 * 1024
+        refused = upload(client, token, huge)
         assert refused.status_code == 413
-        assert "larger than" in refused.text
-    assert _count(db, BankEntry) == 0
+        assert "The file is larger than" in refused.text
+        assert _count(db, BankFile) == 0
+        # Within the form's allowance but over the limit: the parser stops at the limit.
+        over = camt054(*(credit(UNKNOWN_RF, "1.00", f"L-{n}") for n in range(10)))
+        assert 2048 < len(over) < 64 * 1024
+        stopped = upload(client, token, over)
+        assert stopped.status_code == 413
+        assert "the bank file is larger than 2048 bytes" in stopped.text
+    assert _count(db, BankEntry) == 0 and _count(db, CodePayment) == 0
 
 
 def test_an_upload_without_the_csrf_token_is_refused(client: TestClient, db: Database, book: Book):
