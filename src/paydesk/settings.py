@@ -192,6 +192,10 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = Field(default=10.0, gt=0, le=86400)
     webhook_poll_seconds: int = Field(default=5, ge=1, le=3600)
 
+    #: Web pages: largest camt file taken by the *Bank entries* upload form (bigger files go
+    #: through the API or the inbox folder).
+    web_upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:

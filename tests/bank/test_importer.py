@@ -270,15 +270,27 @@ def test_each_credit_raises_webhook_events_in_the_import_transaction(db, world):
     from paydesk.webhooks.models import WebhookDelivery, WebhookSubscription
 
     with db.transaction() as session:
-        session.add(WebhookSubscription(url="http://127.0.0.1:9/hook", secret="s" * 32,
-                                        event_types=["*"], active=True))
-    import_file(db, camt054(credit(world["open"], "300.00", "W1"),
-                            credit(world["open"], "700.00", "W2"),
-                            credit("RF18539007547034", "1.00", "W3")),
-                name="w", origin="cli", actor="t")
+        session.add(
+            WebhookSubscription(
+                url="http://127.0.0.1:9/hook", secret="s" * 32, event_types=["*"], active=True
+            )
+        )
+    import_file(
+        db,
+        camt054(
+            credit(world["open"], "300.00", "W1"),
+            credit(world["open"], "700.00", "W2"),
+            credit("RF18539007547034", "1.00", "W3"),
+        ),
+        name="w",
+        origin="cli",
+        actor="t",
+    )
     with db.reading() as session:
-        events = [(d.event_type, d.payload.get("status"))
-                  for d in session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))]
+        events = [
+            (d.event_type, d.payload.get("status"))
+            for d in session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))
+        ]
     assert ("payment_code.partially_paid", "partially_paid") in events
     assert ("payment_code.paid", "paid") in events
     assert ("bank_entry.unmatched", None) in events

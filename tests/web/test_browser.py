@@ -329,3 +329,108 @@ def test_the_new_document_form_refuses_a_bad_amount_and_keeps_what_was_typed(pag
     page.shot("bad-amount")
     page.goto(f"{server.url}/documents?account={server.book.account_number}")
     expect(page.locator("#document-table")).not_to_contain_text("INV-BAD-1")
+
+
+def _issue_counter_invoice(server: Server, number: str) -> str:
+    """A new issued counter invoice (fixed 45.90) on the book's account; returns its RF code."""
+    from datetime import date
+
+    from paydesk.accounts import service as accounts
+    from paydesk.documents import service as documents
+    from paydesk.money import Money
+
+    db = Database(server.database_url)
+    try:
+        with db.transaction() as session:
+            made = documents.create(
+                session,
+                Settings(database_url=server.database_url),
+                account=accounts.get_account(session, server.book.account_id),
+                kind="counter_invoice",
+                number=number,
+                amount=Money.parse("45.90", "EUR"),
+                issue_date=date(2026, 11, 19),
+                status="issued",
+                actor="test",
+            )
+            assert made.code is not None
+            return made.code.rf
+    finally:
+        db.dispose()
+
+
+def test_a_supervisor_uploads_a_camt_file_and_assigns_the_held_credit_to_a_code(
+    page, server: Server
+):
+    import io
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    from paydesk.bank.camt_writer import OutgoingCredit, write_camt054
+    from paydesk.codes import rf
+    from paydesk.money import Money
+
+    target = _issue_counter_invoice(server, "CI-BANK-1")
+    unknown = rf.create("7700770077")
+    camt = io.BytesIO()
+    write_camt054(
+        [
+            OutgoingCredit(
+                amount=Money.parse("45.90", "EUR"),
+                booking_date=date(2026, 11, 20),
+                rf=unknown,
+                remittance_text="counter invoice CI-BANK-1",
+                debtor_name="Maria Papadopoulou",
+                debtor_bic="ETHNGRAA",
+                end_to_end_id="E2E-BROWSER-1",
+                account_servicer_ref="ASR-BROWSER-1",
+            )
+        ],
+        camt,
+        version="001.08",
+        account_iban="GR1601101250000000012300695",
+        message_id="BROWSER-1",
+    )
+
+    _sign_in(page, server, "supervisor")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Bank entries").click()
+    expect(page.get_by_role("heading", name="Bank entries", exact=True)).to_be_visible()
+    page.get_by_label("camt.053 statement or camt.054 notification (XML)").set_input_files(
+        files=[{"name": "november.xml", "mimeType": "application/xml", "buffer": camt.getvalue()}]
+    )
+    page.shot("1-file-chosen")
+    page.get_by_role("button", name="Upload and import").click()
+    summary = page.locator("#import-summary")
+    expect(summary).to_contain_text("Import of november.xml")
+    expect(page.locator("#sum-unmatched")).to_have_text("1")
+    expect(page.locator("#sum-matched")).to_have_text("0")
+    expect(page.locator("#messages")).to_contain_text("File november.xml imported.")
+    held = page.locator("#unmatched tbody tr").filter(has_text="counter invoice CI-BANK-1")
+    expect(held).to_contain_text(f"Unknown RF {unknown}")
+    expect(held).to_contain_text("€45.90")
+    expect(held).to_contain_text("Maria Papadopoulou")
+    page.shot("2-held-with-reason")
+
+    # A code that does not exist: the error by the field, the entry still held.
+    held.get_by_label("Assign to RF code").fill(unknown)
+    held.get_by_role("button", name=re.compile("^Assign entry")).click()
+    expect(held.locator("p.error")).to_have_text(f"There is no payment code {unknown}.")
+    expect(held.get_by_label("Assign to RF code")).to_have_attribute("aria-invalid", "true")
+    page.shot("3-unknown-code-refused")
+
+    held.get_by_label("Assign to RF code").fill(rf.format(target))
+    held.get_by_role("button", name=re.compile("^Assign entry")).click()
+    expect(page.locator("#messages")).to_contain_text(
+        f"assigned to payment code {rf.format(target)}."
+    )
+    expect(page.locator("#unmatched")).to_have_count(0)
+    page.shot("4-assigned")
+
+    page.goto(f"{server.url}/codes/{target}")
+    expect(page.locator("#code-status-value")).to_have_text("Paid")
+    received = page.locator("#received")
+    expect(received).to_contain_text("20 Nov 2026")
+    expect(received).to_contain_text("NATIONAL BANK OF GREECE")
+    expect(received).to_contain_text("€45.90")
+    page.shot("5-code-shows-the-payment")

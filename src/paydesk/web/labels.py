@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from paydesk.web.i18n import N_
 
 KINDS: dict[str, str] = {
@@ -38,6 +41,14 @@ STATUSES: dict[str, str] = {
     "freezable": N_("Ready to freeze"),
     "error": N_("Error"),
     "frozen": N_("Frozen"),
+    # bank files and entries
+    "imported": N_("Imported"),
+    "failed": N_("Failed"),
+    "matched": N_("Matched"),
+    "unmatched": N_("Unmatched"),
+    "reversal": N_("Reversal"),
+    "rejected": N_("Rejected"),
+    "returned": N_("Returned"),
 }
 
 #: The action that moves a document into a status (button text).
@@ -75,3 +86,58 @@ def kind_label(kind: str) -> str:
 
 def status_label(status: str) -> str:
     return STATUSES.get(status, status)
+
+
+#: Why the importer held a bank entry: the sentences of :mod:`paydesk.bank.matching` and the
+#: importer, as patterns, each with its translatable wording (values kept as written).
+REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^invalid RF (?P<candidate>.+) \(check digits do not match\)$"),
+        N_("Invalid RF %(candidate)s (check digits do not match)"),
+    ),
+    (
+        re.compile(r"^no RF payment code in the remittance information$"),
+        N_("No RF payment code in the remittance information"),
+    ),
+    (re.compile(r"^unknown RF (?P<rf>\S+)$"), N_("Unknown RF %(rf)s")),
+    (
+        re.compile(r"^payment code (?P<rf>\S+) is cancelled$"),
+        N_("Payment code %(rf)s is cancelled"),
+    ),
+    (
+        re.compile(r"^payment code (?P<rf>\S+) expired on (?P<date>\S+)$"),
+        N_("Payment code %(rf)s expired on %(date)s"),
+    ),
+    (
+        re.compile(
+            r"^paid in (?P<currency>\w+), payment code (?P<rf>\S+) is in (?P<code_currency>\w+)$"
+        ),
+        N_("Paid in %(currency)s, payment code %(rf)s is in %(code_currency)s"),
+    ),
+    (
+        re.compile(r"^fixed-amount code (?P<rf>\S+) is already paid$"),
+        N_("Fixed-amount code %(rf)s is already paid"),
+    ),
+    (
+        re.compile(
+            r"^fixed-amount code (?P<rf>\S+) asks for (?P<due>\S+) (?P<currency>\w+), "
+            r"(?P<paid>\S+) paid$"
+        ),
+        N_("Fixed-amount code %(rf)s asks for %(due)s %(currency)s, %(paid)s paid"),
+    ),
+    (
+        re.compile(r"^reversal of a credit paydesk has not posted$"),
+        N_("Reversal of a credit paydesk has not posted"),
+    ),
+)
+
+
+def reason_label(reason: str | None, gettext: Callable[[str], str]) -> str:
+    """A held entry's reason in the page's language; a sentence not known here as it is."""
+    if not reason:
+        return ""
+    for pattern, wording in REASONS:
+        found = pattern.match(reason)
+        if found:
+            return gettext(wording) % found.groupdict()
+    return reason

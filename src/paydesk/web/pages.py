@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from starlette.routing import NoMatchFound
 
 from paydesk.auth.models import User
-from paydesk.auth.roles import ANYONE, BACK_OFFICE, DESK, Role
+from paydesk.auth.roles import ANYONE, BACK_OFFICE, DESK, SUPERVISORS, Role
 from paydesk.auth.service import Principal
 from paydesk.codes import rf
 from paydesk.db.engine import Database
@@ -101,6 +101,7 @@ def environment(lang: str, timezone: str = "UTC") -> Environment:
         role=lambda value: gettext(labels.ROLES.get(value, value)),
         customer_class=lambda value: gettext(labels.CLASSES.get(value, value)),
         instrument=lambda value: gettext(labels.INSTRUMENTS.get(value, value)),
+        reason=lambda value: labels.reason_label(value, gettext),
         rf=rf.format,
     )
     env.globals.update(
@@ -108,6 +109,7 @@ def environment(lang: str, timezone: str = "UTC") -> Environment:
         decimal_hint=i18n.decimal_hint(lang),
         DESK=DESK,
         BACK_OFFICE=BACK_OFFICE,
+        SUPERVISORS=SUPERVISORS,
     )
     return env
 
