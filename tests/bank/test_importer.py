@@ -295,3 +295,12 @@ def test_each_credit_raises_webhook_events_in_the_import_transaction(db, world):
     assert ("payment_code.paid", "paid") in events
     assert ("bank_entry.unmatched", None) in events
     assert sum(1 for e, _ in events if e == "payment.frozen") == 2
+
+
+def test_a_rejected_entry_sent_again_correctly_is_not_a_duplicate(db, world):
+    import_file(db, FILES / "one_broken_entry.xml", name="b1", origin="cli", actor="t")
+    again = import_file(db, FILES / "one_broken_entry.xml", name="b2", origin="cli", actor="t")
+    assert (again.rejected, again.duplicates) == (1, 1)  # the good entry counts once
+    fixed = (FILES / "one_broken_entry.xml").read_bytes().replace(b"20.005", b"20.05")
+    corrected = import_file(db, fixed, name="b3", origin="cli", actor="t")
+    assert corrected.rejected == 0 and corrected.unmatched == 1

@@ -27,7 +27,7 @@ import io
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 from typing import BinaryIO
 
@@ -73,6 +73,8 @@ class ImportSummary:
     #: Events raised by the chunk being imported: (event type, payload); handed to the
     #: publisher in the chunk's transaction, then cleared (memory stays flat).
     events: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+    #: False when nobody listens (no webhook subscription): events are then not even built.
+    listening: bool = True
 
     def counts(self) -> dict[str, int]:
         return {
@@ -144,6 +146,7 @@ def import_file(
             session.flush()
             summary.file_id = record.id
             balances = Balances()
+            summary.listening = publish is not publish_webhooks or outbox.has_subscribers(session)
             for chunk in _chunks(opened.entries(), CHUNK):
                 _import_chunk(session, record.id, chunk, summary, actor, balances)
                 publish(session, summary.events)
@@ -182,40 +185,85 @@ def _chunks(entries: Iterable[camt.BankEntry], size: int) -> Iterator[list[camt.
         yield chunk
 
 
+#: Columns of a stored bank entry, in the order :func:`_row` fills them.
+ENTRY_COLUMNS = (
+    "key",
+    "file_id",
+    "account_iban",
+    "booking_date",
+    "value_date",
+    "amount_minor",
+    "currency",
+    "credit",
+    "reversal",
+    "rf",
+    "rf_candidate",
+    "remittance_text",
+    "debtor_name",
+    "debtor_iban",
+    "debtor_bic",
+    "bank_name",
+    "end_to_end_id",
+    "account_servicer_ref",
+    "status",
+    "reason",
+    "code_id",
+    "reverses_id",
+    "created_at",
+)
+
+
 def _row(
     entry: camt.BankEntry,
     file_id: int,
     status: str,
     reason: str | None,
+    now: datetime,
+    *,
     code_id: int | None = None,
-    key: str | None = None,
-) -> dict[str, object]:
+    reverses_id: int | None = None,
+    keyed: bool = True,
+) -> tuple[object, ...]:
+    """A bank entry as stored. A rejected entry is stored without its key (``keyed=False``):
+    it posted nothing, so the same transaction sent again correctly must not be a duplicate."""
     amount = entry.amount
-    return {
-        "key": key if key is not None else entry.key,
-        "file_id": file_id,
-        "account_iban": entry.account_iban,
-        "booking_date": entry.booking_date,
-        "value_date": entry.value_date,
-        "amount_minor": amount.minor if amount else None,
-        "currency": amount.currency if amount else None,
-        "credit": entry.credit,
-        "reversal": entry.reversal,
-        "rf": entry.rf,
-        "rf_candidate": entry.rf_candidate[:60] if entry.rf_candidate else None,
-        "remittance_text": entry.remittance_text,
-        "debtor_name": entry.debtor_name,
-        "debtor_iban": entry.debtor_iban,
-        "debtor_bic": entry.debtor_agent_bic,
-        "bank_name": bank_name(entry.debtor_agent_bic),
-        "end_to_end_id": entry.end_to_end_id,
-        "account_servicer_ref": entry.account_servicer_ref,
-        "status": status,
-        "reason": reason,
-        "code_id": code_id,
-        "reverses_id": None,
-        "created_at": utcnow(),
-    }
+    return (
+        entry.key if keyed else None,
+        file_id,
+        entry.account_iban,
+        entry.booking_date,
+        entry.value_date,
+        amount.minor if amount else None,
+        amount.currency if amount else None,
+        entry.credit,
+        entry.reversal,
+        entry.rf,
+        entry.rf_candidate[:60] if entry.rf_candidate else None,
+        entry.remittance_text,
+        entry.debtor_name,
+        entry.debtor_iban,
+        entry.debtor_agent_bic,
+        bank_name(entry.debtor_agent_bic),
+        entry.end_to_end_id,
+        entry.account_servicer_ref,
+        status,
+        reason,
+        code_id,
+        reverses_id,
+        now,
+    )
+
+
+def _insert_entries(session: Session, rows: list[tuple[object, ...]]) -> list[int]:
+    conn = session.connection()
+    ids = allocate_ids(conn, BankEntry.__table__, len(rows))
+    insert_rows(
+        conn,
+        BankEntry.__table__,
+        ("id", *ENTRY_COLUMNS),
+        [(entry_id, *row) for entry_id, row in zip(ids, rows, strict=True)],
+    )
+    return ids
 
 
 def _load_codes(session: Session, rfs: set[str]) -> dict[str, CodeState]:
@@ -256,14 +304,15 @@ def _import_chunk(
         if keys
         else set()
     )
-    rows: list[dict[str, object]] = []
+    now = utcnow()
+    rows: list[tuple[object, ...]] = []
     matched: list[tuple[int, camt.BankEntry, CodeState]] = []
     reversals: list[camt.BankEntry] = []
     fresh: list[camt.BankEntry] = []
     for entry in chunk:
         if entry.problem is not None:
             summary.rejected += 1
-            rows.append(_row(entry, file_id, "rejected", entry.problem, key=None))
+            rows.append(_row(entry, file_id, "rejected", entry.problem, now, keyed=False))
             continue
         if entry.status != "BOOK" or (not entry.credit and not entry.reversal):
             summary.ignored += 1
@@ -291,48 +340,45 @@ def _import_chunk(
         )
         if not decision.matched:
             summary.unmatched += 1
-            rows.append(_row(entry, file_id, "unmatched", decision.reason))
-            summary.events.append(
-                (
-                    "bank_entry.unmatched",
-                    {
-                        "key": entry.key,
-                        "rf": entry.rf or entry.rf_candidate,
-                        "reason": decision.reason,
-                        "amount": str(entry.amount.amount),
-                        "currency": entry.amount.currency,
-                        "booking_date": entry.date.isoformat(),
-                        "payer_name": entry.debtor_name,
-                    },
+            rows.append(_row(entry, file_id, "unmatched", decision.reason, now))
+            if summary.listening:
+                summary.events.append(
+                    (
+                        "bank_entry.unmatched",
+                        {
+                            "key": entry.key,
+                            "rf": entry.rf or entry.rf_candidate,
+                            "reason": decision.reason,
+                            "amount": str(entry.amount.amount),
+                            "currency": entry.amount.currency,
+                            "booking_date": entry.date.isoformat(),
+                            "payer_name": entry.debtor_name,
+                        },
+                    )
                 )
-            )
             continue
         assert code is not None
         previous = code.status
         before = changed.get(code.id, (code, previous))[1]
         apply(code, entry.amount.minor)
         changed[code.id] = (code, before)
-        summary.events.append(
-            code_paid_event(
-                code,
-                previous,
-                entry.amount.minor,
-                entry.date,
-                entry.debtor_agent_bic,
-                bank_name(entry.debtor_agent_bic),
-                entry.debtor_name,
+        if summary.listening:
+            summary.events.append(
+                code_paid_event(
+                    code,
+                    previous,
+                    entry.amount.minor,
+                    entry.date,
+                    entry.debtor_agent_bic,
+                    bank_name(entry.debtor_agent_bic),
+                    entry.debtor_name,
+                )
             )
-        )
         summary.matched += 1
         matched.append((len(rows), entry, code))
-        rows.append(_row(entry, file_id, "matched", None, code_id=code.id))
+        rows.append(_row(entry, file_id, "matched", None, now, code_id=code.id))
     if rows:
-        conn = session.connection()
-        ids = allocate_ids(conn, BankEntry.__table__, len(rows))
-        for entry_id, row in zip(ids, rows, strict=True):
-            row["id"] = entry_id
-        columns = tuple(rows[0])
-        insert_rows(conn, BankEntry.__table__, columns, [tuple(r.values()) for r in rows])
+        ids = _insert_entries(session, rows)
         credits = [
             Credit(
                 bank_entry_id=ids[index],
@@ -342,26 +388,27 @@ def _import_chunk(
                 paid_on=entry.date,
                 payer_name=entry.debtor_name,
                 bank_bic=entry.debtor_agent_bic,
-                bank_name=rows[index]["bank_name"],
+                bank_name=bank_name(entry.debtor_agent_bic),
                 bank_reference=entry.account_servicer_ref or entry.end_to_end_id,
             )
             for index, entry, code in matched
         ]
         post_credits(session, credits, actor=actor, balances=balances)
-        summary.events.extend(
-            (
-                "payment.frozen",
-                {
-                    "payment_id": c.payment_id,
-                    "rf": c.code.rf,
-                    "account_id": c.code.account_id,
-                    "amount": format_minor(c.amount_minor, c.currency),
-                    "currency": c.currency,
-                    "source": "bank",
-                },
+        if summary.listening:
+            summary.events.extend(
+                (
+                    "payment.frozen",
+                    {
+                        "payment_id": c.payment_id,
+                        "rf": c.code.rf,
+                        "account_id": c.code.account_id,
+                        "amount": format_minor(c.amount_minor, c.currency),
+                        "currency": c.currency,
+                        "source": "bank",
+                    },
+                )
+                for c in credits
             )
-            for c in credits
-        )
     _save_codes(session, changed, summary, actor)
     for entry in reversals:
         _reverse(session, file_id, entry, summary, actor)
@@ -417,14 +464,22 @@ def _reverse(
     original = session.scalars(query.order_by(BankEntry.id.desc()).with_for_update()).first()
     if original is None:
         summary.unmatched += 1
-        session.connection().execute(
-            insert(BankEntry.__table__),
-            [_row(entry, file_id, "unmatched", "reversal of a credit paydesk has not posted")],
-        )
+        reason = "reversal of a credit paydesk has not posted"
+        _insert_entries(session, [_row(entry, file_id, "unmatched", reason, utcnow())])
         return
-    row = _row(entry, file_id, "reversal", f"reverses bank entry {original.id}")
-    row["reverses_id"] = original.id
-    session.connection().execute(insert(BankEntry.__table__), [row])
+    _insert_entries(
+        session,
+        [
+            _row(
+                entry,
+                file_id,
+                "reversal",
+                f"reverses bank entry {original.id}",
+                utcnow(),
+                reverses_id=original.id,
+            )
+        ],
+    )
     original.status = "reversed"
     reverse_code_payment(
         session,

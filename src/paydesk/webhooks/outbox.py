@@ -103,6 +103,16 @@ def emit_code_status(session: Session, code: Any, previous_status: str | None = 
     )
 
 
+def has_subscribers(session: Session) -> bool:
+    """Whether any active subscription exists (callers may skip building events otherwise)."""
+    return (
+        session.scalar(
+            select(WebhookSubscription.id).where(WebhookSubscription.active.is_(True)).limit(1)
+        )
+        is not None
+    )
+
+
 def emit_many(session: Session, events: list[tuple[str, dict[str, Any]]]) -> None:
     """:func:`emit` for many events at once: subscriptions read once, deliveries bulk-written."""
     if not events:
