@@ -50,9 +50,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 20.0) -> None:
+def wait_until_up(url: str, timeout: float = 90.0, process: subprocess.Popen | None = None) -> None:
+    """Wait for a server to answer; generous, as a loaded 2-core machine starts Python slowly.
+    Gives up at once if the server process has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
@@ -114,7 +118,7 @@ def start_banksim(*args: str, data_dir: Path) -> tuple[subprocess.Popen, str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(f"{url}/health")
+        wait_until_up(f"{url}/health", process=process)
     except RuntimeError:
         process.kill()
         raise
