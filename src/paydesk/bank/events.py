@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from paydesk.money import format_minor
-from paydesk.webhooks.outbox import CODE_STATUS_EVENTS
+from paydesk.webhooks.outbox import CODE_STATUS_EVENTS, code_status_payload
 
 
 class _Code(Protocol):
@@ -30,23 +30,12 @@ def code_paid_event(
     payer_name: str | None,
 ) -> tuple[str, dict[str, Any]]:
     """``payment_code.partially_paid`` / ``paid`` / ``overpaid`` for one payment received."""
-    return CODE_STATUS_EVENTS[code.status], {
-        "rf": code.rf,
-        "status": code.status,
-        "previous_status": previous_status,
-        "amount_type": code.amount_type,
-        "amount": None
-        if code.amount_minor is None
-        else format_minor(code.amount_minor, code.currency),
-        "paid": format_minor(code.paid_minor, code.currency),
-        "currency": code.currency,
-        "document_id": code.document_id,
-        "account_id": code.account_id,
-        "payment": {
-            "amount": format_minor(amount_minor, code.currency),
-            "paid_on": paid_on.isoformat(),
-            "bank_bic": bank_bic,
-            "bank_name": bank_name,
-            "payer_name": payer_name,
-        },
+    payload = code_status_payload(code, previous_status)
+    payload["payment"] = {
+        "amount": format_minor(amount_minor, code.currency),
+        "paid_on": paid_on.isoformat(),
+        "bank_bic": bank_bic,
+        "bank_name": bank_name,
+        "payer_name": payer_name,
     }
+    return CODE_STATUS_EVENTS[code.status], payload
