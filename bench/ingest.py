@@ -30,6 +30,7 @@ from paydesk.bank.camt_writer import OutgoingCredit, write_camt054
 from paydesk.codes import rf
 from paydesk.codes.models import PaymentCode
 from paydesk.db.base import utcnow
+from paydesk.db.bulk import insert_rows
 from paydesk.db.engine import Database
 from paydesk.db.migrate import upgrade
 from paydesk.money import Money
@@ -51,10 +52,10 @@ def fresh_database(kind: str, workdir: Path) -> str:
     else:
         admin = Database(POSTGRES)
         with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text('DROP DATABASE IF EXISTS "paydesk_bench"'))
-            conn.execute(text('CREATE DATABASE "paydesk_bench"'))
+            conn.execute(text('DROP DATABASE IF EXISTS "paydesk_bench_ingest"'))
+            conn.execute(text('CREATE DATABASE "paydesk_bench_ingest"'))
         admin.dispose()
-        url = POSTGRES.rsplit("/", 1)[0] + "/paydesk_bench"
+        url = POSTGRES.rsplit("/", 1)[0] + "/paydesk_bench_ingest"
     upgrade(url)
     return url
 
@@ -97,29 +98,37 @@ def load_codes(url: str, count: int) -> None:
                 for t, p, o in (("sales", 10, False), ("excess", 99, True))
             ],
         )
+    columns = (
+        "rf",
+        "account_id",
+        "kind",
+        "amount_type",
+        "currency",
+        "paid_minor",
+        "status",
+        "issued_at",
+        "issued_by",
+        "updated_at",
+    )
     batch = 100_000
     for start in range(0, count, batch):
         rows = [
-            {
-                "rf": code_text(i),
-                "document_id": None,
-                "account_id": 1 + i % ACCOUNTS,
-                "kind": "account",
-                "amount_type": "open",
-                "amount_minor": None,
-                "currency": "EUR",
-                "paid_minor": 0,
-                "status": "active",
-                "expires_on": None,
-                "issued_at": now,
-                "issued_by": "bench",
-                "cancel_reason": None,
-                "updated_at": now,
-            }
+            (
+                code_text(i),
+                1 + i % ACCOUNTS,
+                "account",
+                "open",
+                "EUR",
+                0,
+                "active",
+                now,
+                "bench",
+                now,
+            )
             for i in range(start, min(count, start + batch))
         ]
         with db.transaction() as session:
-            session.execute(insert(PaymentCode), rows)
+            insert_rows(session.connection(), PaymentCode.__table__, columns, rows)
     db.dispose()
 
 
