@@ -470,3 +470,18 @@ def test_a_cashier_cannot_close_another_cashiers_drawer(
     assert refused.status_code == 403
     with db.reading() as session:
         assert session.get(CashDrawerSession, other_id).status == "open"
+
+
+def test_the_desk_pages_speak_greek_and_polish(client: TestClient, owing: Built):
+    token = sign_in(client, "cashier")
+    client.cookies.set("paydesk_lang", "el")
+    form = client.get(f"/one-time-payment?account={owing.account_id}").text
+    assert "Νέοι τρόποι πληρωμής" in form and "Πρόταση (Υπόλοιπο εξόφλησης): 100,00\u00a0€" in form
+    preview = client.post(
+        "/one-time-payment/cash-back",
+        data=_form(token, owing.account_id, amount="100,00", t_cheque_amount="120,00"),
+    )
+    assert "Ρέστα: 20,00\u00a0€" in preview.text
+    client.cookies.set("paydesk_lang", "pl")
+    assert "Otwórz kasę" in client.get("/cash-drawer").text
+    assert "Tylko niezbilansowane" in client.get("/payment-events").text
