@@ -424,6 +424,8 @@ def test_a_cashier_opens_the_drawer_takes_cash_and_closes_with_the_difference(
 ):
     token = sign_in(client, "cashier")
     assert "Open drawer" in client.get("/cash-drawer").text
+    no_token = client.post("/cash-drawer/open", data={"float_amount": "50.00"})
+    assert no_token.status_code == 403
     bad = client.post("/cash-drawer/open", data={"csrf_token": token, "float_amount": "fifty"})
     assert bad.status_code == 422 and 'id="e-float_amount"' in bad.text
     assert _count(db, CashDrawerSession) == 0
