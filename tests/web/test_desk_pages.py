@@ -392,7 +392,20 @@ def test_a_new_bank_account_waits_for_a_supervisor_to_confirm_it(
         payment = session.scalars(select(Payment).where(Payment.event_id == event_id)).one()
     assert payment.status == "frozen"
     options = client.get(f"/one-time-payment?account={owing.account_id}").text
-    assert "t_method_" in options and "GR16 **** **** 0695" in options  # saved for next time
+    assert "GR16 **** **** 0695" in options  # saved for next time
+    method_id = int(re.search(r'name="t_method_(\d+)_amount"', options).group(1))
+    from paydesk.cashier import wallet
+
+    with db.transaction() as session:
+        wallet.register_autopay(
+            session, account_id=owing.account_id, stored_method_id=method_id, actor="test"
+        )
+    options = client.get(f"/one-time-payment?account={owing.account_id}").text
+    assert 'aria-label="Tender amount: Auto-pay"' in options
+    again = _pay(client, token, owing.account_id, amount="10", t_autopay_amount="10")
+    with db.reading() as session:
+        tender = session.scalars(select(Tender).where(Tender.event_id == again)).one()
+    assert (tender.tender_type, tender.stored_method_id) == ("stored_method", method_id)
 
 
 def test_the_event_list_filters_the_unbalanced(client: TestClient, db: Database, owing: Built):
@@ -487,3 +500,17 @@ def test_the_desk_pages_speak_greek_and_polish(client: TestClient, owing: Built)
     client.cookies.set("paydesk_lang", "pl")
     assert "Otwórz kasę" in client.get("/cash-drawer").text
     assert "Tylko niezbilansowane" in client.get("/payment-events").text
+
+
+def test_an_account_over_the_cash_only_threshold_shows_the_warning(
+    client: TestClient, db: Database, owing: Built
+):
+    from paydesk.cashier import wallet
+
+    sign_in(client, "cashier")
+    page = client.get(f"/one-time-payment?account={owing.account_id}").text
+    assert 'id="cash-only-warning"' not in page
+    with db.transaction() as session:
+        wallet.change_cash_only_points(session, owing.account_id, 4, reason="bounced", actor="t")
+    page = client.get(f"/one-time-payment?account={owing.account_id}").text
+    assert "Cash only: the account has 4 cash-only points, more than 3. Take cash." in page
