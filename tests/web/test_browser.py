@@ -434,3 +434,86 @@ def test_a_supervisor_uploads_a_camt_file_and_assigns_the_held_credit_to_a_code(
     expect(received).to_contain_text("NATIONAL BANK OF GREECE")
     expect(received).to_contain_text("€45.90")
     page.shot("5-code-shows-the-payment")
+
+
+def _owing_account(server: Server, amount: str) -> tuple[int, str]:
+    """A new account owing ``amount`` on an issued invoice; returns its id and number."""
+    from datetime import date
+
+    from paydesk.accounts.models import Account
+    from tests.desk.helpers import build_account
+
+    db = Database(server.database_url)
+    try:
+        built = build_account(
+            db,
+            Settings(database_url=server.database_url),
+            contracts=[("service", 10)],
+            invoices=[("service", "INV", amount, date(2026, 11, 2))],
+        )
+        with db.reading() as session:
+            return built.account_id, session.get(Account, built.account_id).number
+    finally:
+        db.dispose()
+
+
+def test_a_cashier_takes_a_cheque_over_the_debt_and_gives_cash_back(page, server: Server):
+    from playwright.sync_api import expect
+
+    account_id, number = _owing_account(server, "100.00")
+    _sign_in(page, server, "cashier")
+    page.goto(f"{server.url}/accounts/{account_id}")
+    page.get_by_role("link", name="Make payment").click()
+    expect(page.get_by_role("heading", name="Add one-time payment")).to_be_visible()
+    expect(page.locator("#payer-account")).to_have_text(number)
+    expect(page.get_by_label("Payment amount")).to_have_value("100.00")
+    page.locator("#f-t_cheque_amount").fill("120.00")
+    expect(page.locator("#cash-back")).to_contain_text("Cash back: €20.00")  # live, by htmx
+    page.get_by_label("Cheque number").fill("1001")
+    page.shot("1-cheque-with-cash-back")
+    page.get_by_role("button", name="Take payment").click()
+
+    expect(page.get_by_role("heading", name=re.compile(r"^Payment event \d+$"))).to_be_visible()
+    expect(page.locator("#messages")).to_contain_text("saved.")
+    tenders = page.locator("#tenders")
+    expect(tenders.locator("tr").filter(has_text="Cheque number 1001")).to_contain_text("€120.00")
+    cash_back = tenders.locator("tr").filter(has_text="cash back")
+    expect(cash_back).to_contain_text("Cash")
+    expect(cash_back).to_contain_text("-€20.00")
+    expect(page.locator(".payment-status")).to_have_text("Frozen")
+    expect(page.locator("#event-status")).to_have_text("Balanced")
+    expect(page.locator(".segments")).to_contain_text("€100.00")
+    page.shot("2-event-frozen")
+
+
+def test_a_cashier_opens_the_drawer_takes_cash_and_closes_with_a_difference(page, server: Server):
+    from playwright.sync_api import expect
+
+    account_id, _number = _owing_account(server, "45.90")
+    _sign_in(page, server, "cashier")
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Cash drawer").click()
+    page.get_by_label("Float (cash in the drawer at the start)").fill("50.00")
+    page.get_by_role("button", name="Open drawer").click()
+    expect(page.locator("#messages")).to_contain_text("opened.")
+    expect(page.locator("#drawer-float")).to_have_text("€50.00")
+    page.shot("1-drawer-open")
+
+    page.goto(f"{server.url}/one-time-payment?account={account_id}")
+    page.locator("#f-t_cash_amount").fill("45.90")
+    page.get_by_role("button", name="Take payment").click()
+    expect(page.locator(".payment-status")).to_have_text("Frozen")
+
+    nav.get_by_role("link", name="Cash drawer").click()
+    expect(page.locator("#drawer-tenders")).to_contain_text("€45.90")
+    expect(page.locator("#expected-cash")).to_have_text("€95.90")
+    page.get_by_role("row", name=re.compile("^Cash")).get_by_role("textbox").fill("95.00")
+    page.shot("2-counted")
+    page.get_by_role("button", name="Close drawer").click()
+    expect(page.locator("#messages")).to_contain_text("closed.")
+    result = page.locator("#close-result")
+    expect(result).to_contain_text("€95.90")
+    expect(result).to_contain_text("€95.00")
+    expect(page.locator("#difference-cash")).to_have_text("-€0.90 (short)")
+    expect(page.get_by_role("button", name="Open drawer")).to_be_visible()
+    page.shot("3-closed-with-difference")

@@ -23,16 +23,32 @@ The rule, in full:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from paydesk.cashier.errors import CashBackRefused
 from paydesk.cashier.tenders import CASH, TenderDraft, TenderType
 from paydesk.errors import InvalidAmount
 from paydesk.money import Money
 
-__all__ = ["apply_cash_back", "propose_cash_back", "tendered_total"]
+__all__ = [
+    "TenderAmount",
+    "apply_cash_back",
+    "cash_back_due",
+    "propose_cash_back",
+    "tendered_total",
+]
 
 
-def tendered_total(tenders: Iterable[TenderDraft], currency: str) -> Money:
+@dataclass(frozen=True, slots=True)
+class TenderAmount:
+    """A tender's type and amount, enough to tell the cash back (a form not yet complete)."""
+
+    type: TenderType
+    amount: Money
+    is_cash_back: bool = False
+
+
+def tendered_total(tenders: Iterable[TenderDraft | TenderAmount], currency: str) -> Money:
     """Sum of the tenders' amounts (cash back included, so negative ones count)."""
     total = Money.zero(currency)
     for tender in tenders:
@@ -40,34 +56,29 @@ def tendered_total(tenders: Iterable[TenderDraft], currency: str) -> Money:
     return total
 
 
-def propose_cash_back(tenders: Iterable[TenderDraft], payment_total: Money) -> Money:
+def propose_cash_back(tenders: Iterable[TenderDraft | TenderAmount], payment_total: Money) -> Money:
     """Tendered minus the payment amount when positive, else zero (in the payment currency)."""
     excess = tendered_total(tenders, payment_total.currency) - payment_total
     return excess if excess > Money.zero(payment_total.currency) else Money.zero(excess.currency)
 
 
-def _gives_cash_back(tender: TenderDraft) -> bool:
+def _gives_cash_back(tender: TenderDraft | TenderAmount) -> bool:
     return tender.type.allows_cash_back and not tender.type.like_cash and not tender.is_cash_back
 
 
-def apply_cash_back(
-    tenders: Sequence[TenderDraft], payment_total: Money, *, cash_type: TenderType = CASH
-) -> list[TenderDraft]:
-    """Return the tenders with a negative ``cash_type`` tender added for any cash back.
+def cash_back_due(tenders: Sequence[TenderDraft | TenderAmount], payment_total: Money) -> Money:
+    """The cash back the tenders call for (zero when they do not exceed the payment).
 
-    Tenders that do not exceed the payment are returned unchanged (so applying twice adds
-    nothing the second time). Raises :class:`CashBackRefused` when the excess comes from cash
-    or from tender types that do not allow cash back.
+    Raises :class:`CashBackRefused` when the excess comes from cash or from tender types that
+    do not allow cash back.
     """
     if payment_total.is_negative() or payment_total.is_zero():
         raise InvalidAmount(f"payment amount must be greater than zero, got {payment_total}")
-    result = list(tenders)
     currency = payment_total.currency
-    cash_back = propose_cash_back(result, payment_total)
+    cash_back = propose_cash_back(tenders, payment_total)
     if cash_back.is_zero():
-        return result
-
-    others = [t for t in result if not _gives_cash_back(t)]
+        return cash_back
+    others = [t for t in tenders if not _gives_cash_back(t)]
     if tendered_total(others, currency) > payment_total:
         cash = tendered_total((t for t in others if t.type.like_cash), currency)
         if cash > payment_total:
@@ -82,7 +93,22 @@ def apply_cash_back(
             f"{names} do not allow cash back",
             cash_back=str(cash_back.amount),
         )
+    return cash_back
 
+
+def apply_cash_back(
+    tenders: Sequence[TenderDraft], payment_total: Money, *, cash_type: TenderType = CASH
+) -> list[TenderDraft]:
+    """Return the tenders with a negative ``cash_type`` tender added for any cash back.
+
+    Tenders that do not exceed the payment are returned unchanged (so applying twice adds
+    nothing the second time). Raises :class:`CashBackRefused` when the excess comes from cash
+    or from tender types that do not allow cash back (:func:`cash_back_due`).
+    """
+    result = list(tenders)
+    cash_back = cash_back_due(result, payment_total)
+    if cash_back.is_zero():
+        return result
     giver = next(t for t in result if _gives_cash_back(t))
     result.append(
         TenderDraft(

@@ -27,6 +27,7 @@ sum to its live payments is listed by :func:`unbalanced_events` for follow-up.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -48,7 +49,14 @@ from paydesk.cashier.states import PaymentStatus, ServiceTaskStatus, TenderStatu
 from paydesk.cashier.tenders import TenderDraft, iban_fingerprint
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
-from paydesk.errors import Conflict, CurrencyMismatch, InvalidAmount, InvalidInput, NotFound
+from paydesk.errors import (
+    Conflict,
+    CurrencyMismatch,
+    InvalidAmount,
+    InvalidInput,
+    NotFound,
+    PaydeskError,
+)
 from paydesk.money import Money
 from paydesk.payments import apply
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
@@ -71,8 +79,11 @@ __all__ = [
     "manual_distribution",
     "reject_task",
     "run_validation",
+    "run_validations",
     "unbalanced_events",
 ]
+
+logger = logging.getLogger(__name__)
 
 DistributionAction = Literal["distribute_and_freeze", "manual"]
 ACTIONS = ("distribute_and_freeze", "manual")
@@ -892,3 +903,13 @@ def run_validation(db: Database, settings: Settings, task_id: int) -> ServiceTas
             task.result = verdict.result
             task.message = verdict.message
         return task
+
+
+def run_validations(db: Database, settings: Settings, task_ids: list[int]) -> None:
+    """Run the validator on each new task after the event's commit. A validator that cannot
+    run (say, misconfigured) leaves its task pending for a person."""
+    for task_id in task_ids:
+        try:
+            run_validation(db, settings, task_id)
+        except PaydeskError as error:
+            logger.warning("bank-account validation of task %s not run: %s", task_id, error)

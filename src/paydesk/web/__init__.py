@@ -12,8 +12,8 @@ from fastapi.staticfiles import StaticFiles
 
 def mount(app: FastAPI) -> None:
     """Serve the pages at ``/`` and their styles and scripts at ``/static``."""
-    from paydesk.web.views import accounts, auth, bank, codes, documents
+    from paydesk.web.views import accounts, auth, bank, codes, desk, documents, drawer, events
 
-    for module in (auth, accounts, documents, codes, bank):
+    for module in (auth, accounts, documents, codes, bank, desk, events, drawer):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("paydesk.web", "static")]), name="static")

@@ -49,6 +49,24 @@ STATUSES: dict[str, str] = {
     "reversal": N_("Reversal"),
     "rejected": N_("Rejected"),
     "returned": N_("Returned"),
+    # tenders, payment events, service tasks, cash drawers
+    "valid": N_("Valid"),
+    "ok": N_("Balanced"),
+    "unbalanced": N_("Unbalanced"),
+    "pending_validation": N_("Waiting for bank-account validation"),
+    "pending": N_("Pending"),
+    "completed": N_("Completed"),
+    "closed": N_("Closed"),
+}
+
+#: Tender types of the default settings; an installation's own types show their configured name.
+TENDER_TYPES: dict[str, str] = {
+    "cash": N_("Cash"),
+    "cheque": N_("Cheque"),
+    "direct_debit": N_("Direct debit"),
+    "stored_method": N_("Stored payment method"),
+    "bank_transfer": N_("Bank transfer"),
+    "card": N_("Payment card"),
 }
 
 #: The action that moves a document into a status (button text).

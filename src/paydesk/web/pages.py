@@ -101,6 +101,7 @@ def environment(lang: str, timezone: str = "UTC") -> Environment:
         role=lambda value: gettext(labels.ROLES.get(value, value)),
         customer_class=lambda value: gettext(labels.CLASSES.get(value, value)),
         instrument=lambda value: gettext(labels.INSTRUMENTS.get(value, value)),
+        tender_type=lambda value: gettext(labels.TENDER_TYPES.get(value, value)),
         reason=lambda value: labels.reason_label(value, gettext),
         rf=rf.format,
     )

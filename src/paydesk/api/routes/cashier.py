@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from datetime import date, datetime
 from typing import Literal
 
@@ -22,7 +21,7 @@ from paydesk.cashier.errors import InvalidManualDistribution
 from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
 from paydesk.cashier.states import PaymentStatus, allowed_actions
 from paydesk.db.engine import Database
-from paydesk.errors import Forbidden, PaydeskError
+from paydesk.errors import Forbidden
 from paydesk.money import Money, format_minor
 from paydesk.payments.apply import get_payment as load_payment
 from paydesk.payments.apply import segments_of
@@ -30,7 +29,6 @@ from paydesk.payments.models import Payment, PaymentSegment, Tender
 from paydesk.settings import Settings
 
 router = APIRouter(tags=["cashier desk"])
-logger = logging.getLogger(__name__)
 
 
 def response_event_id(response: JSONResponse) -> int:
@@ -436,15 +434,9 @@ def add_one_time_payment(body: EventIn, call: Call = Depends(writer(DESK))):
     tasks = created.get("tasks")
     if not tasks:
         return response
-    event_id = None
-    for task_id in tasks:
-        try:
-            event_id = desk.run_validation(call.db, call.settings, task_id).event_id
-        except PaydeskError as error:  # e.g. a misconfigured validator: the task stays pending
-            logger.warning("bank-account validation of task %s not run: %s", task_id, error)
-            event_id = response_event_id(response)
+    desk.run_validations(call.db, call.settings, tasks)
     with call.db.reading() as session:
-        out = EventOut.of(desk.event_view(session, event_id))
+        out = EventOut.of(desk.event_view(session, response_event_id(response)))
     return JSONResponse(jsonable_encoder(out), status_code=201)
 
 
