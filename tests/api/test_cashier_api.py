@@ -102,6 +102,24 @@ def test_payment_options_show_default_amount_wallet_and_cash_back_rules(client, 
     switches = {t["code"]: t["allows_cash_back"] for t in options["tender_types"]}
     assert switches["cheque"] is True and switches["cash"] is False
     assert "card" not in switches
+    # An existing option is taken as offered: its tender type with its stored method.
+    option = options["existing"][1]
+    paid = client.post(
+        "/v1/payment-events",
+        json={
+            "payments": [{"account_id": owing["id"], "amount": option["tender_amount"]}],
+            "tenders": [
+                {
+                    "type": option["tender_type"],
+                    "amount": option["tender_amount"],
+                    "stored_method_id": option["stored_method"]["id"],
+                }
+            ],
+        },
+        headers=auth(key),
+    )
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["payments"][0]["status"] == "frozen"
 
 
 def test_cash_only_points_are_changed_by_supervisors_with_history(client, keys, owing):

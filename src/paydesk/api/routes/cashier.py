@@ -609,7 +609,7 @@ def payment_options(
             OptionOut(
                 kind="stored_method",
                 stored_method=StoredMethodOut.of(m),
-                tender_type="direct_debit" if "direct_debit" in by_code else "stored_method",
+                tender_type="stored_method",
                 tender_amount=amount,
             )
             for m in opts.methods
@@ -622,7 +622,7 @@ def payment_options(
                     OptionOut(
                         kind="autopay",
                         stored_method=StoredMethodOut.of(method),
-                        tender_type="direct_debit",
+                        tender_type="stored_method",
                         tender_amount=amount,
                     ),
                 )
