@@ -17,6 +17,7 @@ from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -123,6 +124,13 @@ def require(roles: Iterable[Role]) -> Callable[..., Principal]:
     return _check
 
 
+def _encode(result: Any) -> Any:
+    """JSON-ready content; a response model is dumped directly (what the encoder would do)."""
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json", by_alias=True)
+    return jsonable_encoder(result)
+
+
 class Call:
     """One API call that writes: runs its work in one transaction, idempotently by key."""
 
@@ -149,14 +157,14 @@ class Call:
         """Do ``work`` and answer its result; a retry with the same key replays the answer."""
         if self.key is None:
             with self.db.transaction() as session:
-                content = jsonable_encoder(work(session))
+                content = _encode(work(session))
             return JSONResponse(content, status_code=status_code)
         replay = self._replay()
         if replay is not None:
             return replay
         try:
             with self.db.transaction() as session:
-                content = jsonable_encoder(work(session))
+                content = _encode(work(session))
                 session.add(
                     IdempotencyRecord(
                         user_id=self.principal.user_id,
