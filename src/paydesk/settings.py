@@ -173,6 +173,9 @@ class Settings(BaseSettings):
 
     #: Web pages: minutes a sign-in lasts, and whether the session cookie is sent over HTTPS only.
     web_session_minutes: int = Field(default=720, ge=5, le=7 * 24 * 60)
+    #: API: seconds a checked API key is remembered per server process. A revoked key (or a
+    #: deactivated user) is refused at most this long after the change; 0 checks every call.
+    api_key_cache_seconds: float = Field(default=10.0, ge=0, le=300)
     web_secure_cookies: bool = False
     #: Worker: seconds between polls of the job queue when idle; lease of a taken job.
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=300)

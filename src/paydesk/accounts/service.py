@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -123,11 +123,12 @@ def overpayment_contract(session: Session, account_id: int) -> Contract | None:
     )
 
 
+_ACCOUNT = select(Account).where(Account.id == bindparam("account_id"))
+_ACCOUNT_LOCKED = _ACCOUNT.with_for_update()
+
+
 def get_account(session: Session, account_id: int, *, lock: bool = False) -> Account:
-    query = select(Account).where(Account.id == account_id)
-    if lock:
-        query = query.with_for_update()
-    account = session.scalar(query)
+    account = session.scalar(_ACCOUNT_LOCKED if lock else _ACCOUNT, {"account_id": account_id})
     if account is None:
         raise NotFound(f"no account {account_id}")
     return account

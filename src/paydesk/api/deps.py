@@ -1,9 +1,15 @@
-"""Request dependencies: the caller's identity and role, and idempotent writes."""
+"""Request dependencies: the caller's identity and role, and idempotent writes.
+
+A checked API key is remembered for ``api_key_cache_seconds`` (per server process), so most
+calls do not read the key from the database; revoking a key or deactivating its user takes
+effect within that time. Unknown or refused keys are never remembered.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -11,9 +17,11 @@ from fastapi import Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from paydesk.api.models import IdempotencyRecord
 from paydesk.auth.roles import Role
@@ -34,7 +42,53 @@ def settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def principal(
+class KeyCache:
+    """API key → principal, each for at most ``seconds`` after it was read from the database."""
+
+    def __init__(self, seconds: float, max_entries: int = 4096) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    @staticmethod
+    def _digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()  # no plain key kept in memory
+
+    def get(self, key: str) -> Principal | None:
+        entry = self._entries.get(self._digest(key))
+        if entry is None or entry[0] <= time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: str, found: Principal) -> None:
+        if self.seconds <= 0:
+            return
+        now = time.monotonic()
+        if len(self._entries) >= self.max_entries:
+            self._entries = {k: v for k, v in self._entries.items() if v[0] > now}
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+        self._entries[self._digest(key)] = (now + self.seconds, found)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def key_cache(request: Request) -> KeyCache:
+    cache = getattr(request.app.state, "key_cache", None)
+    if cache is None:
+        cache = request.app.state.key_cache = KeyCache(
+            request.app.state.settings.api_key_cache_seconds
+        )
+    return cache
+
+
+def _lookup(db: Database, key: str) -> Principal | None:
+    with db.reading() as session:
+        return principal_for_key(session, key)
+
+
+async def principal(
     request: Request,
     bearer: HTTPAuthorizationCredentials | None = Depends(_bearer),
     header_key: str | None = Depends(_header),
@@ -46,18 +100,20 @@ def principal(
     key = bearer.credentials if bearer else header_key
     if not key:
         raise Unauthorized("an API key is required (Authorization: Bearer pdk_…)")
-    db: Database = request.app.state.db
-    with db.reading() as session:
-        found = principal_for_key(session, key)
+    cache = key_cache(request)
+    found = cache.get(key)
     if found is None:
-        raise Unauthorized("the API key is not valid")
+        found = await run_in_threadpool(_lookup, request.app.state.db, key)
+        if found is None:
+            raise Unauthorized("the API key is not valid")
+        cache.put(key, found)
     return found
 
 
 def require(roles: Iterable[Role]) -> Callable[..., Principal]:
     allowed = frozenset(roles)
 
-    def _check(caller: Principal = Depends(principal)) -> Principal:
+    async def _check(caller: Principal = Depends(principal)) -> Principal:
         if caller.role not in allowed:
             raise Forbidden(
                 f"role {caller.role.value!r} may not do this; allowed: "
@@ -66,6 +122,13 @@ def require(roles: Iterable[Role]) -> Callable[..., Principal]:
         return caller
 
     return _check
+
+
+def _encode(result: Any) -> Any:
+    """JSON-ready content; a response model is dumped directly (what the encoder would do)."""
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json", by_alias=True)
+    return jsonable_encoder(result)
 
 
 class Call:
@@ -94,14 +157,14 @@ class Call:
         """Do ``work`` and answer its result; a retry with the same key replays the answer."""
         if self.key is None:
             with self.db.transaction() as session:
-                content = jsonable_encoder(work(session))
+                content = _encode(work(session))
             return JSONResponse(content, status_code=status_code)
         replay = self._replay()
         if replay is not None:
             return replay
         try:
             with self.db.transaction() as session:
-                content = jsonable_encoder(work(session))
+                content = _encode(work(session))
                 session.add(
                     IdempotencyRecord(
                         user_id=self.principal.user_id,

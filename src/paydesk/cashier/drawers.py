@@ -9,7 +9,7 @@ difference (counted − expected: negative is a shortage).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from paydesk.audit import trail
@@ -23,12 +23,13 @@ from paydesk.payments.models import Tender
 __all__ = ["close_drawer", "get_drawer", "open_drawer", "open_drawer_of", "reconciliation"]
 
 
+_OPEN_DRAWER = select(CashDrawerSession).where(
+    CashDrawerSession.cashier == bindparam("cashier"), CashDrawerSession.status == "open"
+)
+
+
 def open_drawer_of(session: Session, cashier: str) -> CashDrawerSession | None:
-    return session.scalar(
-        select(CashDrawerSession).where(
-            CashDrawerSession.cashier == cashier, CashDrawerSession.status == "open"
-        )
-    )
+    return session.scalar(_OPEN_DRAWER, {"cashier": cashier})
 
 
 def open_drawer(session: Session, *, cashier: str, float_amount: Money) -> CashDrawerSession:

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from paydesk.accounts.models import Account
 from paydesk.accounts.service import get_account
@@ -351,10 +351,14 @@ def add_one_time_payment(
     if drawer is None and settings.cashier.require_open_drawer:
         raise Conflict(f"{actor} has no open {currency} cash-drawer session")
 
-    event = PaymentEvent(event_date=request.event_date or today or date.today(), source="desk")
-    event.created_by = actor
-    session.add(event)
-    session.flush()
+    now = utcnow()
+    event = PaymentEvent(
+        event_date=request.event_date or today or date.today(),
+        source="desk",
+        created_by=actor,
+        created_at=now,
+    )
+    _insert(session, [event])
 
     new_accounts: dict[tuple[int, str], _PlannedTender] = {}
     tender_rows = []
@@ -394,10 +398,13 @@ def add_one_time_payment(
             stored_method_id=planned.stored_method_id,
             external_reference=draft.external_reference,
             status=TenderStatus.VALID.value,
+            cancel_reason=None,
             drawer_session_id=drawer.id if drawer is not None else None,
+            bank_entry_id=None,
+            created_at=now,
         )
         tender_rows.append(row)
-    session.add_all(tender_rows)
+    _insert(session, tender_rows)
 
     payment_rows = []
     for planned_payment in payments:
@@ -415,10 +422,16 @@ def add_one_time_payment(
                 non_cis_name=_text(item.non_cis_name, 140, "the non-CIS name"),
                 non_cis_reference=_text(item.non_cis_reference, 64, "the reference number"),
                 non_cis_comments=_text(item.non_cis_comments, 2000, "the comments"),
+                error_message=None,
+                cancel_reason=None,
+                payment_code_id=None,
+                document_id=None,
+                created_at=now,
+                updated_at=now,
+                frozen_at=None,
             )
         )
-    session.add_all(payment_rows)
-    session.flush()
+    _insert(session, payment_rows)
     for row in tender_rows:
         trail.record(
             session, actor=actor, entity_type="tender", entity_id=row.id, to_status="valid"
@@ -474,6 +487,23 @@ def add_one_time_payment(
                 debts=planned_payment.debts,
             )
     return EventView(event, tender_rows, payment_rows, segments, tasks)
+
+
+def _insert(session: Session, rows: list[PaymentEvent] | list[Tender] | list[Payment]) -> None:
+    """INSERT new rows of one table in one statement and take them into the session with their
+    ids, as if loaded: no unit-of-work flush and no reload. Every column must be set."""
+    if not rows:
+        return
+    mapper = inspect(type(rows[0]))
+    columns = [c.key for c in mapper.column_attrs if c.key != "id"]
+    values = [{key: getattr(row, key) for key in columns} for row in rows]
+    table = mapper.class_
+    statement = insert(table).returning(table.id, sort_by_parameter_order=True)
+    ids = session.scalars(statement.execution_options(render_nulls=True), values).all()
+    for row, row_id in zip(rows, ids, strict=True):
+        row.id = row_id
+        make_transient_to_detached(row)
+        session.add(row)
 
 
 def _holder(session: Session, account_id: int) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from paydesk.accounts.models import Account, Contract
@@ -78,20 +78,20 @@ class Debts:
         return [i for c in self.contracts for i in c.open_items]
 
 
-def load_debts(session: Session, account: Account) -> Debts:
-    """Contracts with their balances and open documents (see the module docstring)."""
-    currency = account.currency
+def _debts_query():
+    account_id = bindparam("account_id")
     sums = (
         select(
             LedgerEntry.contract_id,
             LedgerEntry.document_id,
             func.sum(LedgerEntry.amount_minor).label("total"),
         )
-        .where(LedgerEntry.account_id == account.id)
+        .where(LedgerEntry.account_id == account_id)
         .group_by(LedgerEntry.contract_id, LedgerEntry.document_id)
         .subquery()
     )
-    rows = session.execute(  # one round trip: every contract with its sums per document
+    # One round trip: every contract with its sums per document.
+    return (
         select(
             Contract.id,
             Contract.contract_type,
@@ -101,9 +101,19 @@ def load_debts(session: Session, account: Account) -> Debts:
             sums.c.total,
         )
         .outerjoin(sums, sums.c.contract_id == Contract.id)
-        .where(Contract.account_id == account.id)
+        .where(Contract.account_id == account_id)
         .order_by(Contract.id)
-    ).all()
+    )
+
+
+#: Built once: the statement is the same for every account (only its parameter changes).
+_DEBTS = _debts_query()
+
+
+def load_debts(session: Session, account: Account) -> Debts:
+    """Contracts with their balances and open documents (see the module docstring)."""
+    currency = account.currency
+    rows = session.execute(_DEBTS, {"account_id": account.id}).all()
     contracts: dict[int, tuple[str, int, bool]] = {}
     balance: dict[int, int] = {}
     unassigned: dict[int, int] = {}

@@ -49,6 +49,9 @@ def _wants(subscription: WebhookSubscription, event_type: str) -> bool:
     return "*" in types or event_type in types
 
 
+_ACTIVE = select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+
+
 def emit(session: Session, event_type: str, payload: dict[str, Any]) -> str:
     """Queue ``event_type`` for every active subscription that wants it; returns the event id.
 
@@ -57,9 +60,7 @@ def emit(session: Session, event_type: str, payload: dict[str, Any]) -> str:
     if event_type not in EVENT_TYPES:
         raise InvalidInput(f"unknown webhook event type {event_type!r}")
     event_id = "evt_" + uuid.uuid4().hex
-    subscriptions = session.scalars(
-        select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
-    )
+    subscriptions = session.scalars(_ACTIVE)
     now = utcnow()
     for subscription in subscriptions:
         if _wants(subscription, event_type):
