@@ -295,3 +295,15 @@ def test_each_credit_raises_webhook_events_in_the_import_transaction(db, world):
     assert ("payment_code.paid", "paid") in events
     assert ("bank_entry.unmatched", None) in events
     assert sum(1 for e, _ in events if e == "payment.frozen") == 2
+
+
+def test_a_document_from_a_long_feed_url_is_recorded_as_from_the_feed(db, settings, world):
+    from paydesk.bank.importer import import_document
+
+    source = "feed:https://gateway.bank.example/very/long/path/to/the/notification/feed"
+    data = camt054(credit(world["fixed"], "45.90", "R-FEED"))
+    summary = import_document(db, settings, data, source=source, actor="bank-feed")
+    assert summary.matched == 1
+    with db.reading() as session:
+        record = session.get(BankFile, summary.file_id)
+        assert (record.source, record.name) == ("feed", f"{source} document")
