@@ -55,7 +55,7 @@ def spawn(env: dict[str, str], *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "paydesk.cli.main", *args], env=env)
 
 
-def eventually(check: Callable[[], object], timeout: float = 20.0, what: str = "") -> object:
+def eventually(check: Callable[[], object], timeout: float = 60.0, what: str = "") -> object:
     """Call ``check`` until it answers something true, for at most ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -100,11 +100,11 @@ def stack(db: Database, tmp_path: Path) -> Iterator[Stack]:
     )
     sim = httpx.Client(base_url=bank, timeout=30)
     try:
-        wait_until_up(f"{paydesk}/v1/health")
+        wait_until_up(f"{paydesk}/v1/health", timeout=60)
         banksim = ["banksim", "--port", str(bank_port), "--paydesk-url", paydesk]
         banksim += ["--api-key", integration_key, "--data-dir", str(tmp_path / "banksim")]
         processes.append(spawn(env, *banksim))
-        wait_until_up(f"{bank}/health")
+        wait_until_up(f"{bank}/health", timeout=60)
         worker_env = paydesk_env(
             db.url,
             bank_feed_url=f"{bank}/api/feed",

@@ -118,8 +118,8 @@ def server(
         env=env,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
         for running, ready in ((process, f"{base}/sign-in"), (simulator, f"{bank}/health")):
+            deadline = time.monotonic() + 60  # a loaded machine starts Python slowly
             while True:
                 if running.poll() is not None:
                     raise RuntimeError(f"{ready} exited with {running.returncode}")
@@ -129,7 +129,7 @@ def server(
                 except httpx.TransportError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{ready} did not start within 30 s")
+                    raise RuntimeError(f"{ready} did not start within 60 s")
                 time.sleep(0.1)
         yield Server(base, book, backend, url, bank)
     finally:
