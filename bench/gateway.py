@@ -1,19 +1,19 @@
 """Bank credit → notification pushed to paydesk → webhook received: latency at a steady rate.
 
 ``python bench/gateway.py [RATE] [SECONDS] [DATABASE_URL]`` (defaults: 50 payments/s for 10 s
-on a fresh SQLite file). It starts paydesk (uvicorn, in this process), the bank simulator (its
-own process, pushing every notification to paydesk) and a webhook receiver; then pays
+on a fresh SQLite file). It starts paydesk, the bank simulator (its own process, pushing every
+notification to paydesk) and a webhook receiver; then pays
 RATE codes a second through the simulator's API. Each payment goes: simulator → code inquiry
-→ camt.054 → push → import → ``payment_code.*`` event → signed webhook. The time from the
+→ camt.054 → push → import (match, post, freeze) → event → signed webhook. The time from the
 payment request to the webhook's arrival is reported as p50 / p99 / max.
 
-When the camt importer (``paydesk.bank.importer``) is installed it does the import; otherwise
-a stand-in parses the camt document and emits the event, so the gateway path is measured alone.
+paydesk runs as ``paydesk serve`` in its own process(es) (``PAYDESK_BENCH_WORKERS``, PostgreSQL
+only for more than one) and imports with the real importer: each credit is matched, posted as a
+frozen payment and its events are written to the webhook outbox in the import transaction.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import socket
@@ -28,17 +28,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from paydesk.accounts import service as accounts
-from paydesk.api.app import create_app
 from paydesk.auth import service as auth
-from paydesk.bank.camt import parse_camt
 from paydesk.codes import service as codes
 from paydesk.db.engine import Database
 from paydesk.db.migrate import upgrade
 from paydesk.settings import Settings
-from paydesk.webhooks import outbox
 from paydesk.webhooks.models import WebhookSubscription
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -66,23 +62,6 @@ def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds a process used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def stand_in_import(db, settings, data: bytes, *, source: str, actor: str) -> dict:
-    """Parse the camt document and report each credit's code as paid (no posting)."""
-    entries = list(parse_camt(io.BytesIO(data)))
-    with db.transaction() as session:
-        for entry in entries:
-            outbox.emit(session, "payment_code.paid", {"rf": entry.rf, "key": entry.key})
-    return {"entries": len(entries)}
-
-
-def _handler():
-    try:
-        from paydesk.bank.importer import import_document
-    except ImportError:
-        return stand_in_import, "stand-in (parse + emit)"
-    return import_document, "paydesk.bank.importer"
 
 
 def main() -> None:
@@ -137,10 +116,13 @@ def main() -> None:
         )
 
     port = _port()
+    workers = os.environ.get("PAYDESK_BENCH_WORKERS", "1")
     paydesk_process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port), url],
-        env={**os.environ, "PYTHONPATH": str(SRC)},
-    )
+        [sys.executable, "-m", "paydesk.cli.main", "serve", "--port", str(port),
+         "--workers", workers],
+        env={**os.environ, "PYTHONPATH": str(SRC), "PAYDESK_DATABASE_URL": url,
+             "PAYDESK_CONFIG": "/nonexistent/paydesk.toml"},
+    )  # fmt: skip
     paydesk = f"http://127.0.0.1:{port}"
     _wait(f"{paydesk}/v1/health")
 
@@ -215,7 +197,10 @@ def main() -> None:
             f"  p99 {p99 * 1000:6.0f} ms  max {times[-1] * 1000:6.0f} ms"
         )
 
-    print(f"database: {db.dialect}; import: {_handler()[1]}; {rate} payments/s for {seconds} s")
+    print(
+        f"database: {db.dialect}; paydesk serve --workers {workers}; "
+        f"{rate} payments/s for {seconds} s"
+    )
     print(summary("bank answered payer", answered))
     print(summary("webhook received", arrived))
     print(
@@ -224,31 +209,5 @@ def main() -> None:
     )
 
 
-def bench_app():
-    """paydesk's API importing with the importer or the stand-in (uvicorn factory)."""
-    url = os.environ["PAYDESK_BENCH_URL"]
-    app = create_app(Settings(database_url=url), Database(url))
-    app.state.bank_handler = _handler()[0]
-    return app
-
-
-def serve(port: int, url: str) -> None:
-    """paydesk's API in its own process(es): ``PAYDESK_BENCH_WORKERS`` uvicorn workers."""
-    os.environ["PAYDESK_BENCH_URL"] = url
-    sys.path.insert(0, str(Path(__file__).parent))
-    workers = int(os.environ.get("PAYDESK_BENCH_WORKERS", "1"))
-    uvicorn.run(
-        "gateway:bench_app",
-        factory=True,
-        host="127.0.0.1",
-        port=port,
-        workers=workers,
-        log_level="warning",
-    )
-
-
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
-        serve(int(sys.argv[2]), sys.argv[3])
-    else:
-        main()
+    main()

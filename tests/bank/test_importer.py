@@ -304,3 +304,15 @@ def test_a_rejected_entry_sent_again_correctly_is_not_a_duplicate(db, world):
     fixed = (FILES / "one_broken_entry.xml").read_bytes().replace(b"20.005", b"20.05")
     corrected = import_file(db, fixed, name="b3", origin="cli", actor="t")
     assert corrected.rejected == 0 and corrected.unmatched == 1
+
+
+def test_a_document_from_a_long_feed_url_is_recorded_as_from_the_feed(db, settings, world):
+    from paydesk.bank.importer import import_document
+
+    source = "feed:https://gateway.bank.example/very/long/path/to/the/notification/feed"
+    data = camt054(credit(world["fixed"], "45.90", "R-FEED"))
+    summary = import_document(db, settings, data, source=source, actor="bank-feed")
+    assert summary.matched == 1
+    with db.reading() as session:
+        record = session.get(BankFile, summary.file_id)
+        assert (record.source, record.name) == ("feed", f"{source} document")

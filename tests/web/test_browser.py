@@ -49,6 +49,7 @@ class Server:
     book: Book
     backend: str
     database_url: str
+    bank: str  # the bank simulator, whose feed the server reads on "Update status"
 
 
 def _free_port() -> int:
@@ -78,21 +79,30 @@ def _database_url(backend: str, tmp: Path) -> Iterator[str]:
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    """A uvicorn process serving paydesk on a free port, with users and a small book loaded."""
+    """A uvicorn process serving paydesk on a free port, with users and a small book loaded,
+    and the bank simulator (its own process) whose feed paydesk reads on "Update status"."""
+    from paydesk.auth import service as auth_service
+
     backend = request.param
-    urls = _database_url(backend, tmp_path_factory.mktemp("browser"))
+    tmp = tmp_path_factory.mktemp("browser")
+    urls = _database_url(backend, tmp)
     url = next(urls)
     upgrade(url)
     db = Database(url)
     settings = Settings(database_url=url)
     make_users(db)
     book = make_book(db, settings)
+    with db.transaction() as session:
+        network = auth_service.create_user(session, username="bank-network", role="integration")
+        bank_key = auth_service.create_key(session, network)
     db.dispose()
-    port = _free_port()
+    port, bank_port = _free_port(), _free_port()
+    base, bank = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bank_port}"
     env = {
         **os.environ,
         "PAYDESK_DATABASE_URL": url,
         "PAYDESK_CONFIG": "/nonexistent/paydesk.toml",
+        "PAYDESK_BANK_FEED_URL": f"{bank}/api/feed",
         "PYTHONPATH": os.pathsep.join(
             [str(Path(__file__).resolve().parents[2] / "src"), os.environ.get("PYTHONPATH", "")]
         ),
@@ -102,27 +112,33 @@ def server(
          "--port", str(port), "--log-level", "warning"],
         env=env,
     )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    simulator = subprocess.Popen(
+        [sys.executable, "-m", "paydesk.cli.main", "banksim", "--port", str(bank_port),
+         "--paydesk-url", base, "--api-key", bank_key, "--data-dir", str(tmp / "banksim")],
+        env=env,
+    )  # fmt: skip
     try:
-        deadline = time.monotonic() + 90  # a loaded 2-core machine starts Python slowly
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with {process.returncode}")
-            try:
-                if httpx.get(f"{base}/sign-in", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start within 30 s")
-            time.sleep(0.1)
-        yield Server(base, book, backend, url)
+        for running, ready in ((process, f"{base}/sign-in"), (simulator, f"{bank}/health")):
+            deadline = time.monotonic() + 90  # a loaded 2-core machine starts Python slowly
+            while True:
+                if running.poll() is not None:
+                    raise RuntimeError(f"{ready} exited with {running.returncode}")
+                try:
+                    if httpx.get(ready, timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{ready} did not start within 90 s")
+                time.sleep(0.1)
+        yield Server(base, book, backend, url, bank)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for running in (simulator, process):
+            running.terminate()
+            try:
+                running.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                running.kill()
         for _ in urls:  # drop the PostgreSQL database
             pass
 
@@ -517,3 +533,65 @@ def test_a_cashier_opens_the_drawer_takes_cash_and_closes_with_a_difference(page
     expect(page.locator("#difference-cash")).to_have_text("-€0.90 (short)")
     expect(page.get_by_role("button", name="Open drawer")).to_be_visible()
     page.shot("3-closed-with-difference")
+
+
+def test_a_clerk_updates_the_status_of_a_code_paid_at_the_bank_and_sees_each_payment(
+    page, server: Server
+):
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    from paydesk.accounts import service as accounts
+    from paydesk.codes import service as codes
+    from paydesk.documents import service as documents
+    from paydesk.money import Money
+    from paydesk.web.i18n import format_day
+
+    db = Database(server.database_url)
+    settings = Settings(database_url=server.database_url)
+    try:
+        with db.transaction() as session:
+            order = documents.create(
+                session,
+                settings,
+                account=accounts.get_account(session, server.book.account_id),
+                kind="vehicle_order",
+                number=f"VO-BANK-{server.backend}",
+                amount=Money.parse("9000.00", "EUR"),
+                issue_date=date.today(),
+                actor="test",
+            )
+            code = codes.issue_for_document(session, settings, order.document, actor="t").code.rf
+    finally:
+        db.dispose()
+    for amount, bic in (("1500.00", "ETHNGRAA"), ("720.35", "BPKOPLPW")):
+        paid = httpx.post(
+            f"{server.bank}/api/payments",
+            json={"rf": code, "amount": amount, "bank_bic": bic, "payer_name": "Eleni Georgiou"},
+            timeout=30,
+        )
+        assert paid.status_code == 201, paid.text
+
+    _sign_in(page, server, "cashier")
+    page.goto(f"{server.url}/codes/{code}")
+    expect(page.locator("#code-status-value")).to_have_text("Active")
+    expect(page.locator("#code-payments")).to_contain_text(
+        "Nothing has been paid on this code yet."
+    )
+    page.shot("1-before-update")
+
+    page.get_by_role("button", name="Update status").click()
+    expect(page.locator("#code-status-value")).to_have_text("Partially paid")
+    expect(page.locator("#code-status")).to_contain_text("Status is up to date.")
+    rows = page.locator("#received tbody tr")
+    expect(rows).to_have_count(2)
+    today = format_day(date.today(), "en")
+    expect(rows.nth(0)).to_contain_text(today)
+    expect(rows.nth(0)).to_contain_text("NATIONAL BANK OF GREECE")
+    expect(rows.nth(0)).to_contain_text("€1,500.00")
+    expect(rows.nth(1)).to_contain_text(today)
+    expect(rows.nth(1)).to_contain_text("PKO")
+    expect(rows.nth(1)).to_contain_text("€720.35")
+    expect(page.locator("#code-paid")).to_have_text("€2,220.35")
+    page.shot("2-payments-fetched-from-the-bank")

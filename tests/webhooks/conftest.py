@@ -40,6 +40,7 @@ class Receiver:
                                 SECRET, self.headers["Paydesk-Signature"], body
                             ),
                             "body": json.loads(body),
+                            "raw": body,
                             "status": status,
                         }
                     )

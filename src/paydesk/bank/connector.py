@@ -168,3 +168,30 @@ class FeedConnector:
         if handled:
             log.info("bank feed %s: %d documents, cursor %s", feed, handled, cursor)
         return PollResult(handled, cursor, tuple(results))
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What "update status" did: whether a feed was read, and how many documents it had."""
+
+    polled: bool
+    documents: int
+
+
+def refresh_code(
+    db: Database, settings: Settings, rf_text: str, *, handler: DocumentHandler | None = None
+) -> Refresh:
+    """ "Update status" of a code: read the bank feed now, when one is configured.
+
+    The code is looked up first, so an unknown or malformed code is refused before any
+    network call. The caller reads the code afterwards (and wakes webhook delivery when
+    ``documents`` were imported).
+    """
+    from paydesk.codes import service as codes
+
+    with db.reading() as session:
+        codes.get(session, rf_text)
+    connector = FeedConnector(db, settings, handler=handler)
+    if not connector.configured:
+        return Refresh(False, 0)
+    return Refresh(True, connector.poll().documents)

@@ -176,7 +176,8 @@ def import_document(
 ) -> ImportSummary:
     """Import one camt document received from the bank gateway (feed or push)."""
     del settings  # the importer needs none; the gateway's handler signature passes them
-    return import_file(db, data, name=f"{source} document", origin=source, actor=actor)
+    origin = source.split(":", 1)[0]  # "feed" or "push"; a feed's URL stays in the name
+    return import_file(db, data, name=f"{source} document", origin=origin, actor=actor)
 
 
 def _chunks(entries: Iterable[camt.BankEntry], size: int) -> Iterator[list[camt.BankEntry]]:

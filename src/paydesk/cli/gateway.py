@@ -75,7 +75,7 @@ def worker(
 
 def code_refresh(code: str) -> None:
     """ "Update status": read the bank feed now, then show the code's status."""
-    from paydesk.bank.connector import FeedConnector
+    from paydesk.bank.connector import refresh_code
     from paydesk.codes import rf
     from paydesk.codes import service as codes
     from paydesk.db.engine import Database
@@ -85,12 +85,9 @@ def code_refresh(code: str) -> None:
     settings = get_settings()
     db = Database(settings.database_url)
     try:
-        with db.reading() as session:
-            codes.get(session, code)
-        connector = FeedConnector(db, settings)
-        if connector.configured:
-            result = connector.poll()
-            typer.echo(f"bank feed: {result.documents} new notifications")
+        done = refresh_code(db, settings, code)
+        if done.polled:
+            typer.echo(f"bank feed: {done.documents} new notifications")
         else:
             typer.echo("no bank feed configured (bank_feed_url); showing stored status")
         with db.reading() as session:

@@ -13,7 +13,8 @@ from paydesk.api.deps import database, require
 from paydesk.api.schemas import PaymentCodeOut
 from paydesk.auth.roles import DESK, INTEGRATIONS
 from paydesk.auth.service import Principal
-from paydesk.bank.connector import FeedConnector, default_handler
+from paydesk.bank import connector
+from paydesk.bank.connector import default_handler
 from paydesk.bank.inquiry import inquire
 from paydesk.codes import service as codes
 from paydesk.db.engine import Database
@@ -159,20 +160,18 @@ def refresh_code(
     _caller: Principal = Depends(require(DESK)),
 ) -> RefreshOut:
     """ "Update status": read the bank feed now, then answer the code with its payments."""
-    with db.reading() as session:
-        codes.get(session, code)  # 404 / 422 before any network call
-    settings = request.app.state.settings
-    connector = FeedConnector(
-        db, settings, handler=getattr(request.app.state, "bank_handler", None)
+    done = connector.refresh_code(
+        db,
+        request.app.state.settings,
+        code,
+        handler=getattr(request.app.state, "bank_handler", None),
     )
-    polled = connector.configured
-    documents = connector.poll().documents if polled else 0
-    if documents:
+    if done.documents:
         _deliver_after_commit(background, request)
     with db.reading() as session:
         found = codes.get(session, code)
         return RefreshOut(
-            polled=polled,
-            documents=documents,
+            polled=done.polled,
+            documents=done.documents,
             code=PaymentCodeOut.of(found, codes.payments_of(session, found.id)),
         )

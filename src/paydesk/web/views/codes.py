@@ -13,6 +13,7 @@ from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account
 from paydesk.audit import trail
 from paydesk.auth.roles import BACK_OFFICE, DESK
+from paydesk.bank import connector
 from paydesk.codes import service as codes
 from paydesk.codes.models import PaymentCode
 from paydesk.codes.status import CANCELLABLE, CodeStatus
@@ -21,6 +22,7 @@ from paydesk.slips import service as slips
 from paydesk.slips.render import SlipData, render_html, render_pdf
 from paydesk.web.labels import KINDS, status_label
 from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
+from paydesk.webhooks.delivery import deliver_soon
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -131,7 +133,16 @@ def code_page(rf_code: str, web: Web = Depends(page())):
 
 @router.post("/codes/{rf_code}/update-status", name="web.code_update_status")
 def update_status(rf_code: str, web: Web = Depends(form(DESK))):
-    """Bring the code's status up to date (expiry today); htmx swaps in the status panel."""
+    """Bring the code's status up to date: read the bank feed now (when one is configured) and
+    expire what is due today; htmx swaps in the status panel and the payments received."""
+    done = connector.refresh_code(
+        web.db,
+        web.settings,
+        rf_code,
+        handler=getattr(web.request.app.state, "bank_handler", None),
+    )
+    if done.documents:
+        deliver_soon(web.db, web.settings)
     with web.db.transaction() as s:
         codes.expire_due(s)
     context = _detail_context(web, rf_code)
