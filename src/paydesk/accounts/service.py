@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from paydesk.accounts.models import Account, Contract, Customer
+from paydesk.db.lookup import fetch
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.ledger.posting import contract_balances
 from paydesk.money import check_currency
@@ -135,17 +136,11 @@ def get_account(session: Session, account_id: int, *, lock: bool = False) -> Acc
 
 
 def get_customer(session: Session, customer_id: int) -> Customer:
-    customer = session.get(Customer, customer_id)
-    if customer is None:
-        raise NotFound(f"no customer {customer_id}")
-    return customer
+    return fetch(session, Customer, customer_id, what="customer")
 
 
 def get_contract(session: Session, contract_id: int) -> Contract:
-    contract = session.get(Contract, contract_id)
-    if contract is None:
-        raise NotFound(f"no contract {contract_id}")
-    return contract
+    return fetch(session, Contract, contract_id, what="contract")
 
 
 def contracts_of(session: Session, account_id: int) -> list[Contract]:

@@ -16,7 +16,8 @@ from paydesk.codes import service as codes
 from paydesk.codes.models import CodePayment
 from paydesk.codes.status import PAYABLE, status_for_paid
 from paydesk.db.engine import Database
-from paydesk.errors import Conflict, InvalidInput, NotFound
+from paydesk.db.lookup import fetch
+from paydesk.errors import Conflict, InvalidInput
 from paydesk.money import Money
 from paydesk.payments.posting import post_bank_payment
 from paydesk.settings import Settings
@@ -24,13 +25,7 @@ from paydesk.webhooks import outbox
 
 
 def get_entry(session: Session, entry_id: int, *, lock: bool = False) -> BankEntry:
-    query = select(BankEntry).where(BankEntry.id == entry_id)
-    if lock:
-        query = query.with_for_update()
-    entry = session.scalar(query)
-    if entry is None:
-        raise NotFound(f"no bank entry {entry_id}")
-    return entry
+    return fetch(session, BankEntry, entry_id, what="bank entry", lock=lock)
 
 
 def list_entries(

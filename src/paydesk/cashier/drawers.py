@@ -16,7 +16,8 @@ from paydesk.audit import trail
 from paydesk.cashier.drawer import DrawerEntry, DrawerReconciliation, reconcile_drawer
 from paydesk.cashier.models import CashDrawerSession
 from paydesk.db.base import utcnow
-from paydesk.errors import Conflict, CurrencyMismatch, InvalidAmount, NotFound
+from paydesk.db.lookup import fetch
+from paydesk.errors import Conflict, CurrencyMismatch, InvalidAmount
 from paydesk.money import Money, check_currency
 from paydesk.payments.models import Tender
 
@@ -54,13 +55,7 @@ def open_drawer(session: Session, *, cashier: str, float_amount: Money) -> CashD
 
 
 def get_drawer(session: Session, drawer_id: int, *, lock: bool = False) -> CashDrawerSession:
-    query = select(CashDrawerSession).where(CashDrawerSession.id == drawer_id)
-    if lock:
-        query = query.with_for_update()
-    drawer = session.scalar(query)
-    if drawer is None:
-        raise NotFound(f"no drawer session {drawer_id}")
-    return drawer
+    return fetch(session, CashDrawerSession, drawer_id, what="drawer session", lock=lock)
 
 
 def reconciliation(

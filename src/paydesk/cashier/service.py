@@ -49,12 +49,12 @@ from paydesk.cashier.states import PaymentStatus, ServiceTaskStatus, TenderStatu
 from paydesk.cashier.tenders import TenderDraft, iban_fingerprint
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
+from paydesk.db.lookup import fetch
 from paydesk.errors import (
     Conflict,
     CurrencyMismatch,
     InvalidAmount,
     InvalidInput,
-    NotFound,
     PaydeskError,
 )
 from paydesk.money import Money
@@ -540,10 +540,7 @@ def _distribute_and_freeze(
 
 
 def get_event(session: Session, event_id: int) -> PaymentEvent:
-    event = session.get(PaymentEvent, event_id)
-    if event is None:
-        raise NotFound(f"no payment event {event_id}")
-    return event
+    return fetch(session, PaymentEvent, event_id, what="payment event")
 
 
 def event_view(session: Session, event_id: int) -> EventView:
@@ -705,9 +702,7 @@ def cancel_tender(
 ) -> Tender:
     """Cancel a tender (a bounced cheque): its event's payments are cancelled, frozen ones by
     reversal; ``cash_only_points`` are added to the payer with the reason."""
-    tender = session.get(Tender, tender_id)
-    if tender is None:
-        raise NotFound(f"no tender {tender_id}")
+    tender = fetch(session, Tender, tender_id, what="tender")
     if cash_only_points < 0:
         raise InvalidInput("cancelling a tender adds cash-only points, never takes them away")
     payments = list(
@@ -758,13 +753,7 @@ def cancel_tender(
 
 
 def get_task(session: Session, task_id: int, *, lock: bool = False) -> ServiceTask:
-    query = select(ServiceTask).where(ServiceTask.id == task_id)
-    if lock:
-        query = query.with_for_update()
-    task = session.scalar(query)
-    if task is None:
-        raise NotFound(f"no service task {task_id}")
-    return task
+    return fetch(session, ServiceTask, task_id, what="service task", lock=lock)
 
 
 def _finish(

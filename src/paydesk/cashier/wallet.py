@@ -26,7 +26,8 @@ from paydesk.cashier.defaults import AccountPosition, get_amount_default
 from paydesk.cashier.models import AutopayRegistration, CashOnlyPointChange, StoredPaymentMethod
 from paydesk.cashier.tenders import TenderType, TenderTypes, iban_fingerprint, mask_iban
 from paydesk.cashier.tenders import normalize_iban as _normalize_iban
-from paydesk.errors import Conflict, InvalidInput, NotFound
+from paydesk.db.lookup import fetch
+from paydesk.errors import Conflict, InvalidInput
 from paydesk.money import Money
 from paydesk.payments.apply import Debts, load_debts
 from paydesk.settings import CashierSettings, Settings
@@ -116,10 +117,7 @@ def find_stored_method(
 
 
 def get_stored_method(session: Session, method_id: int) -> StoredPaymentMethod:
-    method = session.get(StoredPaymentMethod, method_id)
-    if method is None:
-        raise NotFound(f"no stored payment method {method_id}")
-    return method
+    return fetch(session, StoredPaymentMethod, method_id, what="stored payment method")
 
 
 def stored_methods(session: Session, account_id: int) -> list[StoredPaymentMethod]:

@@ -14,9 +14,10 @@ from paydesk.audit import trail
 from paydesk.codes import service as codes
 from paydesk.codes.models import PaymentCode
 from paydesk.codes.status import CANCELLABLE
+from paydesk.db.lookup import fetch
 from paydesk.documents import lifecycle
 from paydesk.documents.models import Document, Security
-from paydesk.errors import Conflict, InvalidInput, NotFound
+from paydesk.errors import Conflict, InvalidInput
 from paydesk.ledger import posting
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money
@@ -185,13 +186,7 @@ def _reverse_charge(session: Session, document: Document, today: date) -> None:
 
 
 def get(session: Session, document_id: int, *, lock: bool = False) -> Document:
-    query = select(Document).where(Document.id == document_id)
-    if lock:
-        query = query.with_for_update()
-    document = session.scalar(query)
-    if document is None:
-        raise NotFound(f"no document {document_id}")
-    return document
+    return fetch(session, Document, document_id, what="document", lock=lock)
 
 
 def change_status(

@@ -41,8 +41,8 @@ from paydesk.cashier.distribution import (
 from paydesk.cashier.errors import DistributionError, InvalidMatch
 from paydesk.cashier.states import PaymentAction, PaymentStatus, require_action, transition
 from paydesk.db.base import utcnow
+from paydesk.db.lookup import fetch
 from paydesk.documents.models import Document
-from paydesk.errors import NotFound
 from paydesk.ledger import posting
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money, format_minor
@@ -193,13 +193,7 @@ def match_of(payment: Payment, debts: Debts) -> Match | None:
 
 
 def get_payment(session: Session, payment_id: int, *, lock: bool = False) -> Payment:
-    query = select(Payment).where(Payment.id == payment_id)
-    if lock:
-        query = query.with_for_update()
-    payment = session.scalar(query)
-    if payment is None:
-        raise NotFound(f"no payment {payment_id}")
-    return payment
+    return fetch(session, Payment, payment_id, what="payment", lock=lock)
 
 
 def segments_of(session: Session, payment_id: int) -> list[PaymentSegment]:
