@@ -12,7 +12,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from paydesk.db.engine import Database
 from paydesk.db.migrate import upgrade
 from paydesk.settings import Settings
 from tests.conftest import BACKENDS, POSTGRES_URL
+from tests.gateway.conftest import wait_until_up
 from tests.web.conftest import PASSWORDS, Book, make_book, make_users
 
 pytestmark = pytest.mark.browser
@@ -119,18 +119,7 @@ def server(
     )  # fmt: skip
     try:
         for running, ready in ((process, f"{base}/sign-in"), (simulator, f"{bank}/health")):
-            deadline = time.monotonic() + 90  # a loaded 2-core machine starts Python slowly
-            while True:
-                if running.poll() is not None:
-                    raise RuntimeError(f"{ready} exited with {running.returncode}")
-                try:
-                    if httpx.get(ready, timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{ready} did not start within 90 s")
-                time.sleep(0.1)
+            wait_until_up(ready, process=running)
         yield Server(base, book, backend, url, bank)
     finally:
         for running in (simulator, process):
