@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -53,6 +55,10 @@ from paydesk.settings import Settings
 from paydesk.webhooks import outbox
 
 CHUNK = 5000
+#: Times a file is imported before a race with concurrent imports is given up.
+RACE_ATTEMPTS = 5
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -101,6 +107,15 @@ def publish_webhooks(session: Session, events: Events) -> None:
     outbox.emit_many(session, events)  # type: ignore[arg-type]
 
 
+def entry_rules(settings: Settings) -> camt.EntryRules:
+    """The installation's rules for entries: its own accounts and the window of dates."""
+    return camt.EntryRules(
+        accounts=frozenset(settings.business_accounts),
+        days_ahead=settings.bank_entry_days_ahead,
+        days_back=settings.bank_entry_days_back,
+    )
+
+
 def _digest(source: Source) -> str:
     if isinstance(source, bytes):
         return hashlib.sha256(source).hexdigest()
@@ -123,14 +138,58 @@ def import_file(
     max_bytes: int = camt.DEFAULT_MAX_BYTES,
     progress: Callable[[int], None] | None = None,
     publish: Publisher = publish_webhooks,
+    rules: camt.EntryRules | None = None,
 ) -> ImportSummary:
-    """Import one camt file (path, bytes or binary stream). Raises ``InvalidBankFile``."""
-    summary = ImportSummary(name=name)
+    """Import one camt file (path, bytes or binary stream). Raises ``InvalidBankFile``.
+
+    ``rules`` (see :func:`entry_rules`) say which accounts and dates an entry may have; without
+    them every account is taken and dates keep to the parser's default window.
+
+    Two imports of the same entries at once (a bank pushing a document twice, the same file
+    uploaded twice) race for the entries' keys: the loser's transaction is rolled back and the
+    file imported again from its start, when the winner's entries count as duplicates."""
     digest = _digest(source)
-    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    start = None if isinstance(source, bytes | str | os.PathLike) else source.tell()
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        if start is not None:
+            source.seek(start)  # type: ignore[union-attr]
+        stream = io.BytesIO(source) if isinstance(source, bytes) else source
+        try:
+            return _import_once(
+                db, stream, name, origin, actor, max_bytes, progress, publish, rules, digest
+            )
+        except Exception as error:
+            if attempt == RACE_ATTEMPTS or not lost_race(error):
+                raise
+            log.info("import of %s lost a race with another import; again (%s)", name, error)
+    raise AssertionError("unreachable")
+
+
+def lost_race(error: BaseException) -> bool:
+    """True when ``error`` is a transaction lost to a concurrent one: a unique key another
+    transaction took first, a deadlock or a serialization failure. Trying again resolves it."""
+    original = getattr(error, "orig", None) or error
+    if getattr(original, "sqlstate", None) in ("23505", "40P01", "40001"):
+        return True
+    return isinstance(original, sqlite3.IntegrityError) and "UNIQUE" in str(original)
+
+
+def _import_once(
+    db: Database,
+    stream: str | os.PathLike[str] | BinaryIO,
+    name: str,
+    origin: str,
+    actor: str,
+    max_bytes: int,
+    progress: Callable[[int], None] | None,
+    publish: Publisher,
+    rules: camt.EntryRules | None,
+    digest: str,
+) -> ImportSummary:
+    summary = ImportSummary(name=name)
     try:
         with db.transaction() as session:
-            opened = camt.open_camt(stream, max_bytes=max_bytes)
+            opened = camt.open_camt(stream, max_bytes=max_bytes, rules=rules)
             summary.kind, summary.version = opened.kind, opened.version
             record = BankFile(
                 name=name[:300],
@@ -175,9 +234,15 @@ def import_document(
     db: Database, settings: Settings, data: bytes, *, source: str, actor: str
 ) -> ImportSummary:
     """Import one camt document received from the bank gateway (feed or push)."""
-    del settings  # the importer needs none; the gateway's handler signature passes them
     origin = source.split(":", 1)[0]  # "feed" or "push"; a feed's URL stays in the name
-    return import_file(db, data, name=f"{source} document", origin=origin, actor=actor)
+    return import_file(
+        db,
+        data,
+        name=f"{source} document",
+        origin=origin,
+        actor=actor,
+        rules=entry_rules(settings),
+    )
 
 
 def _chunks(entries: Iterable[camt.BankEntry], size: int) -> Iterator[list[camt.BankEntry]]:

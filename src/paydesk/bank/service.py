@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from paydesk.audit import trail
 from paydesk.bank.events import code_paid_event
-from paydesk.bank.importer import ImportSummary, import_file
+from paydesk.bank.importer import ImportSummary, entry_rules, import_file
 from paydesk.bank.models import BankEntry, BankFile
 from paydesk.codes import service as codes
 from paydesk.codes.models import CodePayment
@@ -157,15 +157,20 @@ def mark_for_return(session: Session, entry_id: int, *, reason: str, actor: str)
     return entry
 
 
-def import_inbox(db: Database, folder: Path, *, actor: str = "inbox") -> list[ImportSummary]:
+def import_inbox(
+    db: Database, folder: Path, *, actor: str = "inbox", settings: Settings | None = None
+) -> list[ImportSummary]:
     """Import every ``*.xml`` in the folder; move each to ``done/`` or ``failed/`` after."""
     from paydesk.bank.camt import InvalidBankFile
 
+    rules = None if settings is None else entry_rules(settings)
     results = []
     for path in sorted(folder.glob("*.xml")):
         target = "done"
         try:
-            results.append(import_file(db, path, name=path.name, origin="inbox", actor=actor))
+            results.append(
+                import_file(db, path, name=path.name, origin="inbox", actor=actor, rules=rules)
+            )
         except InvalidBankFile:
             target = "failed"
         (folder / target).mkdir(exist_ok=True)

@@ -271,9 +271,10 @@ def bank_import(files: list[str]) -> None:
     from rich.progress import Progress
 
     from paydesk.bank.camt import InvalidBankFile
-    from paydesk.bank.importer import import_file
+    from paydesk.bank.importer import entry_rules, import_file
 
     db, failed = _db(), False
+    rules = entry_rules(get_settings())
     for path in files:
         size = os.path.getsize(path)
         with Progress(transient=True) as bar:
@@ -286,6 +287,7 @@ def bank_import(files: list[str]) -> None:
                     origin="cli",
                     actor=CLI_ACTOR,
                     progress=lambda n, t=task: bar.advance(t, n),
+                    rules=rules,
                 )
             except InvalidBankFile as error:
                 failed = True
@@ -303,7 +305,7 @@ def bank_inbox(folder: str) -> None:
 
     from paydesk.bank.service import import_inbox
 
-    for summary in import_inbox(_db(), Path(folder)):
+    for summary in import_inbox(_db(), Path(folder), settings=get_settings()):
         typer.echo(f"{summary.name}: {summary.counts()}")
 
 

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData, UploadFile
 from paydesk.auth.roles import ANYONE, BACK_OFFICE, SUPERVISORS
 from paydesk.bank import service as bank
 from paydesk.bank.camt import InvalidBankFile
-from paydesk.bank.importer import import_file
+from paydesk.bank.importer import entry_rules, import_file
 from paydesk.bank.models import BankEntry, BankFile
 from paydesk.codes import rf
 from paydesk.codes import service as codes
@@ -99,6 +99,7 @@ def upload(values: FormData = Depends(posted_form), web: Web = Depends(form(UPLO
                 origin="web",
                 actor=web.user.username,
                 max_bytes=web.settings.web_upload_max_bytes,
+                rules=entry_rules(web.settings),
             )
         except InvalidBankFile as refused:
             problem = web._("The file was refused: %(reason)s", reason=refused.detail)
