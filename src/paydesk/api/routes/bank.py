@@ -12,16 +12,13 @@ from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.schemas import Reason, Strict
 from paydesk.auth.roles import ANYONE, INTEGRATIONS, SUPERVISORS
 from paydesk.bank import service
-from paydesk.bank.camt import BankFileTooLarge
-from paydesk.bank.importer import import_file
+from paydesk.bank.importer import entry_rules, import_file
 from paydesk.bank.models import BankEntry
+from paydesk.bank.uploads import spool
 from paydesk.db.engine import Database
 from paydesk.money import format_minor
 
 router = APIRouter(tags=["bank"])
-
-#: Largest camt file the API takes in one request; bigger files go through the inbox folder.
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class ImportOut(BaseModel):
@@ -83,26 +80,38 @@ class ReturnIn(Strict):
     reason: Reason
 
 
-@router.post("/bank/files", status_code=201, response_model=ImportOut)
+@router.post(
+    "/bank/files",
+    status_code=201,
+    response_model=ImportOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 async def upload_file(
     request: Request,
     name: str = Query("upload.xml", max_length=300),
     caller=Depends(require(INTEGRATIONS | SUPERVISORS)),
 ) -> ImportOut:
-    """Import a camt.053/054 file sent as the request body (application/xml)."""
-    body = bytearray()
-    async for part in request.stream():
-        body += part
-        if len(body) > MAX_UPLOAD_BYTES:
-            raise BankFileTooLarge(f"upload is larger than {MAX_UPLOAD_BYTES} bytes")
-    summary = await run_in_threadpool(
-        import_file,
-        request.app.state.db,
-        bytes(body),
-        name=name,
-        origin="api",
-        actor=caller.username,
-    )
+    """Import a camt.053/054 file sent as the request body (application/xml).
+
+    The body is streamed to a temporary file (at most ``bank_upload_max_bytes``) and read from
+    there, so a large file costs disk, not memory."""
+    settings = request.app.state.settings
+    with await spool(request, settings.bank_upload_max_bytes) as body:
+        summary = await run_in_threadpool(
+            import_file,
+            request.app.state.db,
+            body,
+            name=name,
+            origin="api",
+            actor=caller.username,
+            max_bytes=settings.bank_upload_max_bytes,
+            rules=entry_rules(settings),
+        )
     return ImportOut(
         file_id=summary.file_id, kind=summary.kind, version=summary.version, **summary.counts()
     )
