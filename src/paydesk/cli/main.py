@@ -309,6 +309,47 @@ def bank_inbox(folder: str) -> None:
         typer.echo(f"{summary.name}: {summary.counts()}")
 
 
+@bank_app.command("failed")
+def bank_failed(
+    all_: Annotated[bool, typer.Option("--all", help="Also those imported since")] = False,
+    limit: int = 50,
+) -> None:
+    """List the bank feed's documents put aside because their import failed."""
+    from paydesk.bank import set_aside
+
+    with _db().reading() as session:
+        rows, total = set_aside.list_failures(
+            session, status=None if all_ else set_aside.FAILED, limit=limit
+        )
+    for f in rows:
+        when = f.created_at.strftime("%Y-%m-%d %H:%M")
+        typer.echo(f"{f.id:>6}  {when}  {f.status:<8}  cursor {f.cursor}  tries {f.attempts}")
+        typer.echo(f"        {f.feed}")
+        typer.echo(f"        {f.error_type}: {f.error}")
+    typer.echo(f"{len(rows)} of {total}")
+
+
+@bank_app.command("retry")
+def bank_retry(ids: list[int]) -> None:
+    """Import documents put aside again (after a fix). Exit 1 if any still fails."""
+    from paydesk.bank import set_aside
+
+    db, settings, failed = _db(), get_settings(), False
+    for failure_id in ids:
+        try:
+            f = set_aside.retry(db, settings, failure_id, actor=CLI_ACTOR)
+        except PaydeskError as error:
+            typer.secho(f"{failure_id}: {error.detail}", fg=typer.colors.RED, err=True)
+            failed = True
+            continue
+        if f.status == set_aside.IMPORTED:
+            typer.echo(f"{failure_id}: imported (bank file {f.file_id})")
+        else:
+            failed = True
+            typer.secho(f"{failure_id}: failed again: {f.error}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1 if failed else 0)
+
+
 slips_cli.register(code_app)  # code slip, code send, code send-retry
 
 app.command("banksim")(gateway.banksim)
