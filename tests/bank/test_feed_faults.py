@@ -25,6 +25,7 @@ from tests.bank.test_importer import camt054, code, credit
 from tests.conftest import auth
 from tests.e2e.conftest import paydesk_env
 from tests.gateway.conftest import start_banksim, stop
+from tests.web.conftest import make_users, sign_in
 
 MALFORMED = "<?xml version='1.0'?><Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.054.001.08'>"
 
@@ -224,3 +225,37 @@ def test_paydesk_bank_failed_lists_them_and_bank_retry_imports_them_again(
     still = _paydesk(env, "bank", "retry", str(first.id))
     assert still.returncode == 1 and "failed again" in still.stderr
     assert "1 of 1" in _paydesk(env, "bank", "failed").stdout
+
+
+def test_the_bank_page_shows_documents_put_aside_and_a_supervisor_retries_them(
+    client, db, settings, world, feed
+):
+    make_users(db)
+    feed.publish(_doc(world["open"], "10.00", "W1"))
+
+    def broken(db, settings, data, *, source, actor):
+        raise RuntimeError("the importer broke on W1")
+
+    FeedConnector(db, settings, feed_url=feed.url, handler=broken).poll()
+    [failure] = _failures(db)
+    retry = f"/bank/feed-failures/{failure.id}/retry"
+
+    token = sign_in(client, "cashier")
+    page = client.get("/bank").text
+    assert "Feed documents put aside" in page and "RuntimeError: the importer broke on W1" in page
+    assert retry not in page  # cashiers see, but do not retry
+    refused = client.post(retry, data={"csrf_token": token}, follow_redirects=False)
+    assert refused.status_code == 403
+
+    client.cookies.clear()
+    token = sign_in(client, "supervisor")
+    assert retry in client.get("/bank").text
+    assert client.post(retry, data={}, follow_redirects=False).status_code == 403  # no CSRF token
+    done = client.post(retry, data={"csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303
+    page = client.get("/bank").text
+    assert f"Feed document {failure.id} imported." in page
+    assert "Feed documents put aside" not in page
+    assert code(db, world["open"]).paid_minor == 1000
+    again = client.post(retry, data={"csrf_token": token}, follow_redirects=False)
+    assert again.status_code == 409
