@@ -18,11 +18,16 @@ from paydesk.codes.models import CodePayment, PaymentCode
 from paydesk.documents.models import Document, Security
 from paydesk.money import format_minor
 
-#: A decimal amount as text: digits, optional sign and decimal point.
+#: A decimal amount as text, by the ISO 20022 decimal grammar (checked by ``Money.parse``):
+#: ASCII digits and an optional fraction no longer than the currency's minor units.
 AmountText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
-    Field(examples=["120.00"], description='Decimal amount as a string, e.g. "120.00"'),
+    Field(
+        examples=["120.00"],
+        description='Decimal amount as a string, e.g. "120.00": ASCII digits, an optional '
+        "fraction no longer than the currency allows; no exponent, sign or other digits",
+    ),
 ]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
