@@ -259,3 +259,15 @@ def test_the_bank_page_shows_documents_put_aside_and_a_supervisor_retries_them(
     assert code(db, world["open"]).paid_minor == 1000
     again = client.post(retry, data={"csrf_token": token}, follow_redirects=False)
     assert again.status_code == 409
+
+
+def test_a_document_no_database_can_store_is_put_aside_escaped(db, settings, world, feed):
+    feed.publish("<Document>\x00</Document>", _doc(world["open"], "10.00", "N2"))
+    assert FeedConnector(db, settings, feed_url=feed.url).poll().documents == 2
+    [failure] = _failures(db)
+    assert failure.document == "<Document>\\x00</Document>"
+    assert code(db, world["open"]).paid_minor == 1000
+    surrogate = set_aside.set_aside(db, feed.url, "9", "<a>\ud800</a>", RuntimeError("\x00"))
+    with db.reading() as session:
+        stored = session.get(BankFeedFailure, surrogate)
+        assert (stored.document, stored.error) == ("<a>\\ud800</a>", "RuntimeError: \\x00")

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 DocumentHandler = Callable[..., Any]
 
 FEED_ACTOR = "bank-feed"
+#: Longest cursor a feed may give (the column that keeps it).
+CURSOR_LENGTH = 200
 
 
 class BankImportUnavailable(PaydeskError):
@@ -121,10 +123,16 @@ class FeedConnector:
         except (httpx.HTTPError, ValueError) as error:
             raise FeedUnavailable(f"bank feed {self.feed_url}: {error}") from error
         if not isinstance(items, list) or not all(
-            isinstance(i, dict) and "cursor" in i and isinstance(i.get("document"), str)
+            isinstance(i, dict)
+            and isinstance(i.get("cursor"), str | int)
+            and 0 < len(str(i["cursor"])) <= CURSOR_LENGTH
+            and isinstance(i.get("document"), str)
             for i in items
         ):
-            raise FeedUnavailable(f"bank feed {self.feed_url}: not a list of cursor/document")
+            raise FeedUnavailable(
+                f"bank feed {self.feed_url}: not a list of cursor/document "
+                f"(a cursor is 1 to {CURSOR_LENGTH} characters)"
+            )
         return items
 
     def _take(self, feed: str, cursor: str, document: str) -> Any:

@@ -46,15 +46,24 @@ def is_outage(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError | psycopg.OperationalError)
 
 
+def storable(text: str) -> str:
+    """``text`` as every database stores it: NUL and lone surrogates written as escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
 def _described(error: BaseException) -> tuple[str, str]:
     if isinstance(error, PaydeskError):
-        return error.slug, error.detail
-    return "internal-error", f"{type(error).__name__}: {error}"[:2000]
+        return error.slug, storable(error.detail)
+    return "internal-error", storable(f"{type(error).__name__}: {error}"[:2000])
 
 
 def set_aside(db: Database, feed: str, cursor: str, document: str, error: BaseException) -> int:
-    """Store the failed document, move the feed's cursor past it, tell the host system."""
+    """Store the failed document, move the feed's cursor past it, tell the host system.
+
+    A document no database could store as given (a NUL, a lone surrogate) is stored with
+    those characters escaped; it failed to import in any case."""
     error_type, detail = _described(error)
+    document = storable(document)
     with db.transaction() as session:
         failure = BankFeedFailure(
             feed=feed,
