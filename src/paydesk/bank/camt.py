@@ -31,18 +31,23 @@ when it has one (``asr:``), else the entry's key followed by ``/e2e:``, ``/tx:``
 
 Broken entries versus broken files (the importer's contract).
 
-* One bad entry in a good file — no amount, an unknown currency, more decimals than the
-  currency has, no date, no reference to key it by — is still yielded, as a :class:`BankEntry`
-  with ``problem`` set to a sentence saying what is wrong (and the fields that could not be
-  read left ``None``). The importer posts the good entries and reports that one as rejected.
-* A file that is not well-formed XML, has a DOCTYPE, is too large, or is not camt.053/054
-  raises :class:`InvalidBankFile` (with the line when the XML parser gives one). The check
-  is lazy: a break near the end of the file is found only when parsing gets there, after
-  earlier entries were yielded. So that nothing is posted from such a file, the importer
-  either calls :func:`check_file` first (one fast pass that builds no entries; it costs
-  about a third of a full parse) or writes everything in one database transaction and rolls
-  back on :class:`InvalidBankFile`. :func:`check_file` raises for exactly the file-level
-  faults the parse raises for.
+* One bad entry in a good file — no amount, an amount off the ISO 20022 decimal grammar
+  (see :meth:`Money.parse`), a zero credit, an unknown currency, more decimals than the
+  currency has, no date or one outside the :class:`EntryRules` window, a field over its
+  schema limit (Max35Text references, Max140Text names and remittance lines, IBAN and BIC
+  patterns), a report on an account not among the rules' accounts, no reference to key it by —
+  is still yielded, as a :class:`BankEntry` with ``problem`` set to a sentence saying what is
+  wrong (and the fields that could not be read left ``None``). The importer posts the good
+  entries and reports that one as rejected. Limits are checked on the text after
+  ``normalize-space``.
+* A file that is not well-formed XML, has a DOCTYPE, is too large, is not camt.053/054, or
+  has a ``MsgId`` over 35 characters raises :class:`InvalidBankFile` (with the line when the
+  XML parser gives one). The check is lazy: a break near the end of the file is found only
+  when parsing gets there, after earlier entries were yielded. So that nothing is posted
+  from such a file, the importer either calls :func:`check_file` first (one fast pass that
+  builds no entries; it costs about a third of a full parse) or writes everything in one
+  database transaction and rolls back on :class:`InvalidBankFile`. :func:`check_file`
+  raises for exactly the file-level faults the parse raises for.
 """
 
 from __future__ import annotations
