@@ -14,12 +14,12 @@ from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Contract
 from paydesk.auth.roles import DESK, SUPERVISORS
 from paydesk.cashier import service as desk
-from paydesk.cashier.errors import DistributionError, InvalidManualDistribution, InvalidMatch
-from paydesk.cashier.states import PaymentAction, PaymentStatus, allowed_actions
 from paydesk.errors import InvalidInput, InvalidTransition, PaydeskError
 from paydesk.money import Money
 from paydesk.payments.apply import get_payment
+from paydesk.payments.errors import DistributionError, InvalidManualDistribution, InvalidMatch
 from paydesk.payments.models import Payment, Tender
+from paydesk.payments.states import PaymentAction, PaymentStatus, allowed_actions
 from paydesk.web import i18n
 from paydesk.web.labels import status_label
 from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
