@@ -271,3 +271,34 @@ def test_a_document_no_database_can_store_is_put_aside_escaped(db, settings, wor
     with db.reading() as session:
         stored = session.get(BankFeedFailure, surrogate)
         assert (stored.document, stored.error) == ("<a>\\ud800</a>", "RuntimeError: \\x00")
+
+
+def test_a_feed_whose_cursor_cannot_be_kept_is_unavailable_and_moves_nothing(db, settings):
+    """A feed answering a 300-character cursor is a broken feed, not a poisoned document."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from paydesk.bank.connector import FeedUnavailable
+
+    class Feed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps([{"cursor": "c" * 300, "document": MALFORMED}]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/api/feed"
+    try:
+        with pytest.raises(FeedUnavailable, match="a cursor is 1 to 200 characters"):
+            FeedConnector(db, settings, feed_url=url).poll()
+    finally:
+        server.shutdown()
+    assert load_cursor(db, url) is None and _failures(db) == []
