@@ -272,8 +272,9 @@ def bank_import(files: list[str]) -> None:
 
     from paydesk.bank.camt import InvalidBankFile
     from paydesk.bank.importer import import_file
+    from paydesk.payments.service import policy_of
 
-    db, failed = _db(), False
+    db, failed, policy = _db(), False, policy_of(get_settings())
     for path in files:
         size = os.path.getsize(path)
         with Progress(transient=True) as bar:
@@ -286,6 +287,7 @@ def bank_import(files: list[str]) -> None:
                     origin="cli",
                     actor=CLI_ACTOR,
                     progress=lambda n, t=task: bar.advance(t, n),
+                    policy=policy,
                 )
             except InvalidBankFile as error:
                 failed = True
@@ -302,8 +304,9 @@ def bank_inbox(folder: str) -> None:
     from pathlib import Path
 
     from paydesk.bank.service import import_inbox
+    from paydesk.payments.service import policy_of
 
-    for summary in import_inbox(_db(), Path(folder)):
+    for summary in import_inbox(_db(), Path(folder), policy=policy_of(get_settings())):
         typer.echo(f"{summary.name}: {summary.counts()}")
 
 

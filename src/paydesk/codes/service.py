@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,8 +16,9 @@ from paydesk.accounts.models import Account
 from paydesk.audit import trail
 from paydesk.codes import layouts, rf
 from paydesk.codes.models import LIVE_STATUSES, CodePayment, CodeSerial, PaymentCode
-from paydesk.codes.status import CodeStatus, check_cancel
+from paydesk.codes.status import CodeState, CodeStatus, check_cancel
 from paydesk.db.base import utcnow
+from paydesk.db.bulk import among
 from paydesk.documents.lifecycle import is_receivable
 from paydesk.documents.models import Document
 from paydesk.errors import Conflict, InvalidInput, NotFound
@@ -314,3 +316,34 @@ def payments_of(session: Session, code_id: int) -> list[CodePayment]:
             .order_by(CodePayment.paid_on, CodePayment.id)
         )
     )
+
+
+_STATE_COLUMNS = (
+    PaymentCode.id,
+    PaymentCode.rf,
+    PaymentCode.status,
+    PaymentCode.amount_type,
+    PaymentCode.amount_minor,
+    PaymentCode.paid_minor,
+    PaymentCode.currency,
+    PaymentCode.account_id,
+    PaymentCode.document_id,
+    PaymentCode.expires_on,
+)
+
+
+def code_states(
+    session: Session, *, ids: Iterable[int] = (), rfs: Iterable[str] = (), lock: bool = True
+) -> dict:
+    """Codes as the matcher and the payment planner see them, by id (``ids``) or by RF
+    (``rfs``); rows locked in id order unless ``lock`` is false."""
+    dialect = session.get_bind().dialect.name
+    ids, rfs = list(ids), list(rfs)
+    if not ids and not rfs:
+        return {}
+    column = PaymentCode.id if ids else PaymentCode.rf
+    query = select(*_STATE_COLUMNS).where(among(dialect, column, ids or rfs))
+    if lock:
+        query = query.order_by(PaymentCode.id).with_for_update()
+    states = [CodeState(*row) for row in session.execute(query)]
+    return {s.id: s for s in states} if ids else {s.rf: s for s in states}

@@ -5,7 +5,8 @@
 - With a match, the payment goes where the customer said:
   ``contract`` — only to that contract, up to what it owes;
   ``invoice`` — to the invoice's contract, up to the invoice's open amount (and no more than
-  the contract owes); an empty invoice value means the latest open invoice.
+  the contract owes); an empty invoice value means the latest open invoice; an invoice already
+  paid takes nothing more (all of the payment is excess).
 - Without a match, contracts are paid in payment-priority order (lower number first), then
   oldest debt first, then by contract id; each is paid in full before the next gets anything.
 - What is left after that — the **excess** — goes, per ``excess_policy``, to the account's
@@ -179,8 +180,12 @@ def distribute(
     contracts: Iterable[ContractDebt],
     match: Match | None = None,
     excess_policy: ExcessPolicy = "overpayment_contract",
+    settled: frozenset[str] = frozenset(),
 ) -> list[Segment]:
-    """Split ``amount`` over ``contracts`` by the standard rules (see the module docstring)."""
+    """Split ``amount`` over ``contracts`` by the standard rules (see the module docstring).
+
+    ``settled`` names charged documents with nothing open: an invoice match on one of them
+    pays nothing on it, so the whole payment is excess."""
     if excess_policy not in get_args(ExcessPolicy):
         raise ValueError(f"excess policy must be one of {get_args(ExcessPolicy)}")
     ordered = sorted(contracts, key=_payment_order)
@@ -206,6 +211,8 @@ def distribute(
                 f"contract {match.value!r} is not one of the account's contracts"
             )
         pay(contract.contract_id, contract.owed)
+    elif match.value is not None and match.value in settled:
+        pass  # the document is paid: all of the payment is excess
     else:
         items = [i for c in ordered for i in c.open_items if i.open_amount.amount > 0]
         try:

@@ -17,6 +17,7 @@ from paydesk.bank.importer import import_file
 from paydesk.bank.models import BankEntry
 from paydesk.db.engine import Database
 from paydesk.money import format_minor
+from paydesk.payments.service import policy_of
 
 router = APIRouter(tags=["bank"])
 
@@ -102,6 +103,7 @@ async def upload_file(
         name=name,
         origin="api",
         actor=caller.username,
+        policy=policy_of(request.app.state.settings),
     )
     return ImportOut(
         file_id=summary.file_id, kind=summary.kind, version=summary.version, **summary.counts()
@@ -127,7 +129,9 @@ def list_entries(
 def assign(entry_id: int, body: AssignIn, call: Call = Depends(writer(SUPERVISORS))):
     """Post an unmatched credit on a code a supervisor chose."""
     return call.run(
-        lambda s: BankEntryOut.of(service.assign(s, entry_id, body.rf, actor=call.actor))
+        lambda s: BankEntryOut.of(
+            service.assign(s, entry_id, body.rf, actor=call.actor, settings=call.settings)
+        )
     )
 
 

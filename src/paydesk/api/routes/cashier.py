@@ -21,10 +21,10 @@ from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPayment
 from paydesk.db.engine import Database
 from paydesk.errors import Forbidden
 from paydesk.money import Money, format_minor
-from paydesk.payments.apply import get_payment as load_payment
-from paydesk.payments.apply import segments_of
 from paydesk.payments.errors import InvalidManualDistribution
 from paydesk.payments.models import Payment, PaymentSegment, Tender
+from paydesk.payments.service import get_payment as load_payment
+from paydesk.payments.service import segments_of
 from paydesk.payments.states import PaymentStatus, allowed_actions
 from paydesk.settings import Settings
 

@@ -16,9 +16,9 @@ from paydesk.auth.roles import DESK, SUPERVISORS
 from paydesk.cashier import service as desk
 from paydesk.errors import InvalidInput, InvalidTransition, PaydeskError
 from paydesk.money import Money
-from paydesk.payments.apply import get_payment
 from paydesk.payments.errors import DistributionError, InvalidManualDistribution, InvalidMatch
 from paydesk.payments.models import Payment, Tender
+from paydesk.payments.service import get_payment
 from paydesk.payments.states import PaymentAction, PaymentStatus, allowed_actions
 from paydesk.web import i18n
 from paydesk.web.labels import status_label
