@@ -75,9 +75,11 @@ __all__ = [
     "cancel_payment",
     "cancel_tender",
     "complete_task",
+    "count_needing_attention",
     "delete_payment",
     "distribute_payment",
     "event_view",
+    "events_needing_attention",
     "freeze_payment",
     "manual_distribution",
     "reject_task",
@@ -146,13 +148,17 @@ class EventView:
     @property
     def status(self) -> str:
         """``cancelled`` when every tender and payment is; ``pending_validation`` while a task
-        is pending; ``unbalanced`` when valid tenders differ from live payments; else ``ok``."""
+        is pending; ``needs_attention`` when a payment is in ``error`` or ``incomplete`` (a
+        person redistributes, distributes by hand, deletes or cancels it); ``unbalanced`` when
+        valid tenders differ from live payments; else ``ok``."""
         if all(t.status == "cancelled" for t in self.tenders) and all(
             p.status == "cancelled" for p in self.payments
         ):
             return "cancelled"
         if any(t.status == ServiceTaskStatus.PENDING for t in self.tasks):
             return "pending_validation"
+        if any(p.status in NEEDS_A_PERSON for p in self.payments):
+            return "needs_attention"
         return "ok" if self.balance.balanced else "unbalanced"
 
 
@@ -542,6 +548,49 @@ def unbalanced_events(session: Session, *, limit: int = 100, offset: int = 0) ->
         .offset(offset)
     )
     return list(session.scalars(query))
+
+
+#: Payment statuses that wait for a person.
+NEEDS_A_PERSON = frozenset({PaymentStatus.ERROR, PaymentStatus.INCOMPLETE})
+
+
+def _attention_query():
+    tendered = (
+        select(Tender.event_id, func.sum(Tender.amount_minor).label("total"))
+        .where(Tender.status == TenderStatus.VALID)
+        .group_by(Tender.event_id)
+        .subquery()
+    )
+    paid = (
+        select(Payment.event_id, func.sum(Payment.amount_minor).label("total"))
+        .where(Payment.status != PaymentStatus.CANCELLED)
+        .group_by(Payment.event_id)
+        .subquery()
+    )
+    waiting = select(Payment.id).where(
+        Payment.event_id == PaymentEvent.id, Payment.status.in_(list(NEEDS_A_PERSON))
+    )
+    return (
+        select(PaymentEvent.id)
+        .outerjoin(tendered, tendered.c.event_id == PaymentEvent.id)
+        .outerjoin(paid, paid.c.event_id == PaymentEvent.id)
+        .where(
+            (func.coalesce(tendered.c.total, 0) != func.coalesce(paid.c.total, 0))
+            | waiting.exists()
+        )
+    )
+
+
+def events_needing_attention(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
+    """The follow-up list: events that are unbalanced or have a payment in ``error`` or
+    ``incomplete``, oldest first."""
+    query = _attention_query().order_by(PaymentEvent.id).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def count_needing_attention(session: Session) -> int:
+    """How many events :func:`events_needing_attention` lists."""
+    return session.scalar(select(func.count()).select_from(_attention_query().subquery())) or 0
 
 
 def recent_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:

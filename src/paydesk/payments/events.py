@@ -62,7 +62,7 @@ def payment(
         "currency": p.currency,
         "status": status,
         "source": source,
-        "payment_code": rf,
+        "rf": rf,
         "document_id": document_id,
         "reason": reason,
     }

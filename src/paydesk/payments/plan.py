@@ -852,6 +852,7 @@ class Planner:
         amount = Money.from_minor(amount_minor, debts.currency)
         contracts = debts.contract_debts()
         settled: frozenset[str] = frozenset()
+        named: int | None = None  # the document an invoice match names, once known
         try:
             if match is not None and match.type == "invoice" and match.value is not None:
                 document = debts.document_by_value(match.value)
@@ -860,23 +861,20 @@ class Planner:
                         f"invoice {match.value!r} is not among the account's invoices",
                         value=match.value,
                     )
+                named = document.id
                 match = Match("invoice", str(document.id))
                 if debts.document_open_minor(document.id) == 0:
                     settled = frozenset({str(document.id)})
             segments = distribute(amount, contracts, match, self.policy.excess_policy, settled)
-            document_id = None
-            if match is not None and match.type == "invoice":
-                if match.value in settled:
-                    document_id = int(match.value)  # type: ignore[arg-type]
-                else:
-                    items = [i for c in contracts for i in c.open_items]
-                    document_id = int(resolve_invoice_match(match.value, items).document_id)
+            if match is not None and match.type == "invoice" and named is None:
+                items = [i for c in contracts for i in c.open_items]
+                named = int(resolve_invoice_match(match.value, items).document_id)
         except (DistributionError, InvalidMatch) as error:
-            return _Distribution(PaymentStatus.ERROR, error=error.detail)
+            return _Distribution(PaymentStatus.ERROR, error=error.detail, document_id=named)
         return _Distribution(
             PaymentStatus.FREEZABLE,
             tuple((int(s.contract_id), s.amount.minor) for s in segments),
-            document_id=document_id,
+            document_id=named,
         )
 
     def _post(

@@ -29,6 +29,7 @@ EVENT_TYPES = (
     "payment.cancelled",
 )
 
+
 def check_event_types(types: list[str]) -> list[str]:
     unknown = sorted(set(types) - set(EVENT_TYPES) - {"*"})
     if unknown:

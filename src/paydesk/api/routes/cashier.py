@@ -449,6 +449,11 @@ def get_event(event_id: int, db: Database = Depends(database), _c=Depends(requir
 @router.get("/payment-events", response_model=list[EventOut])
 def list_events(
     unbalanced: bool = Query(True, description="Events whose tenders do not sum to payments"),
+    needs_attention: bool = Query(
+        False,
+        description="The follow-up list: events unbalanced or with a payment in error or "
+        "incomplete (takes precedence over `unbalanced`)",
+    ),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     db: Database = Depends(database),
@@ -457,7 +462,9 @@ def list_events(
     """Events listed for follow-up (valid tenders differ from live payments), oldest first;
     with `unbalanced=false`, every event, newest first."""
     with db.reading() as session:
-        if unbalanced:
+        if needs_attention:
+            ids = desk.events_needing_attention(session, limit=limit, offset=offset)
+        elif unbalanced:
             ids = desk.unbalanced_events(session, limit=limit, offset=offset)
         else:
             ids = desk.recent_events(session, limit=limit, offset=offset)

@@ -46,11 +46,20 @@ def _currency(view: desk.EventView, fallback: str) -> str:
 
 
 @router.get("/payment-events", name="web.payment_events")
-def event_list(unbalanced: str = "", offset: int = 0, web: Web = Depends(page(DESK))):
+def event_list(
+    unbalanced: str = "",
+    attention: str = "",
+    offset: int = 0,
+    web: Web = Depends(page(DESK)),
+):
     only_unbalanced = unbalanced in ("1", "true", "on")
+    only_attention = attention in ("1", "true", "on")
     offset = max(offset, 0)
     with web.db.reading() as s:
-        if only_unbalanced:
+        waiting = desk.count_needing_attention(s)
+        if only_attention:
+            ids = desk.events_needing_attention(s, limit=PAGE_SIZE + 1, offset=offset)
+        elif only_unbalanced:
             ids = desk.unbalanced_events(s, limit=PAGE_SIZE + 1, offset=offset)
         else:
             ids = desk.recent_events(s, limit=PAGE_SIZE + 1, offset=offset)
@@ -60,6 +69,8 @@ def event_list(unbalanced: str = "", offset: int = 0, web: Web = Depends(page(DE
         "events/list.html",
         rows=rows,
         unbalanced=only_unbalanced,
+        attention=only_attention,
+        waiting=waiting,
         offset=offset,
         more=len(ids) > PAGE_SIZE,
         page_size=PAGE_SIZE,
