@@ -68,6 +68,19 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"database at {revision}")
 
 
+@db_app.command("check")
+def db_check() -> None:
+    """Check that payments, the ledger, payment codes and bank entries agree (exit 1 if not)."""
+    from paydesk.payments.invariants import violations
+
+    with _db().reading() as session:
+        found = violations(session)
+    for line in found:
+        typer.secho(line, fg=typer.colors.RED, err=True)
+    typer.echo("consistent" if not found else f"{len(found)} problems")
+    raise typer.Exit(1 if found else 0)
+
+
 @app.command()
 def demo() -> None:
     """Load demo data (customers, documents, codes, users) once and print API keys."""
