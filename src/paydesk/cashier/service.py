@@ -424,7 +424,7 @@ def add_one_time_payment(
         hold=bool(new_accounts),
     )
     debts = {p.account.id: p.debts for p in payments if p.debts is not None}
-    [plan] = money_in.take(session, [intake], policy=money_in.policy_of(settings), debts=debts)
+    plan = money_in.take(session, [intake], policy=money_in.policy_of(settings), debts=debts)
     [event] = money_in.as_loaded(session, PaymentEvent, plan.events)
     tender_rows = money_in.as_loaded(session, Tender, plan.tenders)
     payment_rows = money_in.as_loaded(session, Payment, plan.payments)

@@ -30,7 +30,7 @@ from paydesk.db.bulk import among
 from paydesk.documents.models import Document
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money
-from paydesk.payments.distribution import ContractDebt, OpenItem
+from paydesk.payments.distribution import ContractDebt, ContractView, ItemView, OpenItem
 
 __all__ = ["AccountDebts", "ChargedDocument", "ContractTerms", "load_debts"]
 
@@ -68,9 +68,9 @@ class AccountDebts:
     #: Ledger sum in minor units per (contract id, document id or ``None``).
     sums: Mapping[tuple[int, int | None], int]
 
-    def contract_debts(self) -> list[ContractDebt]:
-        """The contracts with their open debt and open items (see the module docstring)."""
-        currency = self.currency
+    def contract_views(self) -> list[ContractView]:
+        """The contracts with what they may receive and their open items, in minor units, as
+        the distribution core takes them (see the module docstring)."""
         balance: dict[int, int] = {}
         unassigned: dict[int, int] = {}
         doc_net: dict[int, int] = {}
@@ -83,38 +83,67 @@ class AccountDebts:
         by_contract: dict[int, list[ChargedDocument]] = {}
         for document in self.documents.values():
             by_contract.setdefault(document.contract_id, []).append(document)
-        debts = []
+        views = []
         for contract in self.contracts:
             credit = max(0, -unassigned.get(contract.id, 0))
-            items: list[OpenItem] = []
-            charged = sorted(
-                by_contract.get(contract.id, ()), key=lambda d: (d.due_date or d.issue_date, d.id)
-            )
-            for document in charged:
-                net = doc_net.get(document.id, 0)
-                used = min(credit, max(net, 0))
-                credit -= used
-                if net - used > 0:
-                    items.append(
-                        OpenItem(
-                            document_id=str(document.id),
-                            contract_id=str(contract.id),
-                            issue_date=document.issue_date,
-                            open_amount=Money.from_minor(net - used, currency),
-                            due_date=document.due_date,
+            items: list[ItemView] = []
+            oldest = None
+            charged = by_contract.get(contract.id)
+            if charged:
+                charged.sort(key=lambda d: (d.due_date or d.issue_date, d.id))
+                for document in charged:
+                    net = doc_net.get(document.id, 0)
+                    used = min(credit, max(net, 0))
+                    credit -= used
+                    if net - used > 0:
+                        items.append(
+                            ItemView(
+                                str(document.id), str(contract.id), document.issue_date, net - used
+                            )
                         )
-                    )
-            debts.append(
-                ContractDebt(
-                    contract_id=str(contract.id),
-                    contract_type=contract.contract_type,
-                    payment_priority=contract.payment_priority,
-                    open_debt=Money.from_minor(balance.get(contract.id, 0), currency),
-                    is_overpayment_contract=contract.is_overpayment,
-                    open_items=tuple(items),
+                        debt_date = document.due_date or document.issue_date
+                        oldest = debt_date if oldest is None else min(oldest, debt_date)
+            views.append(
+                ContractView(
+                    str(contract.id),
+                    contract.payment_priority,
+                    oldest,
+                    max(balance.get(contract.id, 0), 0),
+                    contract.is_overpayment,
+                    tuple(items),
                 )
             )
-        return debts
+        return views
+
+    def contract_debts(self) -> list[ContractDebt]:
+        """:meth:`contract_views` as :class:`ContractDebt` values (amounts as ``Money``)."""
+        currency = self.currency
+        documents = self.documents
+        balances: dict[int, int] = {}
+        for (contract_id, _), total in self.sums.items():
+            balances[contract_id] = balances.get(contract_id, 0) + total
+        terms = {str(c.id): c for c in self.contracts}
+        return [
+            ContractDebt(
+                contract_id=view.contract_id,
+                contract_type=terms[view.contract_id].contract_type,
+                payment_priority=view.payment_priority,
+                open_debt=Money.from_minor(balances.get(int(view.contract_id), 0), currency),
+                oldest_debt_date=view.oldest_debt_date,
+                is_overpayment_contract=view.is_overpayment_contract,
+                open_items=tuple(
+                    OpenItem(
+                        document_id=item.document_id,
+                        contract_id=item.contract_id,
+                        issue_date=item.issue_date,
+                        open_amount=Money.from_minor(item.open_minor, currency),
+                        due_date=documents[int(item.document_id)].due_date,
+                    )
+                    for item in view.open_items
+                ),
+            )
+            for view in self.contract_views()
+        ]
 
     def document_open_minor(self, document_id: int) -> int:
         """What is still open on the document itself: its charge less what was posted on it."""

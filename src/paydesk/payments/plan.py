@@ -45,7 +45,7 @@ from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import (
     ExcessPolicy,
     Match,
-    distribute,
+    distribute_minor,
     manual_distribution,
     resolve_invoice_match,
 )
@@ -177,7 +177,8 @@ class AuditRow(NamedTuple):
     from_status: str | None
     to_status: str
     reason: str | None
-    detail: dict[str, object] | None
+    #: A JSON object, as a dict or already as JSON text.
+    detail: dict[str, object] | str | None
 
 
 class PaymentUpdate(NamedTuple):
@@ -245,8 +246,7 @@ class Policy:
     excess_policy: ExcessPolicy = "overpayment_contract"
 
 
-@dataclass(frozen=True, slots=True)
-class TenderIn:
+class TenderIn(NamedTuple):
     """One tender of an intake: what was handed over, by whom, in what form."""
 
     type: str
@@ -263,8 +263,7 @@ class TenderIn:
     bank_entry_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentIn:
+class PaymentIn(NamedTuple):
     """One payment of an intake: which account it pays, how much, and where to."""
 
     account_id: int
@@ -278,8 +277,7 @@ class PaymentIn:
     non_cis_comments: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class BankCredit:
+class BankCredit(NamedTuple):
     """Where money from the bank came from: its bank entry and how the code lists it."""
 
     bank_entry_id: int
@@ -292,8 +290,7 @@ class BankCredit:
     reference: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Intake:
+class Intake(NamedTuple):
     """Money arriving: one payment event with its tenders and payments."""
 
     source: Source
@@ -309,8 +306,7 @@ class Intake:
     desk_label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Ids:
+class Ids(NamedTuple):
     """Ids reserved for an intake's new rows."""
 
     event_id: int
@@ -443,11 +439,30 @@ class Planner:
     def intake(self, intake: Intake, ids: Ids) -> Plan:
         """The plan of a new payment event: tenders, payments distributed and frozen (or held
         for validation, or left for a manual distribution), the code paid, the bank entry."""
-        now, actor = self.now, intake.actor
+        return self.intakes([(intake, ids)])
+
+    def intakes(self, batch: Sequence[tuple[Intake, Ids]]) -> Plan:
+        """One plan for many intakes (a bank file's chunk), planned in order."""
         rows = _Rows()
+        event_rows: list[EventRow] = []
+        tenders: list[TenderRow] = []
+        payments: list[PaymentRow] = []
+        for intake, ids in batch:
+            self._intake(intake, ids, rows, event_rows, tenders, payments)
+        return rows.plan(events=tuple(event_rows), tenders=tuple(tenders), payments=tuple(payments))
+
+    def _intake(
+        self,
+        intake: Intake,
+        ids: Ids,
+        rows: _Rows,
+        event_rows: list[EventRow],
+        tenders: list[TenderRow],
+        payments: list[PaymentRow],
+    ) -> None:
+        now, actor = self.now, intake.actor
         event_id = ids.event_id
-        event = EventRow(event_id, intake.event_date, intake.source, actor, now)
-        tenders = []
+        event_rows.append(EventRow(event_id, intake.event_date, intake.source, actor, now))
         for tender_id, t in zip(ids.tender_ids, intake.tenders, strict=True):
             tenders.append(
                 TenderRow(
@@ -473,7 +488,6 @@ class Planner:
             rows.audit.append(
                 AuditRow(now, actor, "tender", str(tender_id), None, "valid", None, None)
             )
-        payments = []
         distribute_now = not intake.hold and intake.distribution == "distribute_and_freeze"
         for payment_id, p in zip(ids.payment_ids, intake.payments, strict=True):
             code = self.codes[p.code_id] if p.code_id is not None else None
@@ -527,7 +541,7 @@ class Planner:
                     None,
                     status.value,
                     error,
-                    {"event_id": event_id, "source": intake.source},
+                    f'{{"event_id": {event_id}, "source": "{intake.source}"}}',
                 )
             )
             if self.tell and status in (PaymentStatus.FROZEN, PaymentStatus.ERROR):
@@ -563,7 +577,6 @@ class Planner:
                     None,
                 )
             )
-        return rows.plan(events=(event,), tenders=tuple(tenders), payments=tuple(payments))
 
     def _pay_code(self, rows: _Rows, intake: Intake, code: CodeState, payment: PaymentRow) -> None:
         now = self.now
@@ -849,8 +862,7 @@ class Planner:
 
     def _distribute(self, account_id: int, amount_minor: int, match: Match | None) -> _Distribution:
         debts = self.debts[account_id]
-        amount = Money.from_minor(amount_minor, debts.currency)
-        contracts = debts.contract_debts()
+        contracts = debts.contract_views()
         settled: frozenset[str] = frozenset()
         named: int | None = None  # the document an invoice match names, once known
         try:
@@ -865,15 +877,22 @@ class Planner:
                 match = Match("invoice", str(document.id))
                 if debts.document_open_minor(document.id) == 0:
                     settled = frozenset({str(document.id)})
-            segments = distribute(amount, contracts, match, self.policy.excess_policy, settled)
+            segments = distribute_minor(
+                amount_minor,
+                debts.currency,
+                contracts,
+                match,
+                self.policy.excess_policy,
+                settled,
+            )
             if match is not None and match.type == "invoice" and named is None:
-                items = [i for c in contracts for i in c.open_items]
+                items = [i for c in contracts for i in c.open_items if i.open_minor > 0]
                 named = int(resolve_invoice_match(match.value, items).document_id)
         except (DistributionError, InvalidMatch) as error:
             return _Distribution(PaymentStatus.ERROR, error=error.detail, document_id=named)
         return _Distribution(
             PaymentStatus.FREEZABLE,
-            tuple((int(s.contract_id), s.amount.minor) for s in segments),
+            tuple((int(c), m) for c, m in segments),
             document_id=named,
         )
 

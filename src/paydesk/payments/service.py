@@ -107,15 +107,15 @@ def take(
     lock: bool = True,
     tell: bool = True,
     publish: Publisher | None = None,
-) -> list[Plan]:
-    """Plan and store money arriving; the plans, in the order of ``intakes``.
+) -> Plan:
+    """Plan and store money arriving; the plan of them all (rows in the order of ``intakes``).
 
     ``debts`` and ``codes`` already loaded (under their locks) are used as they are; the others
     are read here, accounts locked first (in id order) unless ``lock`` is false. ``tell=False``
     builds no webhook events (nobody listens); ``publish`` receives them instead of the outbox.
     """
     if not intakes:
-        return []
+        return Plan()
     account_ids = {p.account_id for i in intakes for p in i.payments}
     code_ids = {p.code_id for i in intakes for p in i.payments if p.code_id is not None}
     known_codes = dict(codes or {})
@@ -130,9 +130,9 @@ def take(
         tell=tell,
     )
     ids = reserve_ids(session, intakes)
-    plans = [planner.intake(intake, i) for intake, i in zip(intakes, ids, strict=True)]
-    write(session, plans, publish=publish)
-    return plans
+    plan = planner.intakes(list(zip(intakes, ids, strict=True)))
+    write(session, [plan], publish=publish)
+    return plan
 
 
 def as_loaded(session: Session, model: type[Base], rows: Iterable[tuple]) -> list:
