@@ -343,7 +343,7 @@ def code_states(
         return {}
     column = PaymentCode.id if ids else PaymentCode.rf
     query = select(*_STATE_COLUMNS).where(among(dialect, column, ids or rfs))
-    if lock:
+    if lock and dialect == "postgresql":
         query = query.order_by(PaymentCode.id).with_for_update()
-    states = [CodeState(*row) for row in session.execute(query)]
+    states = [CodeState(*row) for row in session.connection().execute(query)]
     return {s.id: s for s in states} if ids else {s.rf: s for s in states}

@@ -290,20 +290,16 @@ def distribute_minor(
         pay(invoice.contract_id, min(invoice.open_minor, owed))
 
     if remaining > 0:
-        excess = Money.from_minor(remaining, currency)
-        total = Money.from_minor(amount, currency)
-        if excess_policy == "error":
-            raise DistributionError(
-                f"payment of {total} exceeds what it may pay by {excess}",
-                excess=str(excess.amount),
-            )
         overpayment = next((c for c in ordered if c.is_overpayment_contract), None)
-        if overpayment is None:
-            raise DistributionError(
-                f"payment of {total} exceeds what it may pay by {excess} "
-                "and the account has no overpayment contract",
-                excess=str(excess.amount),
+        if excess_policy == "error" or overpayment is None:
+            excess = Money.from_minor(remaining, currency)
+            message = (
+                f"payment of {Money.from_minor(amount, currency)} exceeds what it may pay by "
+                f"{excess}"
             )
+            if overpayment is None and excess_policy != "error":
+                message += " and the account has no overpayment contract"
+            raise DistributionError(message, excess=str(excess.amount))
         pay(overpayment.contract_id, remaining)
 
     return list(paid.items())
