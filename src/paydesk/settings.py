@@ -80,20 +80,18 @@ class TenderTypeSetting(BaseModel):
 
 
 def _default_tender_types() -> list[TenderTypeSetting]:
-    from paydesk.cashier.tenders import DEFAULT_TENDER_TYPES
-
+    """The tender types of a new installation."""
     return [
+        TenderTypeSetting(code="cash", name="Cash", like_cash=True),
         TenderTypeSetting(
-            code=t.code,
-            name=t.name,
-            like_cash=t.like_cash,
-            allows_cash_back=t.allows_cash_back,
-            requires_cheque_number=t.requires_cheque_number,
-            requires_bank_account=t.requires_bank_account,
-            requires_stored_method=t.requires_stored_method,
-            is_card=t.is_card,
-        )
-        for t in DEFAULT_TENDER_TYPES
+            code="cheque", name="Cheque", allows_cash_back=True, requires_cheque_number=True
+        ),
+        TenderTypeSetting(code="direct_debit", name="Direct debit", requires_bank_account=True),
+        TenderTypeSetting(
+            code="stored_method", name="Stored payment method", requires_stored_method=True
+        ),
+        TenderTypeSetting(code="bank_transfer", name="Bank transfer"),
+        TenderTypeSetting(code="card", name="Payment card", is_card=True),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,11 +20,27 @@ from paydesk.codes.models import LIVE_STATUSES, CodePayment, CodeSerial, Payment
 from paydesk.codes.status import CodeState, CodeStatus, check_cancel
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import among
-from paydesk.documents.lifecycle import is_receivable
-from paydesk.documents.models import Document
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.settings import AmountType, IssueMode, Settings
 from paydesk.slips import outbox
+
+
+class Billed(Protocol):
+    """A document as codes see it (``paydesk.documents.models.Document``; the documents
+    package sits above this one and fires the issuing rules)."""
+
+    id: int
+    account_id: int
+    kind: str
+    number: str
+    status: str
+    amount_minor: int
+    currency: str
+    issue_payment_code: bool
+
+    @property
+    def receivable(self) -> bool: ...
+
 
 #: Sentinel: "use the default ceiling" (the document's amount for open codes).
 DEFAULT = object()
@@ -88,7 +105,7 @@ def _expiry(settings: Settings, kind: str, today: date, expires_on: date | None)
 def issue_for_document(
     session: Session,
     settings: Settings,
-    document: Document,
+    document: Billed,
     *,
     actor: str,
     amount_type: str | None = None,
@@ -102,7 +119,7 @@ def issue_for_document(
         return Issued(existing, created=False)
     if document.status == "cancelled":
         raise Conflict(f"{document.kind} {document.number} is cancelled; no code can be issued")
-    if not is_receivable(document.kind, document.status):
+    if not document.receivable:
         raise Conflict(
             f"{document.kind} {document.number} is {document.status!r}: not yet receivable, "
             "so no payment code can be issued"
@@ -192,7 +209,7 @@ def issue_for_account(
 
 
 def fire_rules(
-    session: Session, settings: Settings, document: Document, *, actor: str, created: bool
+    session: Session, settings: Settings, document: Billed, *, actor: str, created: bool
 ) -> Issued | None:
     """Apply the kind's issuing rule after a document was created or changed status."""
     rule = settings.rule_for(document.kind)

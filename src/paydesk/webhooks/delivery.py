@@ -21,18 +21,19 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from paydesk import __version__
+from paydesk import __version__, retry
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
 from paydesk.errors import NotFound
 from paydesk.settings import Settings
 from paydesk.webhooks.models import WebhookDelivery, WebhookSubscription
 from paydesk.webhooks.signing import sign
-from paydesk.worker.queue import backoff
 
 log = logging.getLogger(__name__)
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+#: The longest wait between two attempts of a delivery.
+MAX_DELAY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,10 @@ def _record(
                 values.update(status=FAILED)
                 counts["failed"] += 1
             else:
-                values.update(next_attempt_at=now + backoff(n, settings.webhook_backoff_seconds))
+                values.update(
+                    next_attempt_at=now
+                    + retry.backoff(n, settings.webhook_backoff_seconds, MAX_DELAY)
+                )
                 counts["retrying"] += 1
             session.execute(
                 update(WebhookDelivery).where(WebhookDelivery.id == outcome.id).values(**values)
