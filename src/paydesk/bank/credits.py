@@ -33,35 +33,31 @@ def credit_intake(
     """The intake of one credit paying ``code``; ``held`` for an entry a person assigns."""
     payer_name = payer_name[:140] if payer_name else None
     reference = reference[:140] if reference else None
+    account_id = code.account_id
+    # Positional: this runs once per credit of a bank file.
+    tender = TenderIn(
+        "bank_transfer",
+        amount_minor,
+        currency,
+        account_id,
+        payer_name,
+        None,
+        None,
+        None,
+        None,
+        reference,
+        None,
+        bank_entry_id,
+    )
+    payment = PaymentIn(account_id, amount_minor, currency, None, code.id)
+    credit = BankCredit(
+        bank_entry_id,
+        "unmatched" if held else None,
+        bank_bic,
+        bank_name,
+        payer_name,
+        reference,
+    )
     return Intake(
-        source="bank",
-        event_date=paid_on,
-        actor=actor,
-        tenders=(
-            TenderIn(
-                type="bank_transfer",
-                amount_minor=amount_minor,
-                currency=currency,
-                payer_account_id=code.account_id,
-                non_cis_name=payer_name,
-                external_reference=reference,
-                bank_entry_id=bank_entry_id,
-            ),
-        ),
-        payments=(
-            PaymentIn(
-                account_id=code.account_id,
-                amount_minor=amount_minor,
-                currency=currency,
-                code_id=code.id,
-            ),
-        ),
-        bank=BankCredit(
-            bank_entry_id=bank_entry_id,
-            entry_status="unmatched" if held else None,
-            bank_bic=bank_bic,
-            bank_name=bank_name,
-            payer_name=payer_name,
-            reference=reference,
-        ),
+        "bank", paid_on, actor, (tender,), (payment,), "distribute_and_freeze", False, credit
     )

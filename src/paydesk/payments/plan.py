@@ -403,8 +403,7 @@ class _Rows:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Distribution:
+class _Distribution(NamedTuple):
     status: PaymentStatus
     segments: tuple[tuple[int, int], ...] = ()
     error: str | None = None
@@ -891,9 +890,7 @@ class Planner:
         except (DistributionError, InvalidMatch) as error:
             return _Distribution(PaymentStatus.ERROR, error=error.detail, document_id=named)
         return _Distribution(
-            PaymentStatus.FREEZABLE,
-            tuple((int(c), m) for c, m in segments),
-            document_id=named,
+            PaymentStatus.FREEZABLE, tuple([(int(c), m) for c, m in segments]), None, named
         )
 
     def _post(
