@@ -26,6 +26,7 @@ API_PREFIX = "/v1"
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.check_secret()  # no server with a missing or guessable secret key
     app = FastAPI(
         title="paydesk",
         version=__version__,

@@ -21,6 +21,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 code_app = typer.Typer(help="RF payment codes.", no_args_is_help=True)
+secret_app = typer.Typer(help="The installation's secret key.", no_args_is_help=True)
+app.add_typer(secret_app, name="secret")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="key")
@@ -48,8 +50,19 @@ def serve(
     port: int = 8000,
     workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)"),
 ) -> None:
-    """Run the HTTP API (OpenAPI docs at /docs) and the web pages (sign in at /)."""
+    """Run the HTTP API (OpenAPI docs at /docs) and the web pages (sign in at /).
+
+    Refuses to start without a secret key, or with a known placeholder (see `paydesk secret`).
+    """
     import uvicorn
+
+    from paydesk.secret import InsecureSecret
+
+    try:
+        get_settings().check_secret()
+    except InsecureSecret as refused:
+        typer.secho(f"error: {refused}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
 
     if workers > 1:
         uvicorn.run("paydesk.api.asgi:app", host=host, port=port, workers=workers)
@@ -68,13 +81,46 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"database at {revision}")
 
 
+def _ensure_secret():
+    """The settings, with a random secret key written to ``secret_key_file`` when none is set."""
+    from paydesk.secret import create_file
+
+    settings = get_settings()
+    if settings.secret_key is None and create_file(settings.secret_key_file):
+        typer.echo(f"a random secret key was written to {settings.secret_key_file} (keep it)")
+        get_settings.cache_clear()
+        settings = get_settings()
+    return settings
+
+
+@secret_app.command("create")
+def secret_create() -> None:
+    """Write a random secret key to `secret_key_file` (data/secret_key) once; never overwrite."""
+    settings = get_settings()
+    if settings.secret_key is not None:
+        source = (
+            settings.secret_key_file
+            if settings.secret_key == _file_secret(settings.secret_key_file)
+            else "the settings (PAYDESK_SECRET_KEY or paydesk.toml)"
+        )
+        typer.echo(f"a secret key is already set, in {source}")
+        return
+    _ensure_secret()
+
+
+def _file_secret(path: str) -> str | None:
+    from paydesk.secret import read_file
+
+    return read_file(path)
+
+
 @app.command()
 def demo() -> None:
     """Load demo data (customers, documents, codes, users) once and print API keys."""
     from paydesk.db.migrate import upgrade
     from paydesk.demo import DEMO_USERS, load
 
-    settings = get_settings()
+    settings = _ensure_secret()
     upgrade(settings.database_url)
     db = _db()
     with db.transaction() as session:

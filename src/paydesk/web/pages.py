@@ -21,9 +21,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.routing import NoMatchFound
 
-from paydesk.auth.models import User
 from paydesk.auth.roles import ANYONE, BACK_OFFICE, DESK, SUPERVISORS, Role
-from paydesk.auth.service import Principal
+from paydesk.auth.service import Principal, web_session_user
 from paydesk.codes import rf
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
@@ -222,7 +221,7 @@ def _has_route(request: Request, name: str) -> bool:
 
 
 def _flash_serializer(settings: Settings) -> URLSafeSerializer:
-    return URLSafeSerializer(settings.secret_key, salt="paydesk.web.flash")
+    return URLSafeSerializer(settings.secret, salt="paydesk.web.flash")
 
 
 def language_of(request: Request) -> str:
@@ -241,13 +240,14 @@ def load_web(request: Request) -> Web:
     db: Database = request.app.state.db
     web_session = session.load(request, settings)
     web = Web(request, settings, db, web_session, language_of(request))
-    if web_session.user_id is not None:
+    if web_session.token is not None:
         with db.reading() as s:
-            user = s.get(User, web_session.user_id)
-        if user is not None and user.active and user.role in set(Role):
+            user = web_session_user(s, web_session.token)
+        if user is not None and user.role in set(Role):
+            web_session.user_id = user.id
             web.user = Principal(user.id, user.username, Role(user.role))
             web.display_name = user.display_name
-        else:
+        else:  # signed out, expired, password changed or user deactivated: the row is gone
             web_session.sign_out()
     raw_flash = request.cookies.get(FLASH_COOKIE)
     if raw_flash:
