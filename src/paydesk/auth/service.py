@@ -210,6 +210,16 @@ def revoke_key(session: Session, user: User, key_id: str, *, actor: str) -> ApiK
     return key
 
 
+def revoke_key_id(session: Session, key_id: str, *, actor: str) -> ApiKey:
+    """Revoke a key by its public id, whoever's it is."""
+    key = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
+    if key is None:
+        raise NotFound(f"no API key {key_id}")
+    user = session.get(User, key.user_id)
+    assert user is not None
+    return revoke_key(session, user, key_id, actor=actor)
+
+
 # Web sessions: the cookie holds a random token; the server keeps its hash.
 
 

@@ -172,6 +172,87 @@ def key_create(username: str, name: str = "") -> None:
     typer.echo(key)
 
 
+@key_app.command("list")
+def key_list(username: str) -> None:
+    """The user's API keys: public id, name, created, revoked."""
+    from paydesk.auth import service
+
+    try:
+        with _db().reading() as session:
+            keys = service.keys_of(session, service.get_user(session, username))
+    except PaydeskError as error:
+        raise _fail(error) from None
+    for key in keys:
+        state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+        typer.echo(f"pdk_{key.key_id}_…  {key.created_at:%Y-%m-%d %H:%M}  {state}  {key.name}")
+    typer.echo(f"{len(keys)} key(s)")
+
+
+@key_app.command("revoke")
+def key_revoke(
+    key: Annotated[str, typer.Argument(help="The key id, or the whole key pdk_<id>_…")],
+) -> None:
+    """Revoke an API key. Running servers refuse it within `api_key_cache_seconds`."""
+    from paydesk.auth import service
+
+    key_id = key.split("_", 2)[1] if key.startswith("pdk_") and key.count("_") >= 2 else key
+    try:
+        with _db().transaction() as session:
+            found = service.revoke_key_id(session, key_id, actor=CLI_ACTOR)
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"pdk_{found.key_id}_…  revoked")
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    username: str, reason: Annotated[str | None, typer.Option(help="Why")] = None
+) -> None:
+    """Switch a user off: web sessions end now; API keys are refused by running servers within
+    `api_key_cache_seconds`."""
+    from paydesk.auth import service
+
+    try:
+        with _db().transaction() as session:
+            service.deactivate_user(
+                session, service.get_user(session, username), actor=CLI_ACTOR, reason=reason
+            )
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"user {username} deactivated")
+
+
+@user_app.command("activate")
+def user_activate(username: str) -> None:
+    """Switch a deactivated user on again (their revoked keys stay revoked)."""
+    from paydesk.auth import service
+
+    try:
+        with _db().transaction() as session:
+            service.activate_user(session, service.get_user(session, username), actor=CLI_ACTOR)
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"user {username} active")
+
+
+@user_app.command("password")
+def user_password(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set a user's web password; every web session of theirs ends."""
+    from paydesk.auth import service
+
+    try:
+        with _db().transaction() as session:
+            ended = service.set_password(
+                session, service.get_user(session, username), password, actor=CLI_ACTOR
+            )
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"password of {username} changed; {ended} web session(s) ended")
+
+
 @code_app.command("check")
 def code_check(codes: list[str]) -> None:
     """Validate RF codes: exit 0 if all are valid, 1 otherwise, with the reason."""

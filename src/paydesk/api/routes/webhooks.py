@@ -135,7 +135,7 @@ def create_subscription(body: SubscriptionIn, call: Call = Depends(writer(INTEGR
         session.flush()
         return SubscriptionOut.of(subscription, with_secret=True)
 
-    return call.run(work, 201)
+    return call.run(work, 201, secret_fields=("secret",))
 
 
 @router.get("/subscriptions", response_model=list[SubscriptionOut])
