@@ -121,7 +121,8 @@ def main() -> None:
     paydesk_process = subprocess.Popen(
         [sys.executable, "-m", "paydesk.cli.main", "serve", "--port", str(port),
          "--workers", workers],
-        env={"PAYDESK_SECRET_KEY": secrets.token_urlsafe(32), **os.environ,
+        env={"PAYDESK_SECRET_KEY": secrets.token_urlsafe(32),
+             "PAYDESK_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]', **os.environ,
              "PYTHONPATH": str(SRC), "PAYDESK_DATABASE_URL": url,
              "PAYDESK_CONFIG": "/nonexistent/paydesk.toml"},
     )  # fmt: skip

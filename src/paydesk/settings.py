@@ -198,6 +198,10 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=8, ge=1, le=50)
     webhook_backoff_seconds: float = Field(default=10.0, gt=0, le=86400)
     webhook_poll_seconds: int = Field(default=5, ge=1, le=3600)
+    #: Hosts (names or addresses, as written in the URL) that webhooks may be sent to although
+    #: they are internal: loopback, private, link-local. Empty: none (see
+    #: :mod:`paydesk.webhooks.targets`).
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
 
     #: Web pages: largest camt file taken by the *Bank entries* upload form (bigger files go
     #: through the API or the inbox folder).

@@ -35,6 +35,7 @@ def paydesk_env(database_url: str, **settings: str) -> dict[str, str]:
         PAYDESK_CONFIG="/nonexistent/paydesk.toml",
         PAYDESK_DATABASE_URL=database_url,
         PAYDESK_SECRET_KEY=TEST_SECRET,  # `paydesk serve` refuses to start without one
+        PAYDESK_WEBHOOK_ALLOWED_HOSTS='["127.0.0.1"]',  # the webhook receiver is local
     )
     env.update({f"PAYDESK_{name.upper()}": value for name, value in settings.items()})
     return env

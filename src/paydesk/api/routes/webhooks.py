@@ -19,6 +19,7 @@ from paydesk.webhooks.delivery import deliver_pending, redeliver
 from paydesk.webhooks.models import WebhookDelivery, WebhookSubscription
 from paydesk.webhooks.outbox import EVENT_TYPES, check_event_types
 from paydesk.webhooks.signing import new_secret
+from paydesk.webhooks.targets import check_target
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -29,6 +30,11 @@ def _check_url(url: str) -> str:
     if not (url.startswith("https://") or url.startswith("http://")):
         raise InvalidInput("a webhook URL starts with https:// (or http://)")
     return url
+
+
+def _check_target(url: str, call: Call) -> str:
+    """Not inside (loopback, private, link-local, metadata) unless an admin allowed the host."""
+    return check_target(url, call.settings.webhook_allowed_hosts)
 
 
 class SubscriptionIn(Strict):
@@ -122,10 +128,11 @@ def _subscription(session, subscription_id: int, *, lock: bool = False) -> Webho
 def create_subscription(body: SubscriptionIn, call: Call = Depends(writer(INTEGRATIONS))):
     """Subscribe a URL to event types; the answer shows the signing secret, once."""
     types = check_event_types(body.event_types)
+    url = _check_target(body.url, call)
 
     def work(session):
         subscription = WebhookSubscription(
-            url=body.url,
+            url=url,
             secret=body.secret or new_secret(),
             event_types=types,
             description=body.description,
@@ -161,7 +168,7 @@ def update_subscription(
 ):
     """Change the URL, event types, description, or switch a subscription off and on."""
     types = None if body.event_types is None else check_event_types(body.event_types)
-    url = None if body.url is None else _check_url(body.url)
+    url = None if body.url is None else _check_target(_check_url(body.url), call)
 
     def work(session):
         subscription = _subscription(session, subscription_id, lock=True)
