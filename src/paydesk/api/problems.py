@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from paydesk.errors import PaydeskError
@@ -54,6 +55,16 @@ def install(app: FastAPI) -> None:
     async def _http(_request: Request, error: HTTPException) -> JSONResponse:
         slug = _HTTP_SLUGS.get(error.status_code, f"http-{error.status_code}")
         return problem(error.status_code, slug, str(error.detail), str(error.detail))
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _unstorable(_request: Request, error: Exception) -> JSONResponse:
+        # A value the database refuses (a number past its column's range, …): the request's
+        # transaction was rolled back, so nothing was written.
+        log.info("value refused by the database: %s", error)
+        return problem(
+            422, "invalid-input", "Invalid input", "a value is out of the range that can be stored"
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, error: Exception) -> JSONResponse:

@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.routing import NoMatchFound
 
+from paydesk.api import limits
 from paydesk.auth.roles import ANYONE, BACK_OFFICE, DESK, SUPERVISORS, Role
 from paydesk.auth.service import Principal, web_session_user
 from paydesk.codes import rf
@@ -325,9 +326,13 @@ class PageRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        ints = limits.int_params(self.dependant)
 
         async def _handle(request: Request) -> Response:
             try:
+                reason = await limits.refusal(request, ints)
+                if reason is not None:
+                    raise PageError(422, reason)
                 return await handler(request)
             except SignInRequired as needed:
                 target = "/sign-in?next=" + quote(needed.next_url, safe="/")

@@ -10,13 +10,14 @@ from sqlalchemy import text
 
 from paydesk import __version__
 from paydesk.api.deps import Call, database, key_cache, require, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Reason, Strict
 from paydesk.audit import trail
 from paydesk.auth import service
 from paydesk.auth.roles import ADMINS, ANYONE
 from paydesk.db.engine import Database
 
-router = APIRouter()
+router = APIRouter(route_class=ApiRoute)
 
 
 class HealthOut(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Reason, Strict
 from paydesk.auth.roles import ANYONE, INTEGRATIONS, SUPERVISORS
 from paydesk.bank import service
@@ -18,7 +19,7 @@ from paydesk.bank.models import BankEntry
 from paydesk.db.engine import Database
 from paydesk.money import format_minor
 
-router = APIRouter(tags=["bank"])
+router = APIRouter(route_class=ApiRoute, tags=["bank"])
 
 #: Largest camt file the API takes in one request; bigger files go through the inbox folder.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024

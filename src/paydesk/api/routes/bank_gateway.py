@@ -10,6 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 
 from paydesk.api.deps import database, require
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import PaymentCodeOut
 from paydesk.auth.roles import DESK, INTEGRATIONS
 from paydesk.auth.service import Principal
@@ -21,7 +22,7 @@ from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput, PaydeskError
 from paydesk.webhooks.delivery import deliver_soon
 
-router = APIRouter(tags=["bank gateway"])
+router = APIRouter(route_class=ApiRoute, tags=["bank gateway"])
 
 XML_TYPES = ("application/xml", "text/xml")
 

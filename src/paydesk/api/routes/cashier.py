@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.deps import settings as app_settings
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import AmountText, Reason, Strict
 from paydesk.auth.roles import ANYONE, DESK, SUPERVISORS
 from paydesk.cashier import drawers, wallet
@@ -28,7 +29,7 @@ from paydesk.payments.apply import segments_of
 from paydesk.payments.models import Payment, PaymentSegment, Tender
 from paydesk.settings import Settings
 
-router = APIRouter(tags=["cashier desk"])
+router = APIRouter(route_class=ApiRoute, tags=["cashier desk"])
 
 
 def response_event_id(response: JSONResponse) -> int:

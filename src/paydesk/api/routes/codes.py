@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from paydesk.accounts import service as accounts
 from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import AmountText, Page, PaymentCodeOut, Reason, Strict
 from paydesk.auth.roles import ANYONE, BACK_OFFICE, DESK
 from paydesk.codes import rf
@@ -17,7 +18,7 @@ from paydesk.codes.status import CodeStatus
 from paydesk.db.engine import Database
 from paydesk.money import Money
 
-router = APIRouter(tags=["payment codes"])
+router = APIRouter(route_class=ApiRoute, tags=["payment codes"])
 
 
 class CodeCheckOut(BaseModel):

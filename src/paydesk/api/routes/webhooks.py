@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 from sqlalchemy import func, select
 
 from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Page, Strict
 from paydesk.auth.roles import INTEGRATIONS
 from paydesk.db.engine import Database
@@ -21,7 +22,7 @@ from paydesk.webhooks.outbox import EVENT_TYPES, check_event_types
 from paydesk.webhooks.signing import new_secret
 from paydesk.webhooks.targets import check_target
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(route_class=ApiRoute, prefix="/webhooks", tags=["webhooks"])
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500)]
 
