@@ -41,4 +41,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (admin, accounts, documents, codes, cashier, bank, bank_gateway, slips, webhooks):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_web_pages(app)
+    problems.declare(app)
     return app

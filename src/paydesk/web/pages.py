@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from starlette.routing import NoMatchFound
 
 from paydesk.api import limits
-from paydesk.auth.roles import ANYONE, BACK_OFFICE, DESK, SUPERVISORS, Role
+from paydesk.auth.roles import ANYONE, BACK_OFFICE, CASHIER_DESK, DESK, SUPERVISORS, Role
 from paydesk.auth.service import Principal, web_session_user
 from paydesk.codes import rf
 from paydesk.db.engine import Database
@@ -71,10 +71,10 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("web.accounts", N_("Accounts"), ANYONE),
     NavEntry("web.documents", N_("Documents"), ANYONE),
     NavEntry("web.codes", N_("Payment codes"), ANYONE),
-    NavEntry("web.one_time_payment", N_("Add one-time payment"), DESK),
-    NavEntry("web.payment_events", N_("Payment events"), DESK),
+    NavEntry("web.one_time_payment", N_("Add one-time payment"), CASHIER_DESK),
+    NavEntry("web.payment_events", N_("Payment events"), CASHIER_DESK),
     NavEntry("web.bank_entries", N_("Bank entries"), BACK_OFFICE),
-    NavEntry("web.cash_drawer", N_("Cash drawer"), DESK),
+    NavEntry("web.cash_drawer", N_("Cash drawer"), CASHIER_DESK),
 )
 
 
@@ -109,6 +109,7 @@ def environment(lang: str, timezone: str = "UTC") -> Environment:
         languages=i18n.NAMES,
         decimal_hint=i18n.decimal_hint(lang),
         DESK=DESK,
+        CASHIER_DESK=CASHIER_DESK,
         BACK_OFFICE=BACK_OFFICE,
         SUPERVISORS=SUPERVISORS,
     )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from paydesk.api import problems
 from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Reason, Strict
@@ -84,7 +85,12 @@ class ReturnIn(Strict):
     reason: Reason
 
 
-@router.post("/bank/files", status_code=201, response_model=ImportOut)
+@router.post(
+    "/bank/files",
+    status_code=201,
+    response_model=ImportOut,
+    responses=problems.responses(s413="The file is larger than the size limit"),
+)
 async def upload_file(
     request: Request,
     name: str = Query("upload.xml", max_length=300),
