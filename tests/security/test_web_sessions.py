@@ -155,3 +155,21 @@ def test_an_unknown_user_gets_the_same_answers_as_a_known_one(
     assert [status for status, _ in known][-1] == 429
     assert [m for _, m in known] == [m for _, m in unknown]
     assert "nobody-by-this-name" not in str(known)
+
+
+def test_expired_sessions_and_old_failure_counts_are_purged(db: Database, book: Book):
+    now = utcnow()
+    with db.transaction() as session:
+        user = service.get_user(session, "cashier")
+        live = service.start_web_session(session, user.id, minutes=5, now=now)
+        service.start_web_session(session, user.id, minutes=5, now=now - timedelta(minutes=10))
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 2
+    throttle.sign_in(db, "cashier", "wrong", "198.51.100.1", now=now - timedelta(hours=2))
+    throttle.sign_in(db, "admin", "wrong", "198.51.100.2", now=now)
+    throttle.purge(db, now=now)
+    with db.reading() as session:
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 1
+        assert service.web_session_user(session, live, now) is not None
+        keys = set(session.scalars(select(throttle.SignInThrottle.key)))
+    assert keys == {"user:admin", "addr:198.51.100.2"}

@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete, or_
 from sqlalchemy.exc import IntegrityError
 
 from paydesk.audit import trail
 from paydesk.auth import service
-from paydesk.auth.models import SignInThrottle
+from paydesk.auth.models import SignInThrottle, WebSession
 from paydesk.auth.service import Principal
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
@@ -120,3 +121,16 @@ def sign_in(
             reason=f"address {address[:64]}",
         )
     return SignIn(found)
+
+
+def purge(db: Database, *, now: datetime | None = None) -> None:
+    """Forget expired web sessions and failure counts past their window (worker, hourly)."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+        session.execute(
+            delete(SignInThrottle).where(
+                SignInThrottle.last_failure_at < now - FAILURE_WINDOW,
+                or_(SignInThrottle.locked_until.is_(None), SignInThrottle.locked_until <= now),
+            )
+        )
