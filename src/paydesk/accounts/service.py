@@ -167,13 +167,20 @@ def balances(session: Session, account_id: int) -> list[ContractBalance]:
     return [ContractBalance(c, totals.get(c.id, 0)) for c in contracts_of(session, account_id)]
 
 
+def escape_like(text: str) -> str:
+    """``text`` for a LIKE pattern, its ``%``, ``_`` and ``\\`` matched literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def search_accounts(
     session: Session, *, query: str | None, limit: int, offset: int
 ) -> list[tuple[Account, Customer]]:
     stmt = select(Account, Customer).join(Customer, Customer.id == Account.customer_id)
     if query:
-        like = f"%{query.strip()}%"
-        stmt = stmt.where(Account.number.ilike(like) | Customer.name.ilike(like))
+        like = f"%{escape_like(query.strip())}%"  # % and _ typed are matched as themselves
+        stmt = stmt.where(
+            Account.number.ilike(like, escape="\\") | Customer.name.ilike(like, escape="\\")
+        )
     return [
         (a, c)
         for a, c in session.execute(stmt.order_by(Account.id).limit(limit).offset(offset)).all()

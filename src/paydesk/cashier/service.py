@@ -312,7 +312,7 @@ def _plan_tenders(
         )
         fingerprint = None
         if draft.iban is not None:
-            fingerprint = iban_fingerprint(draft.iban, settings.secret_key)
+            fingerprint = iban_fingerprint(draft.iban, settings.secret)
         elif stored_id is not None:
             fingerprint = method.iban_fingerprint
         holder = (item.holder_name or "").strip() or None

@@ -83,7 +83,7 @@ def add_stored_method(
     if not holder_name:
         raise InvalidInput("a stored bank account needs its holder's name")
     compact = _normalize_iban(iban)
-    fingerprint = iban_fingerprint(compact, settings.secret_key)
+    fingerprint = iban_fingerprint(compact, settings.secret)
     existing = find_stored_method(session, account.id, fingerprint)
     if existing is not None:
         return existing
