@@ -26,6 +26,7 @@ API_PREFIX = "/v1"
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.check_secret()  # no server with a missing or guessable secret key
     app = FastAPI(
         title="paydesk",
         version=__version__,
@@ -40,4 +41,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (admin, accounts, documents, codes, cashier, bank, bank_gateway, slips, webhooks):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_web_pages(app)
+    problems.declare(app)
     return app

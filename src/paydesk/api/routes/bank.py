@@ -9,7 +9,9 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Respons
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from paydesk.api import problems
 from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Reason, Strict
 from paydesk.auth.roles import ANYONE, INTEGRATIONS, SUPERVISORS
 from paydesk.bank import service, set_aside
@@ -19,9 +21,10 @@ from paydesk.bank.models import BankEntry
 from paydesk.bank.uploads import spool
 from paydesk.db.engine import Database
 from paydesk.money import format_minor
+from paydesk.payments.service import policy_of
 from paydesk.webhooks.delivery import deliver_soon
 
-router = APIRouter(tags=["bank"])
+router = APIRouter(route_class=ApiRoute, tags=["bank"])
 
 
 class ImportOut(BaseModel):
@@ -119,6 +122,7 @@ class ReturnIn(Strict):
     "/bank/files",
     status_code=201,
     response_model=ImportOut,
+    responses=problems.responses(s413="The file is larger than the size limit"),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -145,6 +149,7 @@ async def upload_file(
             origin="api",
             actor=caller.username,
             max_bytes=settings.bank_upload_max_bytes,
+            policy=policy_of(settings),
             rules=entry_rules(settings),
         )
     return ImportOut(
@@ -171,7 +176,9 @@ def list_entries(
 def assign(entry_id: int, body: AssignIn, call: Call = Depends(writer(SUPERVISORS))):
     """Post an unmatched credit on a code a supervisor chose."""
     return call.run(
-        lambda s: BankEntryOut.of(service.assign(s, entry_id, body.rf, actor=call.actor))
+        lambda s: BankEntryOut.of(
+            service.assign(s, entry_id, body.rf, actor=call.actor, settings=call.settings)
+        )
     )
 
 

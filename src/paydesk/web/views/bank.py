@@ -17,6 +17,7 @@ from paydesk.codes import rf
 from paydesk.codes import service as codes
 from paydesk.codes.status import PAYABLE
 from paydesk.errors import Conflict, NotFound
+from paydesk.payments.service import policy_of
 from paydesk.web.labels import status_label
 from paydesk.web.pages import PageError, PageRoute, Web, form, load_web, page, posted_form
 
@@ -103,6 +104,7 @@ def upload(values: FormData = Depends(posted_form), web: Web = Depends(form(UPLO
                 origin="web",
                 actor=web.user.username,
                 max_bytes=web.settings.web_upload_max_bytes,
+                policy=policy_of(web.settings),
                 rules=entry_rules(web.settings),
             )
         except InvalidBankFile as refused:
@@ -208,7 +210,7 @@ def assign(
                         code=code.currency,
                     )
         if problem is None:
-            bank.assign(s, entry.id, code_rf, actor=web.user.username)
+            bank.assign(s, entry.id, code_rf, actor=web.user.username, settings=web.settings)
     if problem is not None:
         return _refuse_on_row(web, entry, "rf", problem, typed)
     return web.redirect(

@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Customer
-from paydesk.auth.roles import DESK
+from paydesk.auth.roles import CASHIER_DESK
 from paydesk.cashier import service as desk
 from paydesk.cashier import wallet
 from paydesk.cashier.cash_back import TenderAmount, cash_back_due
@@ -372,7 +372,7 @@ def _find_account(web: Web, account: str, number: str) -> int | None:
 
 
 @router.get("/one-time-payment", name="web.one_time_payment")
-def payment_form(account: str = "", number: str = "", web: Web = Depends(page(DESK))):
+def payment_form(account: str = "", number: str = "", web: Web = Depends(page(CASHIER_DESK))):
     account_id = _find_account(web, account.strip(), number.strip()[:60])
     if account_id is None:
         errors = {}
@@ -389,7 +389,7 @@ def payment_form(account: str = "", number: str = "", web: Web = Depends(page(DE
 
 
 @router.post("/one-time-payment", name="web.one_time_payment_add")
-def add_payment(values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))):
+def add_payment(values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))):
     """Take the payment event; on success, go to its page."""
     assert web.user is not None
     account_id = _text(values, "account_id", 20)
@@ -460,7 +460,9 @@ def _preview(web: Web, options: Options, values) -> Preview:
 
 
 @router.post("/one-time-payment/cash-back", name="web.cash_back_preview")
-def cash_back_preview(values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))):
+def cash_back_preview(
+    values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
+):
     """The cash-back proposal for the form as typed so far (htmx, while typing)."""
     account_id = _text(values, "account_id", 20)
     if not account_id.isdigit():

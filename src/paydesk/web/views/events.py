@@ -12,13 +12,13 @@ from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Contract
-from paydesk.auth.roles import DESK, SUPERVISORS
+from paydesk.auth.roles import CASHIER_DESK, SUPERVISORS
 from paydesk.cashier import service as desk
 from paydesk.errors import InvalidInput, InvalidTransition, PaydeskError
 from paydesk.money import Money
-from paydesk.payments.apply import get_payment
 from paydesk.payments.errors import DistributionError, InvalidManualDistribution, InvalidMatch
 from paydesk.payments.models import Payment, Tender
+from paydesk.payments.service import get_payment
 from paydesk.payments.states import PaymentAction, PaymentStatus, allowed_actions
 from paydesk.web import i18n
 from paydesk.web.labels import status_label
@@ -46,11 +46,20 @@ def _currency(view: desk.EventView, fallback: str) -> str:
 
 
 @router.get("/payment-events", name="web.payment_events")
-def event_list(unbalanced: str = "", offset: int = 0, web: Web = Depends(page(DESK))):
+def event_list(
+    unbalanced: str = "",
+    attention: str = "",
+    offset: int = 0,
+    web: Web = Depends(page(CASHIER_DESK)),
+):
     only_unbalanced = unbalanced in ("1", "true", "on")
+    only_attention = attention in ("1", "true", "on")
     offset = max(offset, 0)
     with web.db.reading() as s:
-        if only_unbalanced:
+        waiting = desk.count_needing_attention(s)
+        if only_attention:
+            ids = desk.events_needing_attention(s, limit=PAGE_SIZE + 1, offset=offset)
+        elif only_unbalanced:
             ids = desk.unbalanced_events(s, limit=PAGE_SIZE + 1, offset=offset)
         else:
             ids = desk.recent_events(s, limit=PAGE_SIZE + 1, offset=offset)
@@ -60,6 +69,8 @@ def event_list(unbalanced: str = "", offset: int = 0, web: Web = Depends(page(DE
         "events/list.html",
         rows=rows,
         unbalanced=only_unbalanced,
+        attention=only_attention,
+        waiting=waiting,
         offset=offset,
         more=len(ids) > PAGE_SIZE,
         page_size=PAGE_SIZE,
@@ -102,7 +113,7 @@ def _event_context(web: Web, event_id: int) -> dict[str, object]:
 
 
 @router.get("/payment-events/{event_id}", name="web.payment_event")
-def event_page(event_id: int, web: Web = Depends(page(DESK))):
+def event_page(event_id: int, web: Web = Depends(page(CASHIER_DESK))):
     return web.render("events/detail.html", **_event_context(web, event_id))
 
 
@@ -145,7 +156,7 @@ def _transition_message(web: Web, payment: Payment) -> str:
 
 @router.post("/payments/{payment_id}/distribute", name="web.payment_distribute")
 def distribute(
-    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))
+    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
 ):
     """Redistribute by the standard rules, with the match given (or none)."""
     assert web.user is not None
@@ -192,7 +203,7 @@ def distribute(
 
 
 @router.post("/payments/{payment_id}/freeze", name="web.payment_freeze")
-def freeze(payment_id: int, web: Web = Depends(form(DESK))):
+def freeze(payment_id: int, web: Web = Depends(form(CASHIER_DESK))):
     assert web.user is not None
     payment = _payment(web, payment_id)
     try:
@@ -235,7 +246,7 @@ def _contracts(web: Web, payment: Payment) -> list[Contract]:
 
 @router.post("/payments/{payment_id}/manual", name="web.payment_manual")
 def manual(
-    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))
+    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
 ):
     """Per-contract amounts set by hand (they must add up to the payment), then freeze."""
     assert web.user is not None
@@ -267,7 +278,7 @@ def manual(
 
 @router.post("/payments/{payment_id}/manual-total", name="web.payment_manual_total")
 def manual_total(
-    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))
+    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
 ):
     """The running total of the per-contract amounts typed so far (htmx, while typing)."""
     payment = _payment(web, payment_id)
@@ -283,7 +294,7 @@ def manual_total(
 
 @router.post("/payments/{payment_id}/cancel", name="web.payment_cancel")
 def cancel_payment(
-    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))
+    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
 ):
     """Cancel with a reason; a frozen payment is reversed in the ledger."""
     assert web.user is not None
