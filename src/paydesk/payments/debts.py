@@ -2,7 +2,7 @@
 
 :class:`AccountDebts` is a value: an account's contracts, its charged documents and the sums of
 its ledger per (contract, document). :func:`paydesk.payments.reading.load_debts` reads it for
-many accounts at once, in four set-based statements, so a bank file of thousands of credits
+many accounts at once, in two set-based statements, so a bank file of thousands of credits
 costs no query per credit.
 
 From the sums (the ledger is the only truth):

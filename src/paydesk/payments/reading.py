@@ -19,7 +19,7 @@ __all__ = ["load_debts"]
 def load_debts(
     session: Session, accounts: Iterable[Account | tuple[int, str, str]]
 ) -> dict[int, AccountDebts]:
-    """The debts of each account, by account id, read in four statements for all of them.
+    """The debts of each account, by account id, read in two statements for all of them.
 
     ``accounts`` are ``Account`` rows or ``(id, currency, customer class)`` tuples; lock them
     first when the debts are used to post.
@@ -34,36 +34,46 @@ def load_debts(
         return {}
     dialect = session.get_bind().dialect.name
     ids = list(heads)
+    # One statement for the contracts and their ledger sums per document.
+    sums_query = (
+        select(
+            LedgerEntry.contract_id,
+            LedgerEntry.document_id,
+            func.sum(LedgerEntry.amount_minor).label("total"),
+        )
+        .where(among(dialect, LedgerEntry.account_id, ids))
+        .group_by(LedgerEntry.contract_id, LedgerEntry.document_id)
+        .subquery()
+    )
     contracts: dict[int, list[ContractTerms]] = {i: [] for i in ids}
-    for row in session.execute(
+    sums: dict[int, dict[tuple[int, int | None], int]] = {i: {} for i in ids}
+    document_ids: set[int] = set()
+    last = None
+    session.flush()  # rows added in this session count too
+    for row in session.connection().execute(
         select(
             Contract.id,
             Contract.account_id,
             Contract.contract_type,
             Contract.payment_priority,
             Contract.is_overpayment,
+            sums_query.c.document_id,
+            sums_query.c.total,
         )
+        .outerjoin(sums_query, sums_query.c.contract_id == Contract.id)
         .where(among(dialect, Contract.account_id, ids))
         .order_by(Contract.id)
     ):
-        contracts[row.account_id].append(
-            ContractTerms(row.id, row.contract_type, row.payment_priority, row.is_overpayment)
-        )
-    sums: dict[int, dict[tuple[int, int | None], int]] = {i: {} for i in ids}
-    document_ids: set[int] = set()
-    for account_id, contract_id, document_id, total in session.execute(
-        select(
-            LedgerEntry.account_id,
-            LedgerEntry.contract_id,
-            LedgerEntry.document_id,
-            func.sum(LedgerEntry.amount_minor),
-        )
-        .where(among(dialect, LedgerEntry.account_id, ids))
-        .group_by(LedgerEntry.account_id, LedgerEntry.contract_id, LedgerEntry.document_id)
-    ):
-        sums[account_id][(contract_id, document_id)] = int(total or 0)
-        if document_id is not None:
-            document_ids.add(document_id)
+        contract_id, account_id, contract_type, priority, overpayment, document_id, total = row
+        if contract_id != last:
+            contracts[account_id].append(
+                ContractTerms(contract_id, contract_type, priority, overpayment)
+            )
+            last = contract_id
+        if total is not None:
+            sums[account_id][(contract_id, document_id)] = int(total)
+            if document_id is not None:
+                document_ids.add(document_id)
     documents: dict[int, dict[int, ChargedDocument]] = {i: {} for i in ids}
     if document_ids:
         for row in session.execute(
