@@ -13,7 +13,7 @@ Streaming. ``iterparse`` reports each ``Ntry`` end; entries are gathered in chun
 one tab-separated line per transaction. Python then only splits lines and builds records, and
 the chunk is deleted from the tree, so memory stays flat for any number of entries.
 
-What is yielded. One immutable :class:`BankEntry` per transaction: an ``Ntry`` with several
+What is yielded. One immutable :class:`ReportedEntry` per transaction: an ``Ntry`` with several
 ``TxDtls`` (a batch) gives one record per ``TxDtls``. Amount is ``TxDtls/Amt`` (001.04+) or
 ``TxDtls/AmtDtls/TxAmt/Amt``, else ``Ntry/Amt``.
 
@@ -36,7 +36,7 @@ Broken entries versus broken files (the importer's contract).
   currency has, no date or one outside the :class:`EntryRules` window, a field over its
   schema limit (Max35Text references, Max140Text names and remittance lines, IBAN and BIC
   patterns), a report on an account not among the rules' accounts, no reference to key it by —
-  is still yielded, as a :class:`BankEntry` with ``problem`` set to a sentence saying what is
+  is still yielded, as a :class:`ReportedEntry` with ``problem`` set to a sentence saying what is
   wrong (and the fields that could not be read left ``None``). The importer posts the good
   entries and reports that one as rejected. Limits are checked on the text after
   ``normalize-space``.
@@ -69,12 +69,12 @@ from paydesk.money import Money
 __all__ = [
     "CHUNK",
     "DEFAULT_MAX_BYTES",
-    "BankEntry",
     "BankFileTooLarge",
     "CamtFile",
     "EntryRules",
     "FileSummary",
     "InvalidBankFile",
+    "ReportedEntry",
     "UnsafeBankFile",
     "check_file",
     "open_camt",
@@ -150,8 +150,9 @@ class EntryRules:
 
 
 @dataclass(frozen=True, slots=True)
-class BankEntry:
-    """One transaction a bank reported on the business's account.
+class ReportedEntry:
+    """One transaction a bank reported on the business's account, as the file says it (the
+    stored record of it is :class:`paydesk.bank.models.BankEntry`).
 
     ``credit`` is True for ``CRDT``; a credit the bank takes back is reported as
     ``credit=False, reversal=True``. ``status`` is ``BOOK``, ``PDNG``, ``INFO`` (or ``FUTR``).
@@ -469,8 +470,8 @@ class CamtFile:
         """``GrpHdr/MsgId``: the bank's identifier of this file."""
         return self._header.message_id
 
-    def entries(self) -> Iterator[BankEntry]:
-        """Stream one :class:`BankEntry` per transaction; raise :class:`InvalidBankFile` on a
+    def entries(self) -> Iterator[ReportedEntry]:
+        """Stream one :class:`ReportedEntry` per transaction; raise :class:`InvalidBankFile` on a
         file-level fault (see the module docs for what the importer must do about it)."""
         return self._run(build=True)  # type: ignore[return-value]
 
@@ -478,7 +479,7 @@ class CamtFile:
         """Read the whole file without building entries; return the number of ``Ntry``."""
         return sum(1 for _ in self._run(build=False))
 
-    def _run(self, build: bool) -> Iterator[BankEntry | None]:
+    def _run(self, build: bool) -> Iterator[ReportedEntry | None]:
         if isinstance(self._source, (str, os.PathLike)):
             stream, _ = self._open()
             with stream:
@@ -493,7 +494,7 @@ class CamtFile:
             reader = _Reader(self._header.prefix, self._stream, self._max_bytes)
             yield from self._walk(reader, build)
 
-    def _walk(self, reader: _Reader, build: bool) -> Iterator[BankEntry | None]:
+    def _walk(self, reader: _Reader, build: bool) -> Iterator[ReportedEntry | None]:
         header = self._header
         q = f"{{{header.namespace}}}"
         report_tag = q + _MESSAGE[header.kind][1]
@@ -581,7 +582,7 @@ def _flush(
     account: _Account,
     last: etree._Element | None,
     rules: EntryRules,
-) -> Iterator[BankEntry]:
+) -> Iterator[ReportedEntry]:
     text = str(sheet(parent, skip=str(skip), count=str(len(lines))))
     if last is not None:
         _drop(last)
@@ -634,7 +635,7 @@ def _identifier(value: str, pattern: re.Pattern[str], name: str, problems: list[
     return value or None
 
 
-def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -> BankEntry:
+def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -> ReportedEntry:
     """Build one record from a line of the stylesheet's output."""
     if len(fields) < 23:  # an entry without TxDtls
         fields = fields + [""] * (23 - len(fields))
@@ -753,7 +754,7 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
     if rf is not None:
         candidate = None
 
-    return BankEntry(
+    return ReportedEntry(
         key=key,
         account_iban=account.id,
         booking_date=booking_date,
@@ -797,7 +798,7 @@ def parse_camt(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     rules: EntryRules | None = None,
-) -> Iterator[BankEntry]:
+) -> Iterator[ReportedEntry]:
     """Stream the entries of a camt.053/054 file; header faults raise here, at once."""
     return open_camt(source, max_bytes=max_bytes, rules=rules).entries()
 

@@ -345,7 +345,7 @@ def import_document(
     )
 
 
-def _chunks(entries: Iterable[camt.BankEntry], size: int) -> Iterator[list[camt.BankEntry]]:
+def _chunks(entries: Iterable[camt.ReportedEntry], size: int) -> Iterator[list[camt.ReportedEntry]]:
     iterator = iter(entries)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -380,7 +380,7 @@ ENTRY_COLUMNS = (
 
 
 def _row(
-    entry: camt.BankEntry,
+    entry: camt.ReportedEntry,
     file_id: int,
     status: str,
     reason: str | None,
@@ -434,7 +434,7 @@ def _insert_entries(session: Session, rows: list[tuple[object, ...]]) -> list[in
 
 
 def _codes_for(
-    session: Session, fresh: list[camt.BankEntry]
+    session: Session, fresh: list[camt.ReportedEntry]
 ) -> tuple[dict[str, CodeState], dict[int, str]]:
     """The codes the credits name, locked (their accounts first), and for credits whose RF
     is not a known code but whose free text holds one, that code (by position in ``fresh``)."""
@@ -460,7 +460,7 @@ def _codes_for(
 def _import_chunk(
     session: Session,
     file_id: int,
-    chunk: list[camt.BankEntry],
+    chunk: list[camt.ReportedEntry],
     summary: ImportSummary,
     actor: str,
     policy: Policy,
@@ -476,8 +476,8 @@ def _import_chunk(
     )
     now = utcnow()
     rows: list[tuple[object, ...]] = []
-    reversals: list[camt.BankEntry] = []
-    fresh: list[camt.BankEntry] = []
+    reversals: list[camt.ReportedEntry] = []
+    fresh: list[camt.ReportedEntry] = []
     for entry in chunk:
         if entry.problem is not None:
             summary.rejected += 1
@@ -497,8 +497,8 @@ def _import_chunk(
     codes, from_text = _codes_for(session, fresh)
     initial: dict[int, CodeState] = {}
     running: dict[int, CodeState] = {}
-    matched: list[tuple[int, camt.BankEntry, CodeState]] = []
-    held: list[tuple[int, camt.BankEntry, str, str | None]] = []
+    matched: list[tuple[int, camt.ReportedEntry, CodeState]] = []
+    held: list[tuple[int, camt.ReportedEntry, str, str | None]] = []
     for index, entry in enumerate(fresh):
         assert entry.amount is not None and entry.date is not None
         rf = from_text.get(index, entry.rf)
@@ -573,7 +573,7 @@ def _import_chunk(
 
 
 def _reverse(
-    session: Session, file_id: int, entry: camt.BankEntry, summary: ImportSummary, actor: str
+    session: Session, file_id: int, entry: camt.ReportedEntry, summary: ImportSummary, actor: str
 ) -> None:
     """A bank took a credit back: cancel its payment (ledger reversed, the code's amount taken
     back, the entry ``reversed``). A credit still held, or whose payment a person already
