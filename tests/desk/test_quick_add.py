@@ -239,3 +239,73 @@ def test_a_registered_rule_is_offered_when_the_settings_name_it(db, settings):
         assert view.payments[0].account_id == acc.account_id
     finally:
         quick.RULES.pop("customer_id")
+
+
+def test_api_quick_add_pays_the_code_and_refuses_with_problem_json(client, keys):
+    from tests.api.helpers import make_account, make_document
+    from tests.conftest import auth
+
+    account = make_account(client, keys["integration"], number="Q-1")
+    order = make_document(client, keys["integration"], account["id"], number="RO-Q")
+    moved = client.post(
+        f"/v1/documents/{order['id']}/status",
+        json={"status": "ready_for_invoicing"},
+        headers=auth(keys["integration"]),
+    )
+    assert moved.status_code == 200, moved.text
+    rf = moved.json()["payment_code"]["rf"]
+    url = "/v1/payment-events/quick"
+    wrong = client.post(
+        url,
+        json={"rule": "rf", "value": rf, "amount": "60.00", "tenders": [{"type": "cash"}]},
+        headers=auth(keys["cashier"]),
+    )
+    assert wrong.status_code == 422
+    problem = wrong.json()
+    assert problem["type"] == "urn:paydesk:problem:unpayable-code"
+    assert (problem["reason"], problem["rf"]) == ("amount_mismatch", rf)
+    missing = client.post(
+        url,
+        json={"rule": "account", "value": "NOPE", "tenders": [{"type": "cash"}]},
+        headers=auth(keys["cashier"]),
+    )
+    assert missing.json()["type"] == "urn:paydesk:problem:quick-value-not-found"
+    assert missing.json()["value"] == "NOPE"
+    paid = client.post(
+        url,
+        json={"rule": "rf", "value": rf, "tenders": [{"type": "cash", "amount": "100.00"}]},
+        headers={**auth(keys["cashier"]), "Idempotency-Key": "quick-1"},
+    )
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["payments"][0]["status"] == "frozen"
+    again = client.post(
+        url,
+        json={"rule": "rf", "value": rf, "tenders": [{"type": "cash", "amount": "100.00"}]},
+        headers={**auth(keys["cashier"]), "Idempotency-Key": "quick-1"},
+    )
+    assert again.json()["id"] == paid.json()["id"]
+    code = client.get(f"/v1/payment-codes/{rf}", headers=auth(keys["cashier"])).json()
+    assert code["status"] == "paid"
+    assert client.post(url, json={}, headers=auth(keys["integration"])).status_code in (403, 422)
+
+
+def test_cli_quick_add_pays_a_code_and_refuses_a_paid_one(db, settings, monkeypatch):
+    from typer.testing import CliRunner
+
+    from paydesk.cli.main import app
+    from paydesk.settings import get_settings
+
+    monkeypatch.setenv("PAYDESK_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    try:
+        acc = owing(db, settings, "50.00")
+        rf = issue(db, settings, acc.invoices["INV-1"], amount_type="fixed")
+        runner = CliRunner()
+        args = ["payment", "quick", "--rule", "rf", "--value", rf, "--tender", "cash:50.00"]
+        done = runner.invoke(app, [*args, "--cashier", "anna"])
+        assert done.exit_code == 0, done.output
+        assert "frozen" in done.output
+        again = runner.invoke(app, args)
+        assert again.exit_code == 2 and "already paid" in again.output
+    finally:
+        get_settings.cache_clear()
