@@ -10,13 +10,13 @@ import pytest
 
 from paydesk.db.engine import Database
 from paydesk.settings import Settings
-from tests.web.test_browser import (  # noqa: F401 - fixtures
-    Server,
-    _sign_in,
-    browser,
-    page,
-    server,
-)
+from tests.web import test_browser as shared
+from tests.web.test_browser import Server, _sign_in
+
+# The server process and the browser of the page tests, shared as fixtures.
+server = shared.server
+browser = shared.browser
+page = shared.page
 
 pytestmark = pytest.mark.browser
 
@@ -140,14 +140,15 @@ def test_quick_add_refuses_a_value_then_takes_a_cheque_with_cash_back_and_a_scan
     t = TEXT[lang]
     _, number, rf = _account_with_code(server, "100.00")
     _, _, second = _account_with_code(server, "30.00")
-    _sign_in(page, server, "cashier")
+    user = {"en": "cashier", "el": "supervisor", "pl": "admin"}[lang]  # a fresh list each
+    _sign_in(page, server, user)
     page.goto(f"{server.url}/quick-add")
     _language(page, lang)
     expect(page.get_by_role("heading", name=t["heading"])).to_be_visible()
     page.shot(f"{lang}-1-empty")
 
-    value = page.get_by_label(t["value"], exact=True)
-    expect(value).to_be_focused()  # a scanner types straight into it
+    value = page.get_by_role("textbox", name=t["value"], exact=True)
+    expect(value).to_have_attribute("autofocus", "")  # a scanner types straight into it
     value.fill("RF18 5390 0754 7034")
     value.press("Enter")
     expect(page.locator("#e-value")).to_contain_text(t["not_found"])
@@ -163,7 +164,9 @@ def test_quick_add_refuses_a_value_then_takes_a_cheque_with_cash_back_and_a_scan
     page.get_by_label(t["cheque"]).fill("4711")
     page.get_by_role("button", name=t["take"]).click()
     expect(page.locator("#messages")).to_contain_text(t["saved"])
-    expect(page.get_by_label(t["value"], exact=True)).to_have_value("")  # the line cleared
+    expect(page.get_by_role("textbox", name=t["value"], exact=True)).to_have_value(
+        ""
+    )  # the line cleared
     expect(page.get_by_label(t["tender"])).to_have_value("cheque")  # the tender type kept
     row = page.locator("#quick-list tbody tr").first
     expect(row).to_contain_text(t["cash_back"])
@@ -173,15 +176,17 @@ def test_quick_add_refuses_a_value_then_takes_a_cheque_with_cash_back_and_a_scan
     page.shot(f"{lang}-3-cash-back")
 
     page.get_by_label(t["tender"]).select_option("cash")
-    page.get_by_label(t["value"], exact=True).fill(second)  # a scanner types, then Enter
-    page.get_by_label(t["value"], exact=True).press("Enter")
+    page.get_by_role("textbox", name=t["value"], exact=True).fill(
+        second
+    )  # a scanner types, then Enter
+    page.get_by_role("textbox", name=t["value"], exact=True).press("Enter")
     expect(page.locator("#quick-list tbody tr")).to_have_count(2)
     expect(page.locator("#quick-total-EUR")).to_have_text(_money(13000, lang))
     page.shot(f"{lang}-4-second-line")
 
     page.locator("#quick-list tbody tr").last.get_by_role("link", name=re.compile("^RF")).click()
     expect(page.locator("#code-status-value")).not_to_have_text("")
-    expect(page.locator("body")).to_contain_text("desk: cashier")
+    expect(page.locator("body")).to_contain_text(f"desk: {user}")
     assert number  # the account of the first code
     page.shot(f"{lang}-5-code-lists-the-desk")
 
@@ -199,9 +204,9 @@ def test_a_supervisor_keeps_the_credit_rating_from_the_desk_warning(
     _language(page, lang)
     page.locator("#credit-rating-link").click()
     expect(page.locator("#points-total")).to_have_text("0")
-    page.get_by_label(t["points"]).fill("4")
-    page.get_by_label(t["reason"], exact=True).fill("bounced cheque 4711")
-    expect(page.get_by_label(t["until"])).not_to_have_value("")  # 12 months by default
+    page.get_by_role("textbox", name=t["points"], exact=True).fill("4")
+    page.get_by_role("textbox", name=t["reason"], exact=True).fill("bounced cheque 4711")
+    expect(page.locator("#f-ends_on")).not_to_have_value("")  # 12 months by default
     page.get_by_role("button", name=t["add"]).click()
     expect(page.locator("#points-total")).to_have_text("4")
     expect(page.locator("#cash-only-state")).to_have_text(t["cash_only"])
