@@ -198,7 +198,14 @@ def _code_payment(
     if refused is None:
         return PaymentRequest(code.account_id, amount, code_id=code.id)
     if settings.cashier.unpayable_code == "hold" and amount is not None:
-        return PaymentRequest(code.account_id, amount, error=refused.message)
+        document = str(code.document_id) if code.document_id is not None else None
+        return PaymentRequest(
+            code.account_id,
+            amount,
+            "invoice" if document else None,
+            document,
+            error=refused.message,
+        )
     raise UnpayableCode(
         refused.message, rule="rf", value=code.rf, rf=code.rf, reason=refused.reason
     )
