@@ -114,6 +114,20 @@ class CashierSettings(BaseModel):
     bank_verification_timeout: float = Field(default=5.0, gt=0, le=60)
     #: Refuse desk tenders when the cashier has no open cash-drawer session.
     require_open_drawer: bool = False
+    #: The page *Make payment* and the menu open: ``one_time_payment`` (the dialog) or
+    #: ``distribution_rules`` (quick add payment event); both stay reachable.
+    default_method: Literal["one_time_payment", "distribution_rules"] = "one_time_payment"
+    #: Quick add's distribution rules: rule name → the tender types it accepts (empty: any).
+    #: A name is a built-in rule (``rf``, ``document``, ``account``, ``contract``) or one
+    #: registered with :func:`paydesk.cashier.quick.register_rule`.
+    distribution_rules: dict[str, list[str]] = Field(
+        default_factory=lambda: {"rf": [], "document": [], "account": [], "contract": []}
+    )
+    #: Quick add on a code that takes no payment (cancelled, expired, paid, another amount):
+    #: ``refuse`` (nothing is stored) or ``hold`` (taken, held as a payment in ``error``).
+    unpayable_code: Literal["refuse", "hold"] = "refuse"
+    #: Months a cash-only point entry counts (its end date); ``0``: it never ends.
+    cash_only_points_months: int = Field(default=12, ge=0, le=600)
 
 
 def _default_rules() -> dict[str, IssuingRule]:

@@ -82,19 +82,21 @@ class AccountOut(BaseModel):
     number: str
     currency: str
     customer_class: str
-    cash_only_points: int
+    cash_only_points: int = Field(description="The credit-rating total: entries in force")
     customer: CustomerOut
     balance: str
     contracts: list[ContractOut]
 
     @classmethod
-    def of(cls, a: Account, customer: Customer, balances: list[ContractBalance]) -> AccountOut:
+    def of(
+        cls, a: Account, customer: Customer, balances: list[ContractBalance], points: int
+    ) -> AccountOut:
         return cls(
             id=a.id,
             number=a.number,
             currency=a.currency,
             customer_class=a.customer_class,
-            cash_only_points=a.cash_only_points,
+            cash_only_points=points,
             customer=CustomerOut.of(customer),
             balance=format_minor(sum(b.balance_minor for b in balances), a.currency),
             contracts=[ContractOut.of(b, a.currency) for b in balances],

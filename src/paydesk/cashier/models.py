@@ -73,7 +73,11 @@ class AutopayRegistration(Base):
 
 
 class CashOnlyPointChange(Base):
-    """One change of an account's cash-only points: who, why, by how much, the new total."""
+    """One entry of an account's credit rating: who, why, by how much, the new total.
+
+    Append-only: an entry counts until its ``ends_on`` (``None``: always); cancelling it is a
+    new row with the opposite change that names it in ``cancels_id``.
+    """
 
     __tablename__ = "cash_only_point_changes"
 
@@ -86,6 +90,10 @@ class CashOnlyPointChange(Base):
     #: The cancelled tender that caused it (bounced cheque), if any.
     tender_id: Mapped[int | None] = mapped_column(KeyType)
     at: Mapped[datetime] = created_column()
+    #: The last day the entry counts in the total; ``None``: it never ends.
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    #: On a cancelling row: the entry it cancels.
+    cancels_id: Mapped[int | None] = mapped_column(KeyType, index=True, unique=True)
 
 
 class ServiceTask(Base):

@@ -105,6 +105,10 @@ class PaymentRequest:
     non_cis_name: str | None = None
     non_cis_reference: str | None = None
     non_cis_comments: str | None = None
+    #: The payment code it pays (its account's, checked payable by the caller).
+    code_id: int | None = None
+    #: Take the money but place it nowhere: the payment is stored in ``error`` with this reason.
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ class EventRequest:
     tenders: list[TenderRequest]
     event_date: date | None = None
     distribution: DistributionAction = "distribute_and_freeze"
+    #: How a code paid by this event lists it (default: ``desk: <cashier>``).
+    desk_label: str | None = None
 
 
 @dataclass
@@ -214,7 +220,7 @@ def _plan_payments(
         match = Match(item.match_type, item.match_value) if item.match_type else None
         if match is None and item.match_value:
             raise InvalidMatch("a match value needs a match type (invoice or contract)")
-        if account.customer_class == "open_item" and match is None:
+        if account.customer_class == "open_item" and match is None and item.code_id is None:
             raise InvalidMatch(
                 f"account {account.number} is open-item: name the invoice or contract paid"
             )
@@ -412,6 +418,8 @@ def add_one_time_payment(
             non_cis_name=_text(p.request.non_cis_name, 140, "the non-CIS name"),
             non_cis_reference=_text(p.request.non_cis_reference, 64, "the reference number"),
             non_cis_comments=_text(p.request.non_cis_comments, 2000, "the comments"),
+            code_id=p.request.code_id,
+            error=p.request.error,
         )
         for p in payments
     )
@@ -423,6 +431,7 @@ def add_one_time_payment(
         payments=payment_ins,
         distribution=request.distribution,
         hold=bool(new_accounts),
+        desk_label=request.desk_label or f"desk: {actor}",
     )
     debts = {p.account.id: p.debts for p in payments if p.debts is not None}
     plan = money_in.take(session, [intake], policy=money_in.policy_of(settings), debts=debts)
@@ -688,9 +697,11 @@ def cancel_tender(
     reason: str,
     actor: str,
     cash_only_points: int = 0,
+    points_end: date | None = None,
 ) -> Tender:
     """Cancel a tender (a bounced cheque): its event's payments are cancelled, frozen ones by
-    reversal; ``cash_only_points`` are added to the payer with the reason."""
+    reversal; ``cash_only_points`` are added to the payer with the reason, counting until
+    ``points_end`` (``None``: always)."""
     tender = fetch(session, Tender, tender_id, what="tender")
     if cash_only_points < 0:
         raise InvalidInput("cancelling a tender adds cash-only points, never takes them away")
@@ -734,6 +745,7 @@ def cancel_tender(
             reason=f"tender {tender.id} cancelled: {reason}",
             actor=actor,
             tender_id=tender.id,
+            ends_on=points_end,
         )
     return tender
 

@@ -9,7 +9,7 @@ import typer
 
 from paydesk.cli import gateway
 from paydesk.cli import slips as slips_cli
-from paydesk.cli.cashier import drawer_app, payment_app
+from paydesk.cli.cashier import drawer_app, payment_app, points_app
 from paydesk.codes import rf
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
@@ -31,6 +31,7 @@ bank_app = typer.Typer(help="Bank files (ISO 20022 camt.053 / camt.054).", no_ar
 app.add_typer(bank_app, name="bank")
 app.add_typer(payment_app, name="payment")
 app.add_typer(drawer_app, name="drawer")
+app.add_typer(points_app, name="points")
 
 CLI_ACTOR = "cli"
 

@@ -12,8 +12,19 @@ from fastapi.staticfiles import StaticFiles
 
 def mount(app: FastAPI) -> None:
     """Serve the pages at ``/`` and their styles and scripts at ``/static``."""
-    from paydesk.web.views import accounts, auth, bank, codes, desk, documents, drawer, events
+    from paydesk.web.views import (
+        accounts,
+        auth,
+        bank,
+        codes,
+        credit,
+        desk,
+        documents,
+        drawer,
+        events,
+        quick,
+    )
 
-    for module in (auth, accounts, documents, codes, bank, desk, events, drawer):
+    for module in (auth, accounts, credit, documents, codes, bank, desk, quick, events, drawer):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("paydesk.web", "static")]), name="static")

@@ -120,6 +120,21 @@ class AutopayIn(Strict):
 class PointsIn(Strict):
     change: int = Field(ge=-1000, le=1000)
     reason: Reason
+    ends_on: date | None = Field(
+        default=None,
+        description="Last day the entry counts; omitted: `cash_only_points_months` from today",
+    )
+
+
+class QuickIn(Strict):
+    rule: str = Field(max_length=30, examples=["rf", "document", "account", "contract"])
+    value: str = Field(max_length=64, examples=["RF18539007547034"])
+    amount: AmountText | None = Field(
+        default=None,
+        description="Omitted: a fixed code's amount due, else the amount default.",
+    )
+    tenders: list[TenderIn] = Field(min_length=1)
+    event_date: date | None = None
 
 
 class DrawerOpenIn(Strict):
@@ -348,18 +363,52 @@ class PaymentOptionsOut(BaseModel):
 
 
 class PointChangeOut(BaseModel):
+    id: int
     change: int
     points_after: int
     reason: str
     actor: str
     tender_id: int | None
     at: datetime
+    ends_on: date | None
+    cancels_id: int | None
+
+    @classmethod
+    def of(cls, c) -> PointChangeOut:
+        return cls(
+            id=c.id,
+            change=c.change,
+            points_after=c.points_after,
+            reason=c.reason,
+            actor=c.actor,
+            tender_id=c.tender_id,
+            at=c.at,
+            ends_on=c.ends_on,
+            cancels_id=c.cancels_id,
+        )
+
+
+class RatingEntryOut(BaseModel):
+    id: int
+    points: int
+    reason: str
+    actor: str
+    at: datetime
+    ends_on: date | None
+    tender_id: int | None
+    status: str = Field(description="in_force | ended | cancelled")
+    cancelled_by: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
 
 
 class PointsOut(BaseModel):
     account_id: int
-    cash_only_points: int
-    history: list[PointChangeOut]
+    cash_only_points: int = Field(description="The credit-rating total: entries in force")
+    cash_only_threshold: int
+    cash_only: bool
+    entries: list[RatingEntryOut] = Field(description="The credit rating, newest first")
+    history: list[PointChangeOut] = Field(description="Every row, cancellations included")
 
 
 class DrawerLineOut(BaseModel):
@@ -427,6 +476,42 @@ def add_one_time_payment(body: EventIn, call: Call = Depends(writer(CASHIER_DESK
 
     def work(session):
         view = desk.add_one_time_payment(session, call.settings, request, actor=call.actor)
+        created["tasks"] = [t.id for t in view.tasks]
+        session.flush()
+        return EventOut.of(view)
+
+    response = call.run(work, 201)
+    tasks = created.get("tasks")
+    if not tasks:
+        return response
+    desk.run_validations(call.db, call.settings, tasks)
+    with call.db.reading() as session:
+        out = EventOut.of(desk.event_view(session, response_event_id(response)))
+    return JSONResponse(jsonable_encoder(out), status_code=201)
+
+
+@router.post("/payment-events/quick", status_code=201, response_model=EventOut)
+def quick_add(body: QuickIn, call: Call = Depends(writer(CASHIER_DESK))):
+    """Quick add payment event: a distribution rule (`rf`, `document`, `account`, `contract`,
+    or one the installation registered) reads `value` into the payee and the match; the
+    tenders are checked and cash back given as for `POST /v1/payment-events`. An RF code pays
+    the code, listed with `desk: <cashier>`. A value that finds nothing
+    (`quick-value-not-found`) or a code that takes no payment (`unpayable-code`, with its
+    `reason`) is refused and nothing is stored — unless `[cashier] unpayable_code = "hold"`:
+    the payment is then stored in `error` for follow-up."""
+    from paydesk.cashier import quick
+
+    request = quick.QuickRequest(
+        rule=body.rule,
+        value=body.value,
+        amount=body.amount,
+        tenders=[desk.TenderRequest(**t.model_dump()) for t in body.tenders],
+        event_date=body.event_date,
+    )
+    created: dict[str, object] = {}
+
+    def work(session):
+        view = quick.quick_add(session, call.settings, request, actor=call.actor)
         created["tasks"] = [t.id for t in view.tasks]
         session.flush()
         return EventOut.of(view)
@@ -562,6 +647,7 @@ def cancel_tender(tender_id: int, body: TenderCancelIn, call: Call = Depends(wri
                 reason=body.reason,
                 actor=call.actor,
                 cash_only_points=body.cash_only_points,
+                points_end=wallet.points_end(call.settings.cashier.cash_only_points_months),
             )
         )
     )
@@ -642,11 +728,10 @@ def payment_options(
             currency=opts.account.currency,
             amount_default=amount,
             amount_default_algorithm=opts.algorithm,
-            cash_only_points=opts.account.cash_only_points,
+            cash_only_points=opts.points,
             cash_only_threshold=opts.threshold,
             cash_only_warning=(
-                f"cash only: {opts.account.cash_only_points} points exceed the threshold "
-                f"{opts.threshold}"
+                f"cash only: {opts.points} points exceed the threshold {opts.threshold}"
                 if opts.cash_only
                 else None
             ),
@@ -733,52 +818,71 @@ def end_autopay(account_id: int, call: Call = Depends(writer(CASHIER_DESK))):
     return call.run(work)
 
 
-@router.get("/accounts/{account_id}/cash-only-points", response_model=PointsOut)
-def points(account_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))):
-    from paydesk.accounts.service import get_account
+def _points(session, settings: Settings, account_id: int) -> PointsOut:
+    rating = wallet.credit_rating(session, settings.cashier, account_id)
+    return PointsOut(
+        account_id=account_id,
+        cash_only_points=rating.total,
+        cash_only_threshold=rating.threshold,
+        cash_only=rating.cash_only,
+        entries=[
+            RatingEntryOut(
+                id=e.entry.id,
+                points=e.entry.change,
+                reason=e.entry.reason,
+                actor=e.entry.actor,
+                at=e.entry.at,
+                ends_on=e.entry.ends_on,
+                tender_id=e.entry.tender_id,
+                status=e.status,
+                cancelled_by=e.cancelled_by.actor if e.cancelled_by else None,
+                cancelled_at=e.cancelled_by.at if e.cancelled_by else None,
+                cancel_reason=e.cancelled_by.reason if e.cancelled_by else None,
+            )
+            for e in rating.entries
+        ],
+        history=[PointChangeOut.of(c) for c in wallet.point_history(session, account_id)],
+    )
 
+
+@router.get("/accounts/{account_id}/cash-only-points", response_model=PointsOut)
+def points(
+    account_id: int,
+    db: Database = Depends(database),
+    settings: Settings = Depends(app_settings),
+    _c=Depends(require(CASHIER_DESK)),
+):
+    """The account's credit rating: each cash-only point entry (points, reason, who, when, the
+    last day it counts, cancelled or not) and the total of the entries in force."""
     with db.reading() as session:
-        account = get_account(session, account_id)
-        return PointsOut(
-            account_id=account.id,
-            cash_only_points=account.cash_only_points,
-            history=[
-                PointChangeOut(
-                    change=c.change,
-                    points_after=c.points_after,
-                    reason=c.reason,
-                    actor=c.actor,
-                    tender_id=c.tender_id,
-                    at=c.at,
-                )
-                for c in wallet.point_history(session, account_id)
-            ],
-        )
+        return _points(session, settings, account_id)
 
 
 @router.post("/accounts/{account_id}/cash-only-points", response_model=PointsOut)
 def change_points(account_id: int, body: PointsIn, call: Call = Depends(writer(SUPERVISORS))):
-    """Supervisors add or take away cash-only points, with a reason (kept in the history)."""
+    """Supervisors add (or take away) cash-only points with a reason: a credit-rating entry
+    counting until `ends_on` (default: `cash_only_points_months` from today); audited."""
 
     def work(session):
-        account = wallet.change_cash_only_points(
-            session, account_id, body.change, reason=body.reason, actor=call.actor
+        ends_on = body.ends_on or wallet.points_end(call.settings.cashier.cash_only_points_months)
+        wallet.change_cash_only_points(
+            session, account_id, body.change, reason=body.reason, actor=call.actor, ends_on=ends_on
         )
-        return PointsOut(
-            account_id=account.id,
-            cash_only_points=account.cash_only_points,
-            history=[
-                PointChangeOut(
-                    change=c.change,
-                    points_after=c.points_after,
-                    reason=c.reason,
-                    actor=c.actor,
-                    tender_id=c.tender_id,
-                    at=c.at,
-                )
-                for c in (session.flush() or wallet.point_history(session, account_id))
-            ],
-        )
+        session.flush()
+        return _points(session, call.settings, account_id)
+
+    return call.run(work)
+
+
+@router.post("/cash-only-points/{entry_id}/cancel", response_model=PointsOut)
+def cancel_points(entry_id: int, body: CancelIn, call: Call = Depends(writer(SUPERVISORS))):
+    """Supervisors cancel a credit-rating entry with a reason (audited; the entry stays in the
+    history, marked cancelled, and no longer counts)."""
+
+    def work(session):
+        row = wallet.cancel_point_entry(session, entry_id, reason=body.reason, actor=call.actor)
+        session.flush()
+        return _points(session, call.settings, row.account_id)
 
     return call.run(work)
 
