@@ -6,9 +6,10 @@
 - The NUL character (``\\x00``) in any path or query value, any JSON string (or key) and any
   url-encoded form field: PostgreSQL text cannot hold it.
 
-:func:`install` puts the check in front of every API route (problem JSON) and web page (an
-error page); :func:`refusal` is the check itself. A last guard in :mod:`paydesk.api.problems`
-turns a value the database still refuses (a column's own range) into the same 422.
+:func:`refusal` is the check itself; ``paydesk.api.limits.ApiRoute`` puts it in front of every API
+route (problem JSON) and ``paydesk.web.pages`` in front of every web page (an error page). A
+last guard in :mod:`paydesk.api.problems` turns a value the database still refuses (a column's
+own range) into the same 422.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _MAX_DEPTH = 64
@@ -112,21 +112,3 @@ async def refusal(request: Request, ints: frozenset[tuple[str, str]]) -> str | N
                 if "\x00" in name or (isinstance(value, str) and "\x00" in value):
                     return f"form.{name}: text may not contain the NUL character"
     return None
-
-
-class ApiRoute(APIRoute):
-    """An API route that first refuses values no database can take (problem JSON, 422)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        ints = int_params(self.dependant)
-
-        async def _handle(request: Request) -> Response:
-            reason = await refusal(request, ints)
-            if reason is not None:
-                from paydesk.api.problems import problem
-
-                return problem(422, "invalid-input", "Invalid input", reason)
-            return await handler(request)
-
-        return _handle
