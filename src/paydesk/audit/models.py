@@ -18,7 +18,6 @@ class AuditEvent(Base):
     at: Mapped[datetime] = created_column()
     actor: Mapped[str] = mapped_column(String(64))
     entity_type: Mapped[str] = mapped_column(String(40))
-    note: Mapped[str | None] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(64))
     from_status: Mapped[str | None] = mapped_column(String(40))
     to_status: Mapped[str] = mapped_column(String(40))

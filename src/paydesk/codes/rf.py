@@ -8,7 +8,7 @@ answers, except that paydesk is stricter in three places no generator produces: 
 digits ``00``, ``01`` and ``99``, check digits that are letters, and non-ASCII characters.
 
 >>> create("539007547034")
-'RF00539007547034'
+'RF18539007547034'
 >>> validate("rf18 5390 0754 7034")
 'RF18539007547034'
 >>> format("RF18539007547034")
@@ -39,7 +39,7 @@ __all__ = [
     "validate",
 ]
 
-MAX_REFERENCE_LENGTH = ( 21 )
+MAX_REFERENCE_LENGTH = 21
 
 _NEVER_ISSUED = frozenset({"00", "01", "99"})
 #: "RF" + check digits, by the value mod 97 of the reference followed by "RF00".

@@ -21,7 +21,6 @@ from paydesk.codes.status import CodeState, CodeStatus, check_cancel
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import among
 from paydesk.errors import Conflict, InvalidInput, NotFound
-from paydesk.payments import states  # noqa: F401
 from paydesk.settings import AmountType, IssueMode, Settings
 
 
