@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from paydesk.audit.trail import history
+from paydesk.auth.roles import Role
 from paydesk.cashier import drawers, wallet
 from paydesk.cashier import service as desk
 from paydesk.cashier.errors import (
     CardTenderRefused,
     CashBackRefused,
+    DrawerNotYours,
     InvalidTender,
     UnbalancedEvent,
 )
@@ -459,12 +461,29 @@ def test_drawer_close_compares_expected_and_counted_per_tender_type(db, settings
             drawer.id,
             counted={"cash": euros("55.00"), "cheque": euros("120.00")},
             actor="anna",
+            role=Role.CASHIER,
         )
     assert result.differences == {"cash": euros("-5.00"), "cheque": euros("0.00")}
     assert closed.expected == {"cash": 6000, "cheque": 12000}  # 50 float + 30 − 20 cash back
     assert closed.difference == {"cash": -500, "cheque": 0}
     with pytest.raises(Conflict), db.transaction() as s:
-        drawers.close_drawer(s, drawer.id, counted={}, actor="anna")
+        drawers.close_drawer(s, drawer.id, counted={}, actor="anna", role=Role.CASHIER)
+
+
+def test_only_the_drawers_cashier_or_a_supervisor_closes_it(db, settings):
+    with db.transaction() as s:
+        drawer = drawers.open_drawer(s, cashier="anna", float_amount=euros("50.00"))
+    with pytest.raises(DrawerNotYours) as refused, db.transaction() as s:
+        drawers.close_drawer(s, drawer.id, counted={}, actor="bob", role=Role.CASHIER)
+    assert (refused.value.slug, refused.value.status) == ("drawer-not-yours", 403)
+    assert refused.value.extra == {"drawer_id": drawer.id, "cashier": "anna"}
+    with db.reading() as s:
+        assert drawers.get_drawer(s, drawer.id).status == "open"
+    with db.transaction() as s:
+        closed, _ = drawers.close_drawer(
+            s, drawer.id, counted={"cash": euros("50.00")}, actor="sam", role=Role.SUPERVISOR
+        )
+    assert closed.status == "closed"
 
 
 def test_a_required_drawer_refuses_tenders_without_an_open_session(db, settings):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paydesk.errors import InvalidInput
+from paydesk.errors import Forbidden, InvalidInput
 
 
 class UnknownTenderType(InvalidInput):
@@ -41,3 +41,15 @@ class UnbalancedEvent(InvalidInput):
 class UnknownAmountDefault(InvalidInput):
     slug = "unknown-amount-default"
     title = "Unknown payment amount default algorithm"
+
+
+class DrawerNotYours(Forbidden):
+    """Only the drawer session's cashier, or a supervisor, may close it."""
+
+    slug = "drawer-not-yours"
+    title = "Another cashier's drawer"
+
+    def __init__(self, drawer_id: int, cashier: str) -> None:
+        super().__init__(
+            f"drawer session {drawer_id} is {cashier}'s", drawer_id=drawer_id, cashier=cashier
+        )

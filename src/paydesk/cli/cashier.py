@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from paydesk.auth.roles import Role
 from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput, PaydeskError
 from paydesk.money import Money, format_minor
@@ -174,7 +175,9 @@ def drawer_close(
                 if not sep:
                     raise InvalidInput(f"counted amount {item!r} is TYPE=AMOUNT")
                 amounts[code.strip()] = Money.parse(value.strip(), current.currency)
-            _, result = drawers.close_drawer(session, drawer, counted=amounts, actor=cashier)
+            _, result = drawers.close_drawer(
+                session, drawer, counted=amounts, actor=cashier, role=Role.ADMIN
+            )
     except PaydeskError as error:
         raise _fail(error) from None
     for line in result.lines:

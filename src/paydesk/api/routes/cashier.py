@@ -20,7 +20,6 @@ from paydesk.cashier import drawers, wallet
 from paydesk.cashier import service as desk
 from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
 from paydesk.db.engine import Database
-from paydesk.errors import Forbidden
 from paydesk.money import Money, format_minor
 from paydesk.payments.errors import InvalidManualDistribution
 from paydesk.payments.models import Payment, PaymentSegment, Tender
@@ -821,11 +820,14 @@ def close_drawer(drawer_id: int, body: DrawerCloseIn, call: Call = Depends(write
 
     def work(session):
         drawer = drawers.get_drawer(session, drawer_id)
-        if drawer.cashier != call.actor and call.principal.role not in SUPERVISORS:
-            raise Forbidden(f"drawer session {drawer_id} is {drawer.cashier}'s")
         counted = {k: Money.parse(v, drawer.currency) for k, v in body.counted.items()}
         drawer, result = drawers.close_drawer(
-            session, drawer_id, counted=counted, actor=call.actor, note=body.note
+            session,
+            drawer_id,
+            counted=counted,
+            actor=call.actor,
+            role=call.principal.role,
+            note=body.note,
         )
         return DrawerOut.of(drawer, _lines(result))
 
