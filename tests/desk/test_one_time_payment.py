@@ -394,6 +394,25 @@ def test_a_new_iban_leaves_the_payment_incomplete_until_the_task_completes(db, s
     assert again.tasks == [] and again.payments[0].status == "frozen"
 
 
+def test_after_the_commit_the_new_accounts_are_validated_and_the_event_read_again(db, settings):
+    acc = owing(db, settings)
+    view = pay(db, settings, one(acc.account_id, "100.00", T("direct_debit", iban=IBAN)))
+    assert view.payments[0].status == "incomplete"
+    validated = desk.validate_and_reread(db, settings, view.event.id, [view.tasks[0].id])
+    assert validated.not_run == {}
+    assert (validated.view.tasks[0].status, validated.view.payments[0].status) == (
+        "completed",
+        "frozen",
+    )
+    # A validator that cannot run leaves its task pending and says why.
+    broken = with_cashier(settings, bank_account_validator="http")
+    second = pay(db, broken, one(acc.account_id, "5.00", T("direct_debit", iban=OTHER_IBAN)))
+    task_id = second.tasks[0].id
+    again = desk.validate_and_reread(db, broken, second.event.id, [task_id])
+    assert list(again.not_run) == [task_id] and "bank_verification_url" in again.not_run[task_id]
+    assert again.view.tasks[0].status == "pending"
+
+
 def test_a_rejected_bank_account_cancels_the_event(db, settings):
     manual = with_cashier(settings, bank_account_validator="manual")
     acc = owing(db, manual)

@@ -86,6 +86,7 @@ __all__ = [
     "run_validation",
     "run_validations",
     "unbalanced_events",
+    "validate_and_reread",
 ]
 
 logger = logging.getLogger(__name__)
@@ -918,11 +919,32 @@ def run_validation(db: Database, settings: Settings, task_id: int) -> ServiceTas
         return task
 
 
-def run_validations(db: Database, settings: Settings, task_ids: list[int]) -> None:
+def run_validations(db: Database, settings: Settings, task_ids: list[int]) -> dict[int, str]:
     """Run the validator on each new task after the event's commit. A validator that cannot
-    run (say, misconfigured) leaves its task pending for a person."""
+    run (say, misconfigured) leaves its task pending for a person; returns why, by task id."""
+    not_run = {}
     for task_id in task_ids:
         try:
             run_validation(db, settings, task_id)
         except PaydeskError as error:
             logger.warning("bank-account validation of task %s not run: %s", task_id, error)
+            not_run[task_id] = error.detail
+    return not_run
+
+
+@dataclass(frozen=True)
+class ValidatedEvent:
+    """A payment event read again after its new bank accounts went to the validator."""
+
+    view: EventView
+    #: Why a task's validator could not run (the task stays pending), by task id.
+    not_run: dict[int, str]
+
+
+def validate_and_reread(
+    db: Database, settings: Settings, event_id: int, task_ids: list[int]
+) -> ValidatedEvent:
+    """After the event's commit: run its validation tasks, then read the event as it stands."""
+    not_run = run_validations(db, settings, task_ids)
+    with db.reading() as session:
+        return ValidatedEvent(event_view(session, event_id), not_run)

@@ -434,10 +434,8 @@ def add_one_time_payment(body: EventIn, call: Call = Depends(writer(CASHIER_DESK
     tasks = created.get("tasks")
     if not tasks:
         return response
-    desk.run_validations(call.db, call.settings, tasks)
-    with call.db.reading() as session:
-        out = EventOut.of(desk.event_view(session, response_event_id(response)))
-    return JSONResponse(jsonable_encoder(out), status_code=201)
+    validated = desk.validate_and_reread(call.db, call.settings, response_event_id(response), tasks)
+    return JSONResponse(jsonable_encoder(EventOut.of(validated.view)), status_code=201)
 
 
 @router.get("/payment-events/{event_id}", response_model=EventOut)
