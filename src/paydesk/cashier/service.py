@@ -57,11 +57,12 @@ from paydesk.errors import (
 )
 from paydesk.money import Money
 from paydesk.payments import service as money_in
-from paydesk.payments.debts import AccountDebts, load_debts
+from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import Match
 from paydesk.payments.errors import InvalidMatch
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
 from paydesk.payments.plan import Intake, PaymentIn, TenderIn
+from paydesk.payments.reading import load_debts
 from paydesk.payments.states import PaymentStatus, ServiceTaskStatus, TenderStatus, transition
 from paydesk.settings import Settings
 

@@ -29,9 +29,10 @@ from paydesk.cashier.tenders import normalize_iban as _normalize_iban
 from paydesk.db.lookup import fetch
 from paydesk.errors import Conflict, InvalidInput
 from paydesk.money import Money
-from paydesk.payments.debts import AccountDebts, load_debts
+from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import Match, resolve_invoice_match
 from paydesk.payments.errors import InvalidMatch
+from paydesk.payments.reading import load_debts
 from paydesk.settings import CashierSettings, Settings
 
 __all__ = [

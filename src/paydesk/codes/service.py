@@ -381,5 +381,6 @@ def code_states(
     query = select(*_STATE_COLUMNS).where(among(dialect, column, ids or rfs))
     if lock and dialect == "postgresql":
         query = query.order_by(PaymentCode.id).with_for_update()
+    session.flush()  # codes added in this session count too
     states = [CodeState(*row) for row in session.connection().execute(query)]
     return {s.id: s for s in states} if ids else {s.rf: s for s in states}

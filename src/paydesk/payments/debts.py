@@ -1,8 +1,9 @@
-"""What accounts owe, as the payment planner sees it.
+"""What accounts owe, as the payment planner sees it (pure values; no I/O).
 
 :class:`AccountDebts` is a value: an account's contracts, its charged documents and the sums of
-its ledger per (contract, document). :func:`load_debts` reads it for many accounts at once, in
-four set-based statements, so a bank file of thousands of credits costs no query per credit.
+its ledger per (contract, document). :func:`paydesk.payments.reading.load_debts` reads it for
+many accounts at once, in two set-based statements, so a bank file of thousands of credits
+costs no query per credit.
 
 From the sums (the ledger is the only truth):
 
@@ -22,17 +23,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from paydesk.accounts.models import Account, Contract
-from paydesk.db.bulk import among
-from paydesk.documents.models import Document
-from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money
 from paydesk.payments.distribution import ContractDebt, ContractView, ItemView, OpenItem
 
-__all__ = ["AccountDebts", "ChargedDocument", "ContractTerms", "load_debts"]
+__all__ = ["AccountDebts", "ChargedDocument", "ContractTerms"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,79 +167,3 @@ class AccountDebts:
             self.documents,
             sums,
         )
-
-
-def load_debts(
-    session: Session, accounts: Iterable[Account | tuple[int, str, str]]
-) -> dict[int, AccountDebts]:
-    """The debts of each account, by account id, read in four statements for all of them.
-
-    ``accounts`` are ``Account`` rows or ``(id, currency, customer class)`` tuples; lock them
-    first when the debts are used to post.
-    """
-    heads: dict[int, tuple[str, str]] = {}
-    for account in accounts:
-        if isinstance(account, Account):
-            heads[account.id] = (account.currency, account.customer_class)
-        else:
-            heads[account[0]] = (account[1], account[2])
-    if not heads:
-        return {}
-    dialect = session.get_bind().dialect.name
-    ids = list(heads)
-    contracts: dict[int, list[ContractTerms]] = {i: [] for i in ids}
-    for row in session.execute(
-        select(
-            Contract.id,
-            Contract.account_id,
-            Contract.contract_type,
-            Contract.payment_priority,
-            Contract.is_overpayment,
-        )
-        .where(among(dialect, Contract.account_id, ids))
-        .order_by(Contract.id)
-    ):
-        contracts[row.account_id].append(
-            ContractTerms(row.id, row.contract_type, row.payment_priority, row.is_overpayment)
-        )
-    sums: dict[int, dict[tuple[int, int | None], int]] = {i: {} for i in ids}
-    document_ids: set[int] = set()
-    for account_id, contract_id, document_id, total in session.execute(
-        select(
-            LedgerEntry.account_id,
-            LedgerEntry.contract_id,
-            LedgerEntry.document_id,
-            func.sum(LedgerEntry.amount_minor),
-        )
-        .where(among(dialect, LedgerEntry.account_id, ids))
-        .group_by(LedgerEntry.account_id, LedgerEntry.contract_id, LedgerEntry.document_id)
-    ):
-        sums[account_id][(contract_id, document_id)] = int(total or 0)
-        if document_id is not None:
-            document_ids.add(document_id)
-    documents: dict[int, dict[int, ChargedDocument]] = {i: {} for i in ids}
-    if document_ids:
-        for row in session.execute(
-            select(
-                Document.id,
-                Document.account_id,
-                Document.number,
-                Document.contract_id,
-                Document.issue_date,
-                Document.due_date,
-            ).where(among(dialect, Document.id, list(document_ids)))
-        ):
-            documents[row.account_id][row.id] = ChargedDocument(
-                row.id, row.number, row.contract_id, row.issue_date, row.due_date
-            )
-    return {
-        account_id: AccountDebts(
-            account_id,
-            currency,
-            customer_class,
-            tuple(contracts[account_id]),
-            documents[account_id],
-            sums[account_id],
-        )
-        for account_id, (currency, customer_class) in heads.items()
-    }

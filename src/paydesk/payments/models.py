@@ -71,7 +71,8 @@ class Tender(Base):
     #: The cash-drawer session the tender was taken in (desk tenders).
     drawer_session_id: Mapped[int | None] = mapped_column(KeyType, index=True)
     #: The bank entry this tender records (bank transfers).
-    bank_entry_id: Mapped[int | None] = mapped_column(KeyType, index=True)
+    #: (Indexed by ``uq_tenders_valid_bank_entry``: only valid tenders are looked up by it.)
+    bank_entry_id: Mapped[int | None] = mapped_column(KeyType)
     created_at: Mapped[datetime] = created_column()
 
 

@@ -28,7 +28,7 @@ from paydesk.db.bulk import among
 from paydesk.db.lookup import fetch
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money
-from paydesk.payments.debts import AccountDebts, load_debts
+from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import Match
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
 from paydesk.payments.plan import (
@@ -40,6 +40,7 @@ from paydesk.payments.plan import (
     Policy,
     PostedLine,
 )
+from paydesk.payments.reading import load_debts
 from paydesk.payments.states import PaymentAction, PaymentStatus, require_action
 from paydesk.payments.writer import Publisher, reserve_ids, write
 from paydesk.settings import Settings

@@ -34,11 +34,9 @@ def upgrade() -> None:
             sqlite_where=_VALID,
             postgresql_where=_VALID,
         )
-        batch_op.create_index("ix_tenders_bank_entry_id", ["bank_entry_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tenders") as batch_op:
-        batch_op.drop_index("ix_tenders_bank_entry_id")
         batch_op.drop_index("uq_tenders_valid_bank_entry")
         batch_op.create_unique_constraint("uq_tenders_bank_entry_id", ["bank_entry_id"])
