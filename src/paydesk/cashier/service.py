@@ -56,6 +56,7 @@ from paydesk.errors import (
     PaydeskError,
 )
 from paydesk.money import Money
+from paydesk.payments import limits
 from paydesk.payments import service as money_in
 from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import Match
@@ -233,7 +234,7 @@ def _plan_payments(
             raise InvalidAmount(f"a payment is greater than zero, got {amount}")
         non_cis = (item.non_cis_name, item.non_cis_reference, item.non_cis_comments)
         if account.customer_class == "non_cis":
-            if _text(item.non_cis_name, 140, "the non-CIS name") is None:
+            if _text(item.non_cis_name, limits.NAME, "the non-CIS name") is None:
                 raise InvalidInput(f"account {account.number} is non-CIS: give the payer's name")
         elif any(v and v.strip() for v in non_cis):
             raise InvalidInput(
@@ -410,9 +411,9 @@ def add_one_time_payment(
             amount_minor=p.amount.minor,
             currency=currency,
             match=p.match,
-            non_cis_name=_text(p.request.non_cis_name, 140, "the non-CIS name"),
+            non_cis_name=_text(p.request.non_cis_name, limits.NAME, "the non-CIS name"),
             non_cis_reference=_text(p.request.non_cis_reference, 64, "the reference number"),
-            non_cis_comments=_text(p.request.non_cis_comments, 2000, "the comments"),
+            non_cis_comments=_text(p.request.non_cis_comments, limits.COMMENTS, "the comments"),
         )
         for p in payments
     )
@@ -460,7 +461,7 @@ def _validation_tasks(
             status=ServiceTaskStatus.PENDING.value,
             event_id=event_id,
             account_id=payer_id,
-            holder_name=(planned.holder_name or _holder(session, payer_id))[:140],
+            holder_name=(planned.holder_name or _holder(session, payer_id))[: limits.NAME],
             iban=draft.iban,
             iban_masked=draft.masked_iban or "",
             iban_fingerprint=fingerprint,

@@ -21,6 +21,7 @@ from paydesk.cashier import service as desk
 from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
 from paydesk.db.engine import Database
 from paydesk.money import Money, format_minor
+from paydesk.payments import limits
 from paydesk.payments.errors import InvalidManualDistribution
 from paydesk.payments.models import Payment, PaymentSegment, Tender
 from paydesk.payments.service import get_payment as load_payment
@@ -44,10 +45,10 @@ class PaymentIn(Strict):
         default=None, description="Omitted: the amount default (settings' algorithm)."
     )
     match_type: Literal["invoice", "contract"] | None = None
-    match_value: str | None = Field(default=None, max_length=64)
-    non_cis_name: str | None = Field(default=None, max_length=140)
-    non_cis_reference: str | None = Field(default=None, max_length=64)
-    non_cis_comments: str | None = Field(default=None, max_length=2000)
+    match_value: str | None = Field(default=None, max_length=limits.REFERENCE)
+    non_cis_name: str | None = Field(default=None, max_length=limits.NAME)
+    non_cis_reference: str | None = Field(default=None, max_length=limits.REFERENCE)
+    non_cis_comments: str | None = Field(default=None, max_length=limits.COMMENTS)
 
 
 class TenderIn(Strict):
@@ -56,10 +57,10 @@ class TenderIn(Strict):
         default=None, description="Omitted with a single tender: the payments' total."
     )
     payer_account_id: int | None = None
-    non_cis_payer: str | None = Field(default=None, max_length=140)
+    non_cis_payer: str | None = Field(default=None, max_length=limits.NAME)
     cheque_number: str | None = None
     iban: str | None = Field(default=None, max_length=50)
-    holder_name: str | None = Field(default=None, max_length=140)
+    holder_name: str | None = Field(default=None, max_length=limits.NAME)
     account_kind: Literal["checking", "savings"] = "checking"
     save_as_stored_method: bool = False
     stored_method_id: int | None = None
@@ -75,7 +76,7 @@ class EventIn(Strict):
 
 class DistributeIn(Strict):
     match_type: Literal["invoice", "contract"] | None = None
-    match_value: str | None = Field(default=None, max_length=64)
+    match_value: str | None = Field(default=None, max_length=limits.REFERENCE)
 
 
 class ShareIn(Strict):
@@ -107,7 +108,7 @@ class TaskCompleteIn(Strict):
 
 class StoredMethodIn(Strict):
     iban: str = Field(max_length=50)
-    holder_name: str = Field(min_length=1, max_length=140)
+    holder_name: str = Field(min_length=1, max_length=limits.NAME)
     kind: Literal["checking", "savings"] = "checking"
     label: str = Field(default="", max_length=80)
 
