@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from paydesk.errors import InvalidTransition
 
@@ -47,8 +47,7 @@ def check_cancel(status: str) -> None:
         raise InvalidTransition(f"a payment code in status {status!r} cannot be cancelled")
 
 
-@dataclass(frozen=True, slots=True)
-class CodeState:
+class CodeState(NamedTuple):
     """A payment code as matching and the payment planner see it: what it asks, what it has."""
 
     id: int
