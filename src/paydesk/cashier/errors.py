@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paydesk.errors import InvalidInput
+from paydesk.errors import Forbidden, InvalidInput
 
 
 class UnknownTenderType(InvalidInput):
@@ -69,3 +69,15 @@ class TenderNotAccepted(InvalidTender):
 
     slug = "tender-not-accepted-by-rule"
     title = "Tender type not accepted by the distribution rule"
+
+
+class DrawerNotYours(Forbidden):
+    """Only the drawer session's cashier, or a supervisor, may close it."""
+
+    slug = "drawer-not-yours"
+    title = "Another cashier's drawer"
+
+    def __init__(self, drawer_id: int, cashier: str) -> None:
+        super().__init__(
+            f"drawer session {drawer_id} is {cashier}'s", drawer_id=drawer_id, cashier=cashier
+        )

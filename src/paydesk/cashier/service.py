@@ -56,6 +56,7 @@ from paydesk.errors import (
     PaydeskError,
 )
 from paydesk.money import Money
+from paydesk.payments import limits
 from paydesk.payments import service as money_in
 from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import Match
@@ -87,6 +88,7 @@ __all__ = [
     "run_validation",
     "run_validations",
     "unbalanced_events",
+    "validate_and_reread",
 ]
 
 logger = logging.getLogger(__name__)
@@ -238,7 +240,7 @@ def _plan_payments(
             raise InvalidAmount(f"a payment is greater than zero, got {amount}")
         non_cis = (item.non_cis_name, item.non_cis_reference, item.non_cis_comments)
         if account.customer_class == "non_cis":
-            if _text(item.non_cis_name, 140, "the non-CIS name") is None:
+            if _text(item.non_cis_name, limits.NAME, "the non-CIS name") is None:
                 raise InvalidInput(f"account {account.number} is non-CIS: give the payer's name")
         elif any(v and v.strip() for v in non_cis):
             raise InvalidInput(
@@ -415,9 +417,9 @@ def add_one_time_payment(
             amount_minor=p.amount.minor,
             currency=currency,
             match=p.match,
-            non_cis_name=_text(p.request.non_cis_name, 140, "the non-CIS name"),
+            non_cis_name=_text(p.request.non_cis_name, limits.NAME, "the non-CIS name"),
             non_cis_reference=_text(p.request.non_cis_reference, 64, "the reference number"),
-            non_cis_comments=_text(p.request.non_cis_comments, 2000, "the comments"),
+            non_cis_comments=_text(p.request.non_cis_comments, limits.COMMENTS, "the comments"),
             code_id=p.request.code_id,
             error=p.request.error,
         )
@@ -468,7 +470,7 @@ def _validation_tasks(
             status=ServiceTaskStatus.PENDING.value,
             event_id=event_id,
             account_id=payer_id,
-            holder_name=(planned.holder_name or _holder(session, payer_id))[:140],
+            holder_name=(planned.holder_name or _holder(session, payer_id))[: limits.NAME],
             iban=draft.iban,
             iban_masked=draft.masked_iban or "",
             iban_fingerprint=fingerprint,
@@ -931,11 +933,32 @@ def run_validation(db: Database, settings: Settings, task_id: int) -> ServiceTas
         return task
 
 
-def run_validations(db: Database, settings: Settings, task_ids: list[int]) -> None:
+def run_validations(db: Database, settings: Settings, task_ids: list[int]) -> dict[int, str]:
     """Run the validator on each new task after the event's commit. A validator that cannot
-    run (say, misconfigured) leaves its task pending for a person."""
+    run (say, misconfigured) leaves its task pending for a person; returns why, by task id."""
+    not_run = {}
     for task_id in task_ids:
         try:
             run_validation(db, settings, task_id)
         except PaydeskError as error:
             logger.warning("bank-account validation of task %s not run: %s", task_id, error)
+            not_run[task_id] = error.detail
+    return not_run
+
+
+@dataclass(frozen=True)
+class ValidatedEvent:
+    """A payment event read again after its new bank accounts went to the validator."""
+
+    view: EventView
+    #: Why a task's validator could not run (the task stays pending), by task id.
+    not_run: dict[int, str]
+
+
+def validate_and_reread(
+    db: Database, settings: Settings, event_id: int, task_ids: list[int]
+) -> ValidatedEvent:
+    """After the event's commit: run its validation tasks, then read the event as it stands."""
+    not_run = run_validations(db, settings, task_ids)
+    with db.reading() as session:
+        return ValidatedEvent(event_view(session, event_id), not_run)

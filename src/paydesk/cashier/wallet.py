@@ -33,6 +33,7 @@ from paydesk.cashier.tenders import normalize_iban as _normalize_iban
 from paydesk.db.lookup import fetch
 from paydesk.errors import Conflict, InvalidInput
 from paydesk.money import Money
+from paydesk.payments import limits
 from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import Match, resolve_invoice_match
 from paydesk.payments.errors import InvalidMatch
@@ -101,7 +102,7 @@ def add_stored_method(
     method = StoredPaymentMethod(
         account_id=account.id,
         kind=kind,
-        holder_name=holder_name[:140],
+        holder_name=holder_name[: limits.NAME],
         label=label[:80],
         iban=compact,
         iban_masked=mask_iban(compact),

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from paydesk.auth.roles import Role
 from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput, PaydeskError
 from paydesk.money import Money, format_minor
@@ -90,13 +91,10 @@ def payment_add(
         with db.transaction() as session:
             view = desk.add_one_time_payment(session, settings, request, actor=cashier)
             event_id, tasks = view.event.id, [t.id for t in view.tasks]
-        for task_id in tasks:
-            try:
-                desk.run_validation(db, settings, task_id)
-            except PaydeskError as error:
-                typer.secho(f"validation task {task_id} stays pending: {error.detail}", err=True)
-        with db.reading() as session:
-            _print_event(desk.event_view(session, event_id))
+        validated = desk.validate_and_reread(db, settings, event_id, tasks)
+        for task_id, reason in validated.not_run.items():
+            typer.secho(f"validation task {task_id} stays pending: {reason}", err=True)
+        _print_event(validated.view)
     except PaydeskError as error:
         raise _fail(error) from None
 
@@ -212,7 +210,9 @@ def drawer_close(
                 if not sep:
                     raise InvalidInput(f"counted amount {item!r} is TYPE=AMOUNT")
                 amounts[code.strip()] = Money.parse(value.strip(), current.currency)
-            _, result = drawers.close_drawer(session, drawer, counted=amounts, actor=cashier)
+            _, result = drawers.close_drawer(
+                session, drawer, counted=amounts, actor=cashier, role=Role.ADMIN
+            )
     except PaydeskError as error:
         raise _fail(error) from None
     for line in result.lines:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+import paydesk.slips  # noqa: F401  (issuing a code queues its slip e-mail: codes.on_issued)
 from paydesk.cli import gateway
 from paydesk.cli import slips as slips_cli
 from paydesk.cli.cashier import drawer_app, payment_app, points_app

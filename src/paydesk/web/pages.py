@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.routing import NoMatchFound
 
-from paydesk.api import limits
+from paydesk import request_limits as limits
 from paydesk.auth.roles import ANYONE, BACK_OFFICE, CASHIER_DESK, DESK, SUPERVISORS, Role
 from paydesk.auth.service import Principal, web_session_user
 from paydesk.codes import rf
