@@ -162,9 +162,10 @@ def import_file(
             source.seek(start)  # type: ignore[union-attr]
         stream = io.BytesIO(source) if isinstance(source, bytes) else source
         try:
-            return _import_once(
+            job = _Job(
                 db, stream, name, origin, actor, max_bytes, progress, publish, policy, rules, digest
             )
+            return _import_once(job)
         except Exception as error:
             if attempt == RACE_ATTEMPTS or not lost_race(error):
                 raise
@@ -181,78 +182,84 @@ def lost_race(error: BaseException) -> bool:
     return isinstance(original, sqlite3.IntegrityError) and "UNIQUE" in str(original)
 
 
-def _import_once(
-    db: Database,
-    stream: str | os.PathLike[str] | BinaryIO,
-    name: str,
-    origin: str,
-    actor: str,
-    max_bytes: int,
-    progress: Callable[[int], None] | None,
-    publish: Publisher,
-    policy: Policy | None,
-    rules: camt.EntryRules | None,
-    digest: str,
-) -> ImportSummary:
-    if db.dialect == "sqlite":
-        return _import_in_steps(
-            db, stream, name, origin, actor, max_bytes, progress, publish, policy, rules, digest
-        )
-    summary = ImportSummary(name=name)
+@dataclass(frozen=True)
+class _Job:
+    """One import: the file and how to import it."""
+
+    db: Database
+    stream: str | os.PathLike[str] | BinaryIO
+    name: str
+    origin: str
+    actor: str
+    max_bytes: int
+    progress: Callable[[int], None] | None
+    publish: Publisher
+    policy: Policy | None
+    rules: camt.EntryRules | None
+    digest: str
+
+
+def _import_once(job: _Job) -> ImportSummary:
+    if job.db.dialect == "sqlite":
+        return _import_in_steps(job)
+    summary = ImportSummary(name=job.name)
     try:
-        with db.transaction() as session:
-            opened = camt.open_camt(stream, max_bytes=max_bytes, rules=rules)
+        with job.db.transaction() as session:
+            opened = camt.open_camt(job.stream, max_bytes=job.max_bytes, rules=job.rules)
             summary.kind, summary.version = opened.kind, opened.version
-            record = BankFile(
-                name=name[:300],
-                sha256=digest,
-                kind=opened.kind,
-                version=opened.version,
-                message_id=opened.message_id,
-                source=origin,
-                status="imported",
-                imported_by=actor,
-            )
+            record = _new_record(job, opened, "imported")
             session.add(record)
             session.flush()
             summary.file_id = record.id
-            summary.listening = publish is not publish_webhooks or outbox.has_subscribers(session)
+            summary.listening = job.publish is not publish_webhooks or outbox.has_subscribers(
+                session
+            )
             for chunk in _chunks(opened.entries(), CHUNK):
                 _import_chunk(
-                    session, record.id, chunk, summary, actor, policy or Policy(), publish
+                    session,
+                    record.id,
+                    chunk,
+                    summary,
+                    job.actor,
+                    job.policy or Policy(),
+                    job.publish,
                 )
-                if progress:
-                    progress(len(chunk))
+                if job.progress:
+                    job.progress(len(chunk))
             for key, value in summary.counts().items():
                 setattr(record, key, value)
     except camt.InvalidBankFile as error:
-        with db.transaction() as session:
-            session.add(
-                BankFile(
-                    name=name[:300],
-                    sha256=digest,
-                    source=origin,
-                    status="failed",
-                    error=error.detail,
-                    imported_by=actor,
-                )
-            )
+        _failed(job, error.detail)
         raise
     return summary
 
 
-def _failed(db: Database, name: str, digest: str, origin: str, actor: str, error: str) -> None:
-    with db.transaction() as session:
+def _failed(job: _Job, error: str) -> None:
+    """Record a file refused before any of it was imported."""
+    with job.db.transaction() as session:
         session.add(
             BankFile(
-                name=name[:300],
-                sha256=digest,
-                source=origin,
+                name=job.name[:300],
+                sha256=job.digest,
+                source=job.origin,
                 status="failed",
                 error=error,
-                imported_by=actor,
+                imported_by=job.actor,
             )
         )
+
+
+def _new_record(job: _Job, opened: camt.CamtFile, status: str) -> BankFile:
+    return BankFile(
+        name=job.name[:300],
+        sha256=job.digest,
+        kind=opened.kind,
+        version=opened.version,
+        message_id=opened.message_id,
+        source=job.origin,
+        status=status,
+        imported_by=job.actor,
+    )
 
 
 def _save_progress(
@@ -265,19 +272,7 @@ def _save_progress(
         setattr(record, key, value)
 
 
-def _import_in_steps(
-    db: Database,
-    stream: str | os.PathLike[str] | BinaryIO,
-    name: str,
-    origin: str,
-    actor: str,
-    max_bytes: int,
-    progress: Callable[[int], None] | None,
-    publish: Publisher,
-    policy: Policy | None,
-    rules: camt.EntryRules | None,
-    digest: str,
-) -> ImportSummary:
+def _import_in_steps(job: _Job) -> ImportSummary:
     """SQLite's way: one transaction per :data:`SQLITE_STEP` entries, so the database's one
     write lock is free between them and a desk payment never waits for a whole file.
 
@@ -286,45 +281,38 @@ def _import_in_steps(
     by XML that turns out malformed after the first steps — keeps the steps it committed, its
     row says how far it got (status ``importing`` or ``failed``), and importing it again
     completes it, the committed entries counting as duplicates."""
-    summary = ImportSummary(name=name)
+    summary = ImportSummary(name=job.name)
     try:
-        opened = camt.open_camt(stream, max_bytes=max_bytes, rules=rules)
+        opened = camt.open_camt(job.stream, max_bytes=job.max_bytes, rules=job.rules)
     except camt.InvalidBankFile as error:
-        _failed(db, name, digest, origin, actor, error.detail)
+        _failed(job, error.detail)
         raise
     summary.kind, summary.version = opened.kind, opened.version
-    with db.transaction() as session:
-        record = BankFile(
-            name=name[:300],
-            sha256=digest,
-            kind=opened.kind,
-            version=opened.version,
-            message_id=opened.message_id,
-            source=origin,
-            status="importing",
-            imported_by=actor,
-        )
+    with job.db.transaction() as session:
+        record = _new_record(job, opened, "importing")
         session.add(record)
         session.flush()
         file_id = summary.file_id = record.id
-        summary.listening = publish is not publish_webhooks or outbox.has_subscribers(session)
+        summary.listening = job.publish is not publish_webhooks or outbox.has_subscribers(session)
     chunks = _chunks(opened.entries(), SQLITE_STEP)
     while True:
         try:
             chunk = next(chunks, None)
         except camt.InvalidBankFile as error:
-            with db.transaction() as session:
+            with job.db.transaction() as session:
                 reason = f"{error.detail} (the {summary.entries} entries before it were imported)"
                 _save_progress(session, file_id, summary, "failed", reason)
             raise
         if chunk is None:
             break
-        with db.transaction() as session:
-            _import_chunk(session, file_id, chunk, summary, actor, policy or Policy(), publish)
+        with job.db.transaction() as session:
+            _import_chunk(
+                session, file_id, chunk, summary, job.actor, job.policy or Policy(), job.publish
+            )
             _save_progress(session, file_id, summary, "importing")
-        if progress:
-            progress(len(chunk))
-    with db.transaction() as session:
+        if job.progress:
+            job.progress(len(chunk))
+    with job.db.transaction() as session:
         _save_progress(session, file_id, summary, "imported")
     return summary
 

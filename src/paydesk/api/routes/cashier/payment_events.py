@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.limits import ApiRoute
@@ -39,10 +41,21 @@ def add_one_time_payment(body: EventIn, call: Call = Depends(writer(CASHIER_DESK
         event_date=body.event_date,
         distribution=body.distribution,
     )
+    return _taken(
+        call,
+        lambda session: desk.add_one_time_payment(
+            session, call.settings, request, actor=call.actor
+        ),
+    )
+
+
+def _taken(call: Call, take: Callable[[Session], desk.EventView]) -> JSONResponse:
+    """Answer 201 with the event ``take`` stored; a new bank account is validated after the
+    commit, and the event read again."""
     created: dict[str, object] = {}
 
     def work(session):
-        view = desk.add_one_time_payment(session, call.settings, request, actor=call.actor)
+        view = take(session)
         created["tasks"] = [t.id for t in view.tasks]
         session.flush()
         return EventOut.of(view)
@@ -73,22 +86,9 @@ def quick_add(body: QuickIn, call: Call = Depends(writer(CASHIER_DESK))):
         tenders=[desk.TenderRequest(**t.model_dump()) for t in body.tenders],
         event_date=body.event_date,
     )
-    created: dict[str, object] = {}
-
-    def work(session):
-        view = quick.quick_add(session, call.settings, request, actor=call.actor)
-        created["tasks"] = [t.id for t in view.tasks]
-        session.flush()
-        return EventOut.of(view)
-
-    response = call.run(work, 201)
-    tasks = created.get("tasks")
-    if not tasks:
-        return response
-    desk.run_validations(call.db, call.settings, tasks)
-    with call.db.reading() as session:
-        out = EventOut.of(desk.event_view(session, response_event_id(response)))
-    return JSONResponse(jsonable_encoder(out), status_code=201)
+    return _taken(
+        call, lambda session: quick.quick_add(session, call.settings, request, actor=call.actor)
+    )
 
 
 @router.get("/payment-events/{event_id}", response_model=EventOut)
