@@ -183,7 +183,7 @@ def _sign_in(tab, server: Server, username: str) -> None:
     tab.get_by_label("Username").fill(username)
     tab.get_by_label("Password").fill(PASSWORDS[username])
     tab.get_by_label("Password").press("Enter")  # the keyboard submits the form
-    tab.wait_for_url(f"{server.url}/accounts")
+    tab.wait_for_url(f"{server.url}/")
 
 
 def test_a_supervisor_takes_a_repair_order_to_its_code_and_cancels_it(page, server: Server):
@@ -191,6 +191,7 @@ def test_a_supervisor_takes_a_repair_order_to_its_code_and_cancels_it(page, serv
 
     book = server.book
     _sign_in(page, server, "supervisor")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounts").click()
     page.shot("1-accounts")
 
     page.get_by_role("link", name=book.account_number).click()

@@ -56,7 +56,7 @@ def test_sign_in_goes_back_only_to_a_page_of_this_site(client: TestClient, book:
         },
         follow_redirects=False,
     )
-    assert response.headers["location"] == "/accounts"
+    assert response.headers["location"] == "/"
 
 
 def test_account_360_shows_contracts_with_balances_documents_and_codes(

@@ -277,6 +277,8 @@ class CodeFilter:
     account_id: int | None = None
     issued_from: date | None = None
     issued_to: date | None = None
+    #: Only payable codes (active, partially paid) that expire on or before this day.
+    expiring_by: date | None = None
 
 
 def search(
@@ -295,6 +297,11 @@ def search(
     if filters.issued_to:
         query = query.where(
             PaymentCode.issued_at < _start_of(filters.issued_to + timedelta(days=1))
+        )
+    if filters.expiring_by:
+        query = query.where(
+            PaymentCode.status.in_(("active", "partially_paid")),
+            PaymentCode.expires_on <= filters.expiring_by,
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(

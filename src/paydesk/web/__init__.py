@@ -12,8 +12,18 @@ from fastapi.staticfiles import StaticFiles
 
 def mount(app: FastAPI) -> None:
     """Serve the pages at ``/`` and their styles and scripts at ``/static``."""
-    from paydesk.web.views import accounts, auth, bank, codes, desk, documents, drawer, events
+    from paydesk.web.views import (
+        accounts,
+        auth,
+        bank,
+        codes,
+        desk,
+        documents,
+        drawer,
+        events,
+        start,
+    )
 
-    for module in (auth, accounts, documents, codes, bank, desk, events, drawer):
+    for module in (auth, start, accounts, documents, codes, bank, desk, events, drawer):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("paydesk.web", "static")]), name="static")

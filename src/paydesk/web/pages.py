@@ -68,6 +68,7 @@ class NavEntry:
 #: The main navigation. Entries whose route is not (yet) part of the app stay hidden: pages of
 #: the cashier desk and the bank side appear once they register a route of that name.
 NAV: tuple[NavEntry, ...] = (
+    NavEntry("web.home", N_("Start"), ANYONE),
     NavEntry("web.accounts", N_("Accounts"), ANYONE),
     NavEntry("web.documents", N_("Documents"), ANYONE),
     NavEntry("web.codes", N_("Payment codes"), ANYONE),

@@ -47,6 +47,7 @@ def code_list(
     account: str = "",
     issued_from: str = "",
     issued_to: str = "",
+    expiring_by: str = "",
     offset: int = 0,
     web: Web = Depends(page()),
 ):
@@ -57,9 +58,11 @@ def code_list(
         "account": account.strip()[:40],
         "issued_from": issued_from,
         "issued_to": issued_to,
+        "expiring_by": expiring_by,
     }
     start = _date_or_none(issued_from, errors, "issued_from", web)
     end = _date_or_none(issued_to, errors, "issued_to", web)
+    expiring = _date_or_none(expiring_by, errors, "expiring_by", web)
     if start and end and end < start:
         errors["issued_to"] = web._("The end date is before the start date.")
     offset = max(offset, 0)
@@ -82,6 +85,7 @@ def code_list(
                     account_id=account_id,
                     issued_from=start,
                     issued_to=end,
+                    expiring_by=expiring,
                 ),
                 limit=PAGE_SIZE,
                 offset=offset,

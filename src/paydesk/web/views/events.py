@@ -20,6 +20,7 @@ from paydesk.errors import InvalidInput, InvalidTransition, PaydeskError
 from paydesk.money import Money
 from paydesk.payments.apply import get_payment
 from paydesk.payments.models import Payment, Tender
+from paydesk.reporting import work
 from paydesk.web import i18n
 from paydesk.web.labels import status_label
 from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
@@ -45,13 +46,26 @@ def _currency(view: desk.EventView, fallback: str) -> str:
     return rows[0].currency if rows else fallback
 
 
+#: What the events list can be narrowed to: every event balances, a payment needs a person
+#: (``error`` or ``incomplete``), or a bank-account validation is pending.
+SHOWS = ("unbalanced", "attention", "validation")
+
+
 @router.get("/payment-events", name="web.payment_events")
-def event_list(unbalanced: str = "", offset: int = 0, web: Web = Depends(page(DESK))):
-    only_unbalanced = unbalanced in ("1", "true", "on")
+def event_list(
+    unbalanced: str = "", show: str = "", offset: int = 0, web: Web = Depends(page(DESK))
+):
+    if unbalanced in ("1", "true", "on"):
+        show = "unbalanced"
+    show = show if show in SHOWS else ""
     offset = max(offset, 0)
     with web.db.reading() as s:
-        if only_unbalanced:
+        if show == "unbalanced":
             ids = desk.unbalanced_events(s, limit=PAGE_SIZE + 1, offset=offset)
+        elif show == "attention":
+            ids = work.events_needing_attention(s, limit=PAGE_SIZE + 1, offset=offset)
+        elif show == "validation":
+            ids = work.events_waiting_for_validation(s, limit=PAGE_SIZE + 1, offset=offset)
         else:
             ids = desk.recent_events(s, limit=PAGE_SIZE + 1, offset=offset)
         views = [desk.event_view(s, i) for i in ids[:PAGE_SIZE]]
@@ -59,7 +73,7 @@ def event_list(unbalanced: str = "", offset: int = 0, web: Web = Depends(page(DE
     return web.render(
         "events/list.html",
         rows=rows,
-        unbalanced=only_unbalanced,
+        show=show,
         offset=offset,
         more=len(ids) > PAGE_SIZE,
         page_size=PAGE_SIZE,
