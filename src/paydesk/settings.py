@@ -133,6 +133,10 @@ class Settings(BaseSettings):
     business_name: str = "paydesk demo business"
     business_iban: str = "GR1601101250000000012300695"
     business_bic: str | None = None
+    #: Printed on customer receipts under the business's name (lines separated by newlines).
+    business_address: str | None = None
+    #: Tax id printed on customer receipts (e.g. the Greek ΑΦΜ or the Polish NIP).
+    business_tax_id: str | None = None
 
     #: RF layout: ``iso`` (prefix + document reference) or ``dias`` (25 digits).
     rf_layout: Literal["iso", "dias"] = "iso"

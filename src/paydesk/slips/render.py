@@ -41,6 +41,7 @@ __all__ = [
     "epc_payload",
     "format_amount",
     "format_date",
+    "pdf_fonts",
     "render_html",
     "render_pdf",
 ]
@@ -235,6 +236,11 @@ def _register_font(path: Path) -> str:
 def _fonts(font_dir: Path | None) -> dict[str, str]:
     dirs = (font_dir,) if font_dir is not None else _default_font_dirs()
     return {role: _register_font(_find_font_file(f, dirs)) for role, f in _FONT_FILES.items()}
+
+
+def pdf_fonts(font_dir: Path | None = None) -> dict[str, str]:
+    """The DejaVu fonts registered with reportlab: ``regular``, ``bold`` and ``mono`` names."""
+    return _fonts(font_dir)
 
 
 def render_pdf(slip: SlipData, *, font_dir: Path | None = None) -> bytes:

@@ -173,9 +173,12 @@ class Web:
     def is_htmx(self) -> bool:
         return self.request.headers.get("HX-Request") == "true"
 
-    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def render(
+        self, template: str, status: int = 200, lang: str | None = None, **context: Any
+    ) -> HTMLResponse:
+        """``template`` in the page's language (or ``lang``: a receipt in the customer's)."""
         html = (
-            environment(self.lang, self.settings.timezone)
+            environment(lang or self.lang, self.settings.timezone)
             .get_template(template)
             .render(web=self, **context)
         )

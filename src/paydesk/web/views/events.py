@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
@@ -21,7 +21,7 @@ from paydesk.money import Money
 from paydesk.payments.apply import get_payment
 from paydesk.payments.models import Payment, Tender
 from paydesk.reporting import work
-from paydesk.web import i18n
+from paydesk.web import i18n, receipt
 from paydesk.web.labels import status_label
 from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
 
@@ -107,6 +107,7 @@ def _event_context(web: Web, event_id: int) -> dict[str, object]:
             )
     return {
         "view": view,
+        "outcome": receipt.outcome(view),
         "row": EventRow(view, _currency(view, web.settings.currency)),
         "blocks": blocks,
         "errors": {},
@@ -118,6 +119,39 @@ def _event_context(web: Web, event_id: int) -> dict[str, object]:
 @router.get("/payment-events/{event_id}", name="web.payment_event")
 def event_page(event_id: int, web: Web = Depends(page(DESK))):
     return web.render("events/detail.html", **_event_context(web, event_id))
+
+
+def _receipt(web: Web, event_id: int) -> receipt.Receipt:
+    with web.db.reading() as s:
+        return receipt.load(s, web.settings, event_id)
+
+
+@router.get("/payment-events/{event_id}/receipt", name="web.payment_receipt")
+def receipt_page(event_id: int, web: Web = Depends(page(DESK))):
+    """The printable customer receipt, in the customer's language."""
+    r = _receipt(web, event_id)
+    gettext = i18n.translations(r.language).gettext
+    back_label = i18n.translations(web.lang).gettext("Back to the payment event")
+    return web.render(
+        "receipts/receipt.html",
+        lang=r.language,
+        r=r,
+        tender_text=lambda t: receipt.tender_text(t, gettext),
+        item_text=lambda item: receipt.item_text(item, gettext),
+        back=web.url("web.payment_event", event_id=event_id),
+        back_label=back_label,
+        pdf=web.url("web.payment_receipt_pdf", event_id=event_id),
+    )
+
+
+@router.get("/payment-events/{event_id}/receipt.pdf", name="web.payment_receipt_pdf")
+def receipt_pdf(event_id: int, web: Web = Depends(page(DESK))):
+    r = _receipt(web, event_id)
+    return Response(
+        receipt.render_pdf(r, web.settings.timezone),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="receipt-{event_id}.pdf"'},
+    )
 
 
 def _refused(web: Web, event_id: int, key: str, field: str, message: str, typed: dict[str, str]):

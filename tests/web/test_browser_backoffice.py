@@ -1,0 +1,135 @@
+"""The back office's day in a real Chromium: the start page, the result of a payment and the
+customer's receipt, the search box; in English, Greek and Polish, at 1366 and 800 px wide."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.web import test_browser as shared
+from tests.web.test_browser import Server, _owing_account, _sign_in
+
+# The browser, the server processes and the page of the browser tests.
+browser, server, page = shared.browser, shared.server, shared.page
+
+pytestmark = pytest.mark.browser
+
+#: The words each test looks for, per language.
+WORDS = {
+    "en": {
+        "start": "Start",
+        "collections": "Collections",
+        "work": "Work waiting",
+        "figures": "Figures as a table",
+        "desk": "Cashier desk",
+        "give_back": "Give back €20.00 in cash",
+        "print": "Print receipt",
+        "receipt": "Receipt",
+    },
+    "el": {
+        "start": "Αρχική",
+        "collections": "Εισπράξεις",
+        "work": "Εργασίες σε αναμονή",
+        "figures": "Τα ποσά σε πίνακα",
+        "desk": "Ταμείο",
+        "give_back": "Επιστρέψτε 20,00\u00a0€ σε μετρητά",
+        "print": "Εκτύπωση απόδειξης",
+        "receipt": "Απόδειξη",
+    },
+    "pl": {
+        "start": "Start",
+        "collections": "Wpływy",
+        "work": "Czekająca praca",
+        "figures": "Dane w tabeli",
+        "desk": "Kasa",
+        "give_back": "Wydaj 20,00\u00a0€ reszty w gotówce",
+        "print": "Drukuj potwierdzenie",
+        "receipt": "Potwierdzenie wpłaty",
+    },
+}
+NAMES = {"en": "English", "el": "Ελληνικά", "pl": "Polski"}
+WIDTHS = (1366, 800)
+
+
+def _language(tab, lang: str) -> None:
+    tab.get_by_role("button", name=NAMES[lang]).click()
+    tab.wait_for_selector(f'html[lang="{lang}"]')
+
+
+def _fits(tab) -> None:
+    """Nothing but a table's own scroller is wider than the window."""
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("lang", ["en", "el", "pl"])
+def test_the_start_page_shows_collections_the_chart_and_the_work_waiting(
+    page, server: Server, lang: str
+):
+    from playwright.sync_api import expect
+
+    words = WORDS[lang]
+    account_id, _number = _owing_account(server, "45.90")
+    _sign_in(page, server, "supervisor")
+    _language(page, lang)
+    page.goto(f"{server.url}/one-time-payment?account={account_id}")
+    page.locator("#f-t_cash_amount").fill("45.90")
+    page.locator("#payment-form button.primary").click()
+    expect(page.locator(".payment-status")).to_have_count(1)
+
+    page.get_by_role("navigation").get_by_role("link", name=words["start"]).click()
+    expect(page.get_by_role("heading", name=words["start"], exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=words["collections"], exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=words["work"])).to_be_visible()
+    expect(page.locator("#daily-chart rect.bar")).to_have_count(30)
+    # The server is shared by the tests of this module: today's total is at least this one.
+    money = {
+        "en": r"€\d[\d,]*\.\d\d",
+        "el": r"\d[\d.]*,\d\d\u00a0€",
+        "pl": r"\d[\d\u00a0]*,\d\d\u00a0€",
+    }
+    expect(page.locator("#collections-today tr.channel")).to_have_text(
+        re.compile(words["desk"] + r"\s*\d+\s*" + money[lang])
+    )
+    page.get_by_text(words["figures"]).click()  # a <details>: no script needed
+    expect(page.locator("#daily-figures tbody tr")).to_have_count(30)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        _fits(page)
+        page.shot(f"start-{lang}-{width}")
+
+    page.locator("#work-payments_needing_attention a").click()
+    expect(page).to_have_url(re.compile(r"/payment-events\?show=attention$"))
+
+
+@pytest.mark.parametrize("lang", ["en", "el", "pl"])
+def test_a_cheque_over_the_debt_says_what_to_give_back_and_prints_a_receipt(
+    page, server: Server, lang: str
+):
+    from playwright.sync_api import expect
+
+    words = WORDS[lang]
+    account_id, _number = _owing_account(server, "100.00")
+    _sign_in(page, server, "cashier")
+    _language(page, lang)
+    page.goto(f"{server.url}/one-time-payment?account={account_id}")
+    page.locator("#f-amount").fill("100")
+    page.locator("#f-t_cheque_amount").fill("120")
+    page.locator("#f-t_cheque_number").fill("1001")
+    page.locator("#payment-form button.primary").click()
+    expect(page.locator("#give-back")).to_have_text(words["give_back"])
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        _fits(page)
+        page.shot(f"result-{lang}-{width}")
+
+    page.get_by_role("link", name=words["print"]).click()
+    # The customer of a new account speaks English: the receipt is in English whatever the
+    # cashier's language.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name=re.compile("^Receipt"))).to_be_visible()
+    expect(page.locator("#receipt-tenders")).to_contain_text("Cheque number 1001")
+    expect(page.locator("#receipt-totals")).to_contain_text("€20.00")
+    page.shot(f"receipt-{lang}")
+    pdf = page.request.get(page.url + ".pdf")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
