@@ -133,3 +133,54 @@ def test_a_cheque_over_the_debt_says_what_to_give_back_and_prints_a_receipt(
     page.shot(f"receipt-{lang}")
     pdf = page.request.get(page.url + ".pdf")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+
+
+def _greek_customer(server: Server) -> str:
+    """Γιώργος Παπαδόπουλος with an account; returns the account number."""
+    from paydesk.accounts import service as accounts
+    from paydesk.accounts.service import ContractSpec
+    from paydesk.db.engine import Database
+
+    db = Database(server.database_url)
+    try:
+        with db.transaction() as s:
+            number = f"GR-{accounts.search_accounts(s, query=None, limit=1000, offset=0).__len__()}"
+            customer = accounts.create_customer(s, name="Γιώργος Παπαδόπουλος", language="el")
+            accounts.create_account(
+                s,
+                customer=customer,
+                number=number,
+                currency="EUR",
+                customer_class="balance_forward",
+                contracts=[ContractSpec("service", 10)],
+            )
+            return number
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("lang", ["en", "el", "pl"])
+def test_the_header_search_finds_a_greek_name_typed_without_accents_and_an_rf_code(
+    page, server: Server, lang: str
+):
+    from playwright.sync_api import expect
+
+    number = _greek_customer(server)
+    _sign_in(page, server, "cashier")
+    _language(page, lang)
+    box = page.get_by_role("search").first.get_by_role("searchbox")
+    box.fill("παπαδοπουλος")
+    box.press("Enter")
+    expect(page.locator("#found-accounts")).to_contain_text(number)
+    expect(page.locator("#found-accounts")).to_contain_text("Γιώργος Παπαδόπουλος")
+    expect(page.locator("#f-q")).to_be_focused()  # the search page's own field
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        _fits(page)
+        page.shot(f"search-{lang}-{width}")
+
+    code = server.book.counter_invoice_code
+    page.locator("#f-q").fill(" ".join(code[i : i + 4] for i in range(0, len(code), 4)).lower())
+    page.locator("#f-q").press("Enter")
+    page.locator("#found-codes a").click()
+    expect(page).to_have_url(f"{server.url}/codes/{code}")

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from paydesk.accounts import search
 from paydesk.accounts.models import Account, Contract, Customer
 from paydesk.db.lookup import fetch
 from paydesk.errors import Conflict, InvalidInput, NotFound
@@ -55,6 +56,7 @@ def create_customer(
     )
     session.add(customer)
     session.flush()
+    search.index_customer(session, customer)
     return customer
 
 
@@ -171,7 +173,11 @@ def search_accounts(
     stmt = select(Account, Customer).join(Customer, Customer.id == Account.customer_id)
     if query:
         like = f"%{query.strip()}%"
-        stmt = stmt.where(Account.number.ilike(like) | Customer.name.ilike(like))
+        by_name = search.matching(query)
+        if by_name is None:
+            stmt = stmt.where(Account.number.ilike(like))
+        else:
+            stmt = stmt.where(Account.number.ilike(like) | Customer.id.in_(by_name))
     return [
         (a, c)
         for a, c in session.execute(stmt.order_by(Account.id).limit(limit).offset(offset)).all()

@@ -49,7 +49,7 @@ class Tender(Base):
     currency: Mapped[str] = currency_column()
     payer_account_id: Mapped[int | None] = mapped_column(KeyType, ForeignKey("accounts.id"))
     non_cis_name: Mapped[str | None] = mapped_column(String(140))
-    cheque_number: Mapped[str | None] = mapped_column(String(35))
+    cheque_number: Mapped[str | None] = mapped_column(String(35), index=True)
     iban_masked: Mapped[str | None] = mapped_column(String(50))
     iban_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     stored_method_id: Mapped[int | None] = mapped_column(KeyType)

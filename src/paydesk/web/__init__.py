@@ -21,9 +21,10 @@ def mount(app: FastAPI) -> None:
         documents,
         drawer,
         events,
+        search,
         start,
     )
 
-    for module in (auth, start, accounts, documents, codes, bank, desk, events, drawer):
+    for module in (auth, start, search, accounts, documents, codes, bank, desk, events, drawer):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("paydesk.web", "static")]), name="static")
