@@ -154,6 +154,7 @@ def page(browser, server: Server, request: pytest.FixtureRequest):
     tab = context.new_page()
     tab.shot = _shooter(tab, request.node.name)
     problems: list[str] = []
+    tab.on("dialog", lambda dialog: dialog.accept())  # htmx's confirm dialogs: say yes
     tab.on("pageerror", lambda error: problems.append(str(error)))
     tab.on(
         "console",
@@ -222,6 +223,9 @@ def test_a_supervisor_takes_a_repair_order_to_its_code_and_cancels_it(page, serv
     page.shot("4-cancel-refused")
 
     page.get_by_label("Reason for cancelling").fill("order paid at the counter")
+    page.get_by_role("button", name="Cancel code").click()
+    expect(page.locator("#confirm-question")).to_contain_text("order paid at the counter")
+    page.shot("5-asked-to-confirm")
     page.get_by_role("button", name="Cancel code").click()
     expect(page.locator("#messages")).to_contain_text("cancelled.")
     expect(page.locator("#code-status-value")).to_have_text("Cancelled")
@@ -515,6 +519,8 @@ def test_a_cashier_opens_the_drawer_takes_cash_and_closes_with_a_difference(page
     expect(page.locator("#expected-cash")).to_have_text("€95.90")
     page.get_by_role("row", name=re.compile("^Cash")).get_by_role("textbox").fill("95.00")
     page.shot("2-counted")
+    page.get_by_role("button", name="Close drawer").click()
+    expect(page.get_by_role("heading", name="Please confirm")).to_be_visible()
     page.get_by_role("button", name="Close drawer").click()
     expect(page.locator("#messages")).to_contain_text("closed.")
     result = page.locator("#close-result")

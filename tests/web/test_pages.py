@@ -79,7 +79,12 @@ def test_marking_a_repair_order_ready_from_the_documents_list_issues_its_code(
     assert "Mark ready for invoicing" in listing
     row = client.post(
         f"/documents/{book.repair_order_id}/status",
-        data={"csrf_token": token, "status": "ready_for_invoicing", "view": "row"},
+        data={
+            "csrf_token": token,
+            "status": "ready_for_invoicing",
+            "view": "row",
+            "confirmed": "1",
+        },
         headers={"HX-Request": "true"},
     )
     assert row.status_code == 200
@@ -99,7 +104,7 @@ def test_a_supervisor_cancels_a_code_with_a_reason(client: TestClient, db: Datab
     assert 'id="cancel-code"' in page
     done = client.post(
         f"/codes/{book.counter_invoice_code}/cancel",
-        data={"csrf_token": token, "reason": "customer paid at the counter"},
+        data={"csrf_token": token, "reason": "customer paid at the counter", "confirmed": "1"},
         follow_redirects=False,
     )
     assert done.status_code == 303
@@ -375,7 +380,12 @@ def test_every_status_change_from_the_pages_is_audited(
     token = sign_in(client, "supervisor")
     client.post(
         f"/documents/{book.repair_order_id}/status",
-        data={"csrf_token": token, "status": "cancelled", "reason": "customer withdrew"},
+        data={
+            "csrf_token": token,
+            "status": "cancelled",
+            "reason": "customer withdrew",
+            "confirmed": "1",
+        },
     )
     with db.reading() as session:
         event = session.scalar(
@@ -464,7 +474,7 @@ def test_a_refused_htmx_request_shows_its_message_in_the_message_area(
     token = sign_in(client, "cashier")
     refused = client.post(
         f"/documents/{book.counter_invoice_id}/status",
-        data={"csrf_token": token, "status": "invoiced", "view": "row"},
+        data={"csrf_token": token, "status": "invoiced", "view": "row", "confirmed": "1"},
         headers={"HX-Request": "true"},
     )
     assert refused.status_code == 422
@@ -580,12 +590,12 @@ def test_a_new_message_replaces_one_not_yet_shown(client: TestClient, book: Book
     token = sign_in(client, "supervisor")
     client.post(
         f"/documents/{book.repair_order_id}/status",
-        data={"csrf_token": token, "status": "ready_for_invoicing"},
+        data={"csrf_token": token, "status": "ready_for_invoicing", "confirmed": "1"},
         follow_redirects=False,
     )
     done = client.post(
         f"/codes/{book.counter_invoice_code}/cancel",
-        data={"csrf_token": token, "reason": "duplicate"},
+        data={"csrf_token": token, "reason": "duplicate", "confirmed": "1"},
         follow_redirects=False,
     )
     shown = client.get(done.headers["location"]).text

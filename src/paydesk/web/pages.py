@@ -32,6 +32,8 @@ from paydesk.web import i18n, labels, session
 from paydesk.web.i18n import N_
 
 FLASH_COOKIE = "paydesk_flash"
+#: The form field that says an irreversible action was confirmed (see :meth:`Web.confirm`).
+CONFIRMED_FIELD = "confirmed"
 #: Pages load scripts, styles and images from paydesk only; no inline script, no framing.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -186,6 +188,29 @@ class Web:
         self._finish(response)
         return response
 
+    def confirm(self, values: FormData, *, question: str, button: str, back: str) -> HTMLResponse:
+        """Ask before an irreversible action: a page that says what will happen and posts the
+        same form again with ``confirmed=1`` (works without JavaScript; with htmx the forms
+        ask with a dialog and send ``confirmed=1`` themselves)."""
+        fields = [
+            (name, value)
+            for name, value in values.multi_items()
+            if isinstance(value, str) and name not in (session.CSRF_FIELD, CONFIRMED_FIELD)
+        ]
+        context = {
+            "question": question,
+            "button": button,
+            "back": back,
+            "action": self.request.url.path,
+            "fields": fields,
+        }
+        if self.is_htmx:
+            response = self.render("_confirm.html", **context)
+            response.headers["HX-Retarget"] = "#main"
+            response.headers["HX-Reswap"] = "innerHTML"
+            return response
+        return self.render("confirm.html", **context)
+
     def redirect(self, url: str, flash: str | None = None) -> Response:
         """See-other to ``url`` (after a POST), optionally with a one-time message."""
         response: Response
@@ -214,6 +239,11 @@ class Web:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+
+
+def confirmed(values: FormData) -> bool:
+    """Whether the person confirmed the irreversible action the form asks for."""
+    return values.get(CONFIRMED_FIELD) == "1"
 
 
 def _has_route(request: Request, name: str) -> bool:

@@ -14,6 +14,7 @@ from paydesk.accounts.models import Account
 from paydesk.audit import trail
 from paydesk.auth.roles import BACK_OFFICE, DESK
 from paydesk.bank import connector
+from paydesk.codes import rf
 from paydesk.codes import service as codes
 from paydesk.codes.models import PaymentCode
 from paydesk.codes.status import CANCELLABLE, CodeStatus
@@ -21,7 +22,7 @@ from paydesk.documents import service as documents
 from paydesk.slips import service as slips
 from paydesk.slips.render import SlipData, render_html, render_pdf
 from paydesk.web.labels import KINDS, status_label
-from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
+from paydesk.web.pages import PageError, PageRoute, Web, confirmed, form, page, posted_form
 from paydesk.webhooks.delivery import deliver_soon
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -173,6 +174,17 @@ def cancel(
             errors=errors,
             reason=reason,
             **_detail_context(web, rf_code),
+        )
+    if not confirmed(values):
+        return web.confirm(
+            values,
+            question=web._(
+                "Cancel payment code %(code)s (reason: %(reason)s)? It can no longer be paid.",
+                code=rf.format(rf_code) if rf.is_valid(rf_code) else rf_code,
+                reason=reason,
+            ),
+            button=web._("Cancel code"),
+            back=web.url("web.code", rf_code=rf_code),
         )
     with web.db.transaction() as s:
         code = codes.get(s, rf_code, lock=True)

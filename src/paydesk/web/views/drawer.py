@@ -14,7 +14,7 @@ from paydesk.errors import InvalidInput
 from paydesk.money import Money
 from paydesk.payments.models import Tender
 from paydesk.web import i18n
-from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
+from paydesk.web.pages import PageError, PageRoute, Web, confirmed, form, page, posted_form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -133,6 +133,17 @@ def close_drawer(
         context["errors"] = errors
         context["values"] = typed
         return web.render("drawer/drawer.html", status=422, **context)
+    if not confirmed(values):
+        return web.confirm(
+            values,
+            question=web._(
+                "Close cash drawer %(id)s with the amounts you counted? It cannot take tenders "
+                "after closing.",
+                id=drawer_id,
+            ),
+            button=web._("Close drawer"),
+            back=web.url("web.cash_drawer"),
+        )
     with web.db.transaction() as s:
         drawers.close_drawer(
             s, drawer_id, counted=counted, actor=web.user.username, note=note or None

@@ -23,7 +23,7 @@ from paydesk.payments.models import Payment, Tender
 from paydesk.reporting import work
 from paydesk.web import i18n, receipt
 from paydesk.web.labels import status_label
-from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
+from paydesk.web.pages import PageError, PageRoute, Web, confirmed, form, page, posted_form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -341,6 +341,19 @@ def cancel_payment(
     if problem:
         key = f"cancel-payment-{payment_id}"
         return _refused(web, payment.event_id, key, "reason", problem, {"reason": reason})
+    if not confirmed(values):
+        return web.confirm(
+            values,
+            question=web._(
+                "Cancel payment %(id)s of %(amount)s (reason: %(reason)s)? A frozen payment is "
+                "reversed in the ledger.",
+                id=payment_id,
+                amount=i18n.format_money(payment.amount_minor, payment.currency, web.lang),
+                reason=reason,
+            ),
+            button=web._("Cancel payment"),
+            back=web.url("web.payment_event", event_id=payment.event_id),
+        )
     try:
         with web.db.transaction() as s:
             desk.cancel_payment(s, payment_id, reason=reason, actor=web.user.username)
@@ -369,6 +382,19 @@ def cancel_tender(
     if not points_text.isdigit() or int(points_text) > 100:
         message = web._("Enter a whole number from 0 to 100.")
         return _refused(web, tender.event_id, key, "cash_only_points", message, typed)
+    if not confirmed(values):
+        return web.confirm(
+            values,
+            question=web._(
+                "Cancel tender %(id)s of %(amount)s (reason: %(reason)s)? The payments of its "
+                "event are cancelled too.",
+                id=tender_id,
+                amount=i18n.format_money(tender.amount_minor, tender.currency, web.lang),
+                reason=reason,
+            ),
+            button=web._("Cancel tender"),
+            back=web.url("web.payment_event", event_id=tender.event_id),
+        )
     try:
         with web.db.transaction() as s:
             desk.cancel_tender(
