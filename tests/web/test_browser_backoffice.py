@@ -184,3 +184,37 @@ def test_the_header_search_finds_a_greek_name_typed_without_accents_and_an_rf_co
     page.locator("#f-q").press("Enter")
     page.locator("#found-codes a").click()
     expect(page).to_have_url(f"{server.url}/codes/{code}")
+
+
+CONFIRM_WORDS = {
+    "en": ("Cancel payment", "Reason for cancelling", "Please confirm", "Cancelled"),
+    "el": ("Ακύρωση πληρωμής", "Λόγος ακύρωσης", "Παρακαλώ επιβεβαιώστε", "Ακυρώθηκε"),
+    "pl": ("Anuluj płatność", "Powód anulowania", "Potwierdź", "Anulowano"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "el", "pl"])
+def test_cancelling_a_payment_asks_for_confirmation_on_its_own_page(
+    page, server: Server, lang: str
+):
+    from playwright.sync_api import expect
+
+    cancel, reason, please, cancelled = CONFIRM_WORDS[lang]
+    account_id, _number = _owing_account(server, "30.00")
+    _sign_in(page, server, "cashier")
+    _language(page, lang)
+    page.goto(f"{server.url}/one-time-payment?account={account_id}")
+    page.locator("#f-t_cash_amount").fill("30")
+    page.locator("#payment-form button.primary").click()
+    payment = page.locator("article.payment").first
+    payment.locator("summary").filter(has_text=cancel).click()
+    payment.get_by_label(reason).fill("keyed on the wrong account")
+    payment.get_by_role("button", name=cancel).click()
+    expect(page.get_by_role("heading", name=please)).to_be_visible()
+    expect(page.locator("#confirm-question")).to_contain_text("keyed on the wrong account")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        _fits(page)
+        page.shot(f"confirm-{lang}-{width}")
+    page.get_by_role("button", name=cancel).click()
+    expect(page.locator(".payment-status")).to_have_text(cancelled)
