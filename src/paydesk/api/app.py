@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from paydesk import __version__
 from paydesk.api import problems
@@ -40,4 +41,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     for module in (admin, accounts, documents, codes, cashier, bank, bank_gateway, slips, webhooks):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_web_pages(app)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document() -> RedirectResponse:
+        """Where tools look for it first; the document lives with the API under /v1."""
+        return RedirectResponse(app.openapi_url or f"{API_PREFIX}/openapi.json", status_code=308)
+
     return app
