@@ -4,6 +4,7 @@ customer's receipt, the search box; in English, Greek and Polish, at 1366 and 80
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +219,48 @@ def test_cancelling_a_payment_asks_for_confirmation_on_its_own_page(
         page.shot(f"confirm-{lang}-{width}")
     page.get_by_role("button", name=cancel).click()
     expect(page.locator(".payment-status")).to_have_text(cancelled)
+
+
+LIST_WORDS = {
+    "en": ("Paid", "From", "Show", "Export CSV"),
+    "el": ("Πληρωμένο", "Από ημερομηνία", "Εμφάνιση", "Εξαγωγή σε CSV"),
+    "pl": ("Zapłacono", "Od dnia", "Pokaż", "Eksportuj do CSV"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "el", "pl"])
+def test_the_events_list_sorts_filters_by_date_and_exports_csv(page, server: Server, lang: str):
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    paid, date_from, show, export = LIST_WORDS[lang]
+    account_id, number = _owing_account(server, "500.00")
+    _sign_in(page, server, "cashier")
+    _language(page, lang)
+    for amount in ("7", "300"):
+        page.goto(f"{server.url}/one-time-payment?account={account_id}")
+        page.locator("#f-amount").fill(amount)
+        page.locator("#f-t_cash_amount").fill(amount)
+        page.locator("#payment-form button.primary").click()
+        expect(page.locator(".payment-status")).to_have_count(1)
+
+    page.goto(f"{server.url}/payment-events")
+    page.get_by_label(date_from, exact=True).fill(date.today().isoformat())
+    page.get_by_role("button", name=show, exact=True).click()
+    expect(page).to_have_url(re.compile(r"from=\d{4}-\d\d-\d\d"))
+    page.locator("#events thead").get_by_role("link", name=paid).click()  # ascending
+    page.locator("#events thead").get_by_role("link", name=paid).click()  # descending
+    expect(page.locator("#events thead th[aria-sort=descending]")).to_contain_text(paid)
+    first = page.locator("#events tbody tr").first
+    expect(first).to_contain_text(number)
+    expect(first).to_contain_text({"en": "€300.00"}.get(lang, "300,00\u00a0€"))
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.shot(f"events-{lang}-{width}")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name=export).click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("event,date,source,by,account,customer,currency,tendered,paid")
+    assert f",{number}," in text and ",300.00," in text

@@ -15,6 +15,7 @@ from paydesk.api.routes import (
     cashier,
     codes,
     documents,
+    reports,
     slips,
     webhooks,
 )
@@ -38,7 +39,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     problems.install(app)
-    for module in (admin, accounts, documents, codes, cashier, bank, bank_gateway, slips, webhooks):
+    for module in (
+        admin,
+        accounts,
+        documents,
+        codes,
+        cashier,
+        bank,
+        bank_gateway,
+        slips,
+        webhooks,
+        reports,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_web_pages(app)
 

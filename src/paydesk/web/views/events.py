@@ -6,8 +6,10 @@ bank-account validation. Each action calls the cashier service the API calls."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
@@ -20,7 +22,8 @@ from paydesk.errors import InvalidInput, InvalidTransition, PaydeskError
 from paydesk.money import Money
 from paydesk.payments.apply import get_payment
 from paydesk.payments.models import Payment, Tender
-from paydesk.reporting import work
+from paydesk.reporting import events as reporting_events
+from paydesk.reporting import export
 from paydesk.web import i18n, receipt
 from paydesk.web.labels import status_label
 from paydesk.web.pages import PageError, PageRoute, Web, confirmed, form, page, posted_form
@@ -46,37 +49,93 @@ def _currency(view: desk.EventView, fallback: str) -> str:
     return rows[0].currency if rows else fallback
 
 
-#: What the events list can be narrowed to: every event balances, a payment needs a person
-#: (``error`` or ``incomplete``), or a bank-account validation is pending.
-SHOWS = ("unbalanced", "attention", "validation")
+def _event_filter(
+    web: Web, date_from: str, date_to: str, show: str
+) -> tuple[reporting_events.EventFilter, dict[str, str]]:
+    """The list's filters from the query string, and the errors of the bad ones (ignored)."""
+    errors: dict[str, str] = {}
+    days: dict[str, date | None] = {}
+    for name, text in (("from", date_from), ("to", date_to)):
+        days[name] = None
+        if text:
+            try:
+                days[name] = date.fromisoformat(text)
+            except ValueError:
+                errors[name] = web._("Enter a date.")
+    if days["from"] and days["to"] and days["to"] < days["from"]:
+        errors["to"] = web._("The end date is before the start date.")
+        days["to"] = None
+    show = show if show in reporting_events.SHOWS else ""
+    return reporting_events.EventFilter(days["from"], days["to"], show), errors
+
+
+def _sort(sort: str) -> str:
+    try:
+        reporting_events.check_sort(sort)
+    except InvalidInput:
+        return reporting_events.DEFAULT_SORT
+    return sort
 
 
 @router.get("/payment-events", name="web.payment_events")
 def event_list(
-    unbalanced: str = "", show: str = "", offset: int = 0, web: Web = Depends(page(DESK))
+    request: Request,
+    unbalanced: str = "",
+    show: str = "",
+    date_from: str = Query("", alias="from"),
+    date_to: str = Query("", alias="to"),
+    sort: str = reporting_events.DEFAULT_SORT,
+    offset: int = 0,
+    web: Web = Depends(page(DESK)),
 ):
     if unbalanced in ("1", "true", "on"):
         show = "unbalanced"
-    show = show if show in SHOWS else ""
+    filters, errors = _event_filter(web, date_from.strip(), date_to.strip(), show)
+    sort = _sort(sort)
     offset = max(offset, 0)
     with web.db.reading() as s:
-        if show == "unbalanced":
-            ids = desk.unbalanced_events(s, limit=PAGE_SIZE + 1, offset=offset)
-        elif show == "attention":
-            ids = work.events_needing_attention(s, limit=PAGE_SIZE + 1, offset=offset)
-        elif show == "validation":
-            ids = work.events_waiting_for_validation(s, limit=PAGE_SIZE + 1, offset=offset)
-        else:
-            ids = desk.recent_events(s, limit=PAGE_SIZE + 1, offset=offset)
-        views = [desk.event_view(s, i) for i in ids[:PAGE_SIZE]]
-    rows = [EventRow(v, _currency(v, web.settings.currency)) for v in views]
+        lines, total = reporting_events.list_events(
+            s, filters, sort=sort, limit=PAGE_SIZE, offset=offset
+        )
+        statuses = {line.id: desk.event_view(s, line.id).status for line in lines}
+    query = {"show": filters.show, "from": date_from, "to": date_to, "sort": sort}
     return web.render(
         "events/list.html",
-        rows=rows,
-        show=show,
+        status=422 if errors else 200,
+        lines=lines,
+        statuses=statuses,
+        total=total,
+        show=filters.show,
+        values={"from": date_from, "to": date_to},
+        errors=errors,
+        sort=sort,
         offset=offset,
-        more=len(ids) > PAGE_SIZE,
         page_size=PAGE_SIZE,
+        query=query,
+        csv_url=web.url("web.payment_events_csv") + "?" + urlencode(query),
+    )
+
+
+@router.get("/payment-events.csv", name="web.payment_events_csv")
+def event_list_csv(
+    show: str = "",
+    date_from: str = Query("", alias="from"),
+    date_to: str = Query("", alias="to"),
+    sort: str = reporting_events.DEFAULT_SORT,
+    web: Web = Depends(page(DESK)),
+):
+    """The filtered events (every page, at most :data:`export.MAX_ROWS`) as CSV."""
+    filters, errors = _event_filter(web, date_from.strip(), date_to.strip(), show)
+    if errors:
+        raise PageError(422, " ".join(errors.values()))
+    with web.db.reading() as s:
+        lines, _total = reporting_events.list_events(
+            s, filters, sort=_sort(sort), limit=export.MAX_ROWS
+        )
+    return Response(
+        export.events_csv(lines),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="payment-events.csv"'},
     )
 
 

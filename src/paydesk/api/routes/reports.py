@@ -1,0 +1,100 @@
+"""Lists to work through, as on the web pages: filtered by date range, sorted, paged, and
+exported as CSV (the same rows)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel
+
+from paydesk.api.deps import database, require
+from paydesk.api.schemas import Page
+from paydesk.auth.roles import DESK
+from paydesk.db.engine import Database
+from paydesk.reporting import events, export
+
+router = APIRouter(tags=["reports"])
+
+Show = Literal["", "unbalanced", "attention", "validation"]
+SORT_HELP = f"one of {', '.join(events.SORTS)}; '-' first for descending"
+
+
+class EventLineOut(BaseModel):
+    id: int
+    event_date: date
+    source: str
+    created_by: str
+    account_id: int | None
+    account_number: str | None
+    customer_name: str | None
+    currency: str | None
+    tendered: str
+    paid: str
+    difference: str
+
+    @classmethod
+    def of(cls, e: events.EventLine) -> EventLineOut:
+        return cls(
+            id=e.id,
+            event_date=e.event_date,
+            source=e.source,
+            created_by=e.created_by,
+            account_id=e.account_id,
+            account_number=e.account_number,
+            customer_name=e.customer_name,
+            currency=e.currency,
+            tendered=export.amount(e.tendered_minor, e.currency),
+            paid=export.amount(e.paid_minor, e.currency),
+            difference=export.amount(e.difference_minor, e.currency),
+        )
+
+
+class EventLinesOut(BaseModel):
+    items: list[EventLineOut]
+    page: Page
+
+
+def _filter(
+    date_from: date | None = Query(None, alias="from", description="event date, from"),
+    date_to: date | None = Query(None, alias="to", description="event date, to (included)"),
+    show: Show = "",
+    source: Literal["desk", "bank"] | None = None,
+) -> events.EventFilter:
+    return events.EventFilter(date_from, date_to, show, source)
+
+
+@router.get("/reports/payment-events", response_model=EventLinesOut)
+def payment_events(
+    filters: events.EventFilter = Depends(_filter),
+    sort: str = Query(events.DEFAULT_SORT, description=SORT_HELP),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    db: Database = Depends(database),
+    _caller=Depends(require(DESK)),
+) -> EventLinesOut:
+    """Payment events with their account, customer, tendered and paid amounts."""
+    with db.reading() as session:
+        lines, total = events.list_events(session, filters, sort=sort, limit=limit, offset=offset)
+    return EventLinesOut(
+        items=[EventLineOut.of(e) for e in lines],
+        page=Page(total=total, limit=limit, offset=offset),
+    )
+
+
+@router.get("/reports/payment-events.csv", response_class=Response)
+def payment_events_csv(
+    filters: events.EventFilter = Depends(_filter),
+    sort: str = Query(events.DEFAULT_SORT, description=SORT_HELP),
+    db: Database = Depends(database),
+    _caller=Depends(require(DESK)),
+) -> Response:
+    """The same rows as CSV (every page, at most 100 000)."""
+    with db.reading() as session:
+        lines, _total = events.list_events(session, filters, sort=sort, limit=export.MAX_ROWS)
+    return Response(
+        export.events_csv(lines),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="payment-events.csv"'},
+    )

@@ -1,0 +1,64 @@
+"""Rows as CSV (RFC 4180, UTF-8, a header line): amounts as exact decimals beside their
+currency, dates in ISO 8601, so a spreadsheet or a script reads them the same everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from paydesk.money import Money
+from paydesk.reporting.events import EventLine
+
+#: The most rows one export writes; narrow the filters for more.
+MAX_ROWS = 100_000
+
+EVENT_COLUMNS = (
+    "event",
+    "date",
+    "source",
+    "by",
+    "account",
+    "customer",
+    "currency",
+    "tendered",
+    "paid",
+    "difference",
+)
+
+
+def amount(minor: int, currency: str | None) -> str:
+    """Minor units as a plain decimal in the currency's precision (``1234.50``)."""
+    if currency is None:
+        return str(minor) if minor else "0"
+    return str(Money.from_minor(minor, currency).amount)
+
+
+def write_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow("" if value is None else value for value in row)
+    return out.getvalue()
+
+
+def events_csv(lines: Iterable[EventLine]) -> str:
+    return write_csv(
+        EVENT_COLUMNS,
+        (
+            (
+                e.id,
+                e.event_date.isoformat(),
+                e.source,
+                e.created_by,
+                e.account_number,
+                e.customer_name,
+                e.currency,
+                amount(e.tendered_minor, e.currency),
+                amount(e.paid_minor, e.currency),
+                amount(e.difference_minor, e.currency),
+            )
+            for e in lines
+        ),
+    )
