@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from paydesk.codes.models import PaymentCode
 from paydesk.money import Money
 from paydesk.reporting.events import EventLine
 
@@ -41,6 +42,42 @@ def write_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     for row in rows:
         writer.writerow("" if value is None else value for value in row)
     return out.getvalue()
+
+
+CODE_COLUMNS = (
+    "rf",
+    "account",
+    "kind",
+    "status",
+    "amount_type",
+    "currency",
+    "amount",
+    "paid",
+    "issued_at",
+    "expires_on",
+)
+
+
+def codes_csv(codes: Iterable[PaymentCode], numbers: dict[int, str]) -> str:
+    """Payment codes; ``amount`` is the fixed amount or an open code's ceiling (empty: none)."""
+    return write_csv(
+        CODE_COLUMNS,
+        (
+            (
+                c.rf,
+                numbers.get(c.account_id, c.account_id),
+                c.kind,
+                c.status,
+                c.amount_type,
+                c.currency,
+                None if c.amount_minor is None else amount(c.amount_minor, c.currency),
+                amount(c.paid_minor, c.currency),
+                c.issued_at.isoformat(),
+                c.expires_on.isoformat() if c.expires_on else None,
+            )
+            for c in codes
+        ),
+    )
 
 
 def events_csv(lines: Iterable[EventLine]) -> str:

@@ -8,10 +8,14 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
+from sqlalchemy import select
 
+from paydesk.accounts.models import Account
 from paydesk.api.deps import database, require
 from paydesk.api.schemas import Page
-from paydesk.auth.roles import DESK
+from paydesk.auth.roles import ANYONE, DESK
+from paydesk.codes import service as codes
+from paydesk.codes.status import CodeStatus
 from paydesk.db.engine import Database
 from paydesk.reporting import events, export
 
@@ -97,4 +101,30 @@ def payment_events_csv(
         export.events_csv(lines),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="payment-events.csv"'},
+    )
+
+
+@router.get("/reports/payment-codes.csv", response_class=Response)
+def payment_codes_csv(
+    status: CodeStatus | None = None,
+    kind: str | None = None,
+    account_id: int | None = None,
+    issued_from: date | None = None,
+    issued_to: date | None = None,
+    expiring_by: date | None = None,
+    sort: str = Query("-issued", description=f"one of {', '.join(codes.SORTS)}; '-': descending"),
+    db: Database = Depends(database),
+    _caller=Depends(require(ANYONE)),
+) -> Response:
+    """The codes `GET /v1/payment-codes` lists with the same filters, every page, as CSV."""
+    filters = codes.CodeFilter(status, kind, account_id, issued_from, issued_to, expiring_by)
+    with db.reading() as session:
+        found, _total = codes.search(session, filters, limit=export.MAX_ROWS, offset=0, sort=sort)
+        ids = {c.account_id for c in found}
+        rows = session.execute(select(Account.id, Account.number).where(Account.id.in_(ids)))
+        numbers = {i: number for i, number in rows}
+    return Response(
+        export.codes_csv(found, numbers),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="payment-codes.csv"'},
     )
