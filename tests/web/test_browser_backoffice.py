@@ -264,3 +264,36 @@ def test_the_events_list_sorts_filters_by_date_and_exports_csv(page, server: Ser
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.startswith("event,date,source,by,account,customer,currency,tendered,paid")
     assert f",{number}," in text and ",300.00," in text
+
+
+CODE_WORDS = {
+    "en": ("Take payment", "€45.90", "Still due"),
+    "el": ("Καταχώριση πληρωμής", "45,90\u00a0€", "Υπόλοιπο προς πληρωμή"),
+    "pl": ("Przyjmij płatność", "45,90\u00a0€", "Pozostało do zapłaty"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "el", "pl"])
+def test_the_code_page_shows_what_is_due_and_takes_payment_at_the_desk(
+    page, server: Server, lang: str
+):
+    from playwright.sync_api import expect
+
+    from tests.web.test_browser import _issue_counter_invoice
+
+    take, due, still_due = CODE_WORDS[lang]
+    rf_code = _issue_counter_invoice(server, f"CI-DUE-{lang}")
+    _sign_in(page, server, "cashier")
+    _language(page, lang)
+    page.goto(f"{server.url}/codes/{rf_code}")
+    expect(page.locator("#code-status")).to_contain_text(still_due)
+    expect(page.locator("#code-still-due")).to_have_text(due)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        _fits(page)
+        page.shot(f"code-{lang}-{width}")
+    page.get_by_role("link", name=take).click()
+    expect(page.locator("#payer-account")).to_have_text(server.book.account_number)
+    expect(page.locator("#f-amount")).to_have_value("45.90")
+    expect(page.locator("#f-match_value")).to_have_value(f"CI-DUE-{lang}")
+    page.shot(f"take-payment-{lang}")

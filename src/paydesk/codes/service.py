@@ -281,6 +281,14 @@ class CodeFilter:
     expiring_by: date | None = None
 
 
+def still_payable_minor(code: PaymentCode) -> int | None:
+    """What may still be paid on ``code``: a fixed code's amount still due, an open code's
+    ceiling less what was paid (never below zero); ``None`` for an open code with no ceiling."""
+    if code.amount_minor is None:
+        return None
+    return max(code.amount_minor - code.paid_minor, 0)
+
+
 #: Columns a code list sorts by (``"-issued"``: newest first, the default).
 SORTS = {
     "rf": PaymentCode.rf,

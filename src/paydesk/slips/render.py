@@ -74,8 +74,9 @@ class SlipFontMissing(PaydeskError):
 class SlipData:
     """What a payment slip shows. Validates and normalises on construction.
 
-    ``amount`` ``None`` is an open amount (the payer chooses). The RF code and IBAN are stored
-    compact; ``language`` is ``'en'``, ``'el'`` or ``'pl'``.
+    ``amount`` ``None`` is an open amount (the payer chooses), up to ``ceiling`` when set (what
+    may still be paid). The RF code and IBAN are stored compact; ``language`` is ``'en'``,
+    ``'el'`` or ``'pl'``.
     """
 
     business_name: str
@@ -90,6 +91,7 @@ class SlipData:
     due_date: date | None = None
     expires_on: date | None = None
     language: Language = "en"
+    ceiling: Money | None = None
 
     def __post_init__(self) -> None:
         for field in ("business_name", "customer_name", "document_kind", "document_number"):
@@ -99,6 +101,8 @@ class SlipData:
             raise InvalidAmount(f"{self.amount!r} is not Money")
         if self.amount is not None and self.amount.amount <= 0:
             raise InvalidAmount(f"{self.amount}: a slip asks for a positive amount")
+        if self.ceiling is not None and (self.amount is not None or self.ceiling.amount <= 0):
+            raise InvalidAmount("only an open amount has a ceiling, and it is above zero")
         check_language(self.language)
         object.__setattr__(self, "rf_code", rf.validate(self.rf_code))
         try:
@@ -159,7 +163,12 @@ def _rows(slip: SlipData) -> list[tuple[str, str]]:
     rows.append((label(lang, "customer"), customer))
     document = f"{document_kind(lang, slip.document_kind)} {slip.document_number}"
     rows.append((label(lang, "document"), document))
-    amount = label(lang, "open_amount") if slip.amount is None else format_amount(slip.amount, lang)
+    if slip.amount is not None:
+        amount = format_amount(slip.amount, lang)
+    elif slip.ceiling is not None:
+        amount = label(lang, "open_up_to", amount=format_amount(slip.ceiling, lang))
+    else:
+        amount = label(lang, "open_amount")
     rows.append((label(lang, "amount"), amount))
     if slip.due_date:
         rows.append((label(lang, "due_date"), format_date(slip.due_date, lang)))

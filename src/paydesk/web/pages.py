@@ -25,6 +25,7 @@ from paydesk.auth.models import User
 from paydesk.auth.roles import ANYONE, BACK_OFFICE, DESK, SUPERVISORS, Role
 from paydesk.auth.service import Principal
 from paydesk.codes import rf
+from paydesk.codes.service import still_payable_minor
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
 from paydesk.settings import Settings
@@ -108,6 +109,7 @@ def environment(lang: str, timezone: str = "UTC") -> Environment:
         reason=lambda value: labels.reason_label(value, gettext),
         rf=rf.format,
     )
+    env.globals["still_payable"] = still_payable_minor
     env.globals.update(
         languages=i18n.NAMES,
         decimal_hint=i18n.decimal_hint(lang),
