@@ -10,10 +10,10 @@ from paydesk.cashier.defaults import (
     payoff_balance,
     register_amount_default,
 )
-from paydesk.cashier.distribution import OpenItem
 from paydesk.cashier.errors import UnknownAmountDefault
 from paydesk.errors import CurrencyMismatch
 from paydesk.money import Money
+from paydesk.payments.distribution import OpenItem
 
 
 def eur(value: str) -> Money:

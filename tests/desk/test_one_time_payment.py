@@ -13,14 +13,13 @@ from paydesk.cashier import service as desk
 from paydesk.cashier.errors import (
     CardTenderRefused,
     CashBackRefused,
-    InvalidManualDistribution,
-    InvalidMatch,
     InvalidTender,
     UnbalancedEvent,
 )
 from paydesk.errors import Conflict, InvalidInput, InvalidTransition
 from paydesk.ledger.models import LedgerEntry
 from paydesk.payments import posting
+from paydesk.payments.errors import InvalidManualDistribution, InvalidMatch
 from paydesk.settings import CashierSettings, Settings
 from tests.desk.helpers import balance, balances, build_account, euros, one, pay
 

@@ -2,7 +2,7 @@
 segments → ledger, plus the payment listed on its code. Set-based: a few statements per chunk
 of entries, never a round trip per entry.
 
-Distribution is the cashier desk's (``paydesk.cashier.distribution.distribute``): a document's
+Distribution is the cashier desk's (``paydesk.payments.distribution.distribute``): a document's
 code pays the document's contract first, an account code pays the account's contracts by payment
 priority; what exceeds the debt goes to the overpayment contract, or stays on the first contract
 as a credit when the account has none (money received is never refused at this point).
@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from paydesk.accounts.models import Contract
 from paydesk.audit.models import AuditEvent
 from paydesk.bank.matching import CodeState
-from paydesk.cashier.distribution import ContractDebt, Match, distribute
 from paydesk.codes.models import CodePayment
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import allocate_ids, among, insert_rows
 from paydesk.documents.models import Document
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money
+from paydesk.payments.distribution import ContractDebt, Match, distribute
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
 
 

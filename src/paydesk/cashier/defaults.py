@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from paydesk.cashier.distribution import OpenItem, resolve_invoice_match
 from paydesk.cashier.errors import UnknownAmountDefault
 from paydesk.errors import CurrencyMismatch
 from paydesk.money import Money
+from paydesk.payments.distribution import OpenItem, resolve_invoice_match
 
 __all__ = [
     "AMOUNT_DEFAULTS",

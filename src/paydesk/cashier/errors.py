@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paydesk.errors import Conflict, InvalidInput
+from paydesk.errors import InvalidInput
 
 
 class UnknownTenderType(InvalidInput):
@@ -29,23 +29,6 @@ class CashBackRefused(InvalidInput):
 
     slug = "cash-back-refused"
     title = "Cash back not allowed"
-
-
-class InvalidMatch(InvalidInput):
-    slug = "invalid-match"
-    title = "Invalid match type or value"
-
-
-class DistributionError(Conflict):
-    """Distribution failed; the payment goes to status ``error`` with this message."""
-
-    slug = "distribution-failed"
-    title = "Payment could not be distributed"
-
-
-class InvalidManualDistribution(InvalidInput):
-    slug = "invalid-manual-distribution"
-    title = "Invalid manual distribution"
 
 
 class UnbalancedEvent(InvalidInput):

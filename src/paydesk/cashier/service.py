@@ -41,11 +41,9 @@ from paydesk.audit import trail
 from paydesk.cashier import validation, wallet
 from paydesk.cashier.balance import EventBalance, check_balance, require_balanced
 from paydesk.cashier.cash_back import apply_cash_back
-from paydesk.cashier.distribution import Match
 from paydesk.cashier.drawers import open_drawer_of
-from paydesk.cashier.errors import InvalidMatch, InvalidTender
+from paydesk.cashier.errors import InvalidTender
 from paydesk.cashier.models import ServiceTask, StoredPaymentMethod
-from paydesk.cashier.states import PaymentStatus, ServiceTaskStatus, TenderStatus, transition
 from paydesk.cashier.tenders import TenderDraft, iban_fingerprint
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
@@ -59,7 +57,10 @@ from paydesk.errors import (
 )
 from paydesk.money import Money
 from paydesk.payments import apply
+from paydesk.payments.distribution import Match
+from paydesk.payments.errors import InvalidMatch
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
+from paydesk.payments.states import PaymentStatus, ServiceTaskStatus, TenderStatus, transition
 from paydesk.settings import Settings
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Distribute, freeze, cancel and delete payments: the one place a payment reaches the ledger.
 
 The cashier desk and the bank side both call these functions; the rules themselves are the
-pure functions of :mod:`paydesk.cashier.distribution` and :mod:`paydesk.cashier.states`.
+pure functions of :mod:`paydesk.payments.distribution` and :mod:`paydesk.payments.states`.
 
 What an account owes (:func:`load_debts`) comes from its ledger:
 
@@ -29,7 +29,13 @@ from sqlalchemy.orm import Session
 
 from paydesk.accounts.models import Account, Contract
 from paydesk.audit import trail
-from paydesk.cashier.distribution import (
+from paydesk.db.base import utcnow
+from paydesk.db.lookup import fetch
+from paydesk.documents.models import Document
+from paydesk.ledger import posting
+from paydesk.ledger.models import LedgerEntry
+from paydesk.money import Money, format_minor
+from paydesk.payments.distribution import (
     ContractDebt,
     ExcessPolicy,
     Match,
@@ -38,15 +44,9 @@ from paydesk.cashier.distribution import (
     manual_distribution,
     resolve_invoice_match,
 )
-from paydesk.cashier.errors import DistributionError, InvalidMatch
-from paydesk.cashier.states import PaymentAction, PaymentStatus, require_action, transition
-from paydesk.db.base import utcnow
-from paydesk.db.lookup import fetch
-from paydesk.documents.models import Document
-from paydesk.ledger import posting
-from paydesk.ledger.models import LedgerEntry
-from paydesk.money import Money, format_minor
+from paydesk.payments.errors import DistributionError, InvalidMatch
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment
+from paydesk.payments.states import PaymentAction, PaymentStatus, require_action, transition
 from paydesk.webhooks import outbox
 
 __all__ = [

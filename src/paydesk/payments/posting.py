@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from paydesk.accounts.service import get_account
 from paydesk.audit import trail
-from paydesk.cashier.distribution import Match
-from paydesk.cashier.states import PaymentStatus
 from paydesk.documents.models import Document
 from paydesk.errors import Conflict, CurrencyMismatch, InvalidAmount, InvalidInput, NotFound
 from paydesk.money import Money
 from paydesk.payments import apply
+from paydesk.payments.distribution import Match
 from paydesk.payments.models import Payment, PaymentEvent, Tender
+from paydesk.payments.states import PaymentStatus
 from paydesk.settings import Settings, get_settings
 
 __all__ = ["post_bank_payment", "reverse_payment"]

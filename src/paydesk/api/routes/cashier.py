@@ -17,15 +17,15 @@ from paydesk.api.schemas import AmountText, Reason, Strict
 from paydesk.auth.roles import ANYONE, DESK, SUPERVISORS
 from paydesk.cashier import drawers, wallet
 from paydesk.cashier import service as desk
-from paydesk.cashier.errors import InvalidManualDistribution
 from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
-from paydesk.cashier.states import PaymentStatus, allowed_actions
 from paydesk.db.engine import Database
 from paydesk.errors import Forbidden
 from paydesk.money import Money, format_minor
 from paydesk.payments.apply import get_payment as load_payment
 from paydesk.payments.apply import segments_of
+from paydesk.payments.errors import InvalidManualDistribution
 from paydesk.payments.models import Payment, PaymentSegment, Tender
+from paydesk.payments.states import PaymentStatus, allowed_actions
 from paydesk.settings import Settings
 
 router = APIRouter(tags=["cashier desk"])

@@ -25,7 +25,6 @@ from paydesk.cashier.cash_back import TenderAmount, cash_back_due
 from paydesk.cashier.errors import (
     CardTenderRefused,
     CashBackRefused,
-    InvalidMatch,
     InvalidTender,
     UnbalancedEvent,
     UnknownTenderType,
@@ -44,6 +43,7 @@ from paydesk.errors import (
 )
 from paydesk.ledger.posting import account_balance
 from paydesk.money import Money
+from paydesk.payments.errors import InvalidMatch
 from paydesk.web import i18n
 from paydesk.web.i18n import N_
 from paydesk.web.pages import PageRoute, Web, form, page, posted_form

@@ -16,12 +16,12 @@ from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Contract
 from paydesk.auth.roles import DESK, SUPERVISORS
 from paydesk.cashier import service as desk
-from paydesk.cashier.errors import DistributionError, InvalidManualDistribution, InvalidMatch
-from paydesk.cashier.states import PaymentAction, PaymentStatus, allowed_actions
 from paydesk.errors import InvalidInput, InvalidTransition, PaydeskError
 from paydesk.money import Money
 from paydesk.payments.apply import get_payment
+from paydesk.payments.errors import DistributionError, InvalidManualDistribution, InvalidMatch
 from paydesk.payments.models import Payment, Tender
+from paydesk.payments.states import PaymentAction, PaymentStatus, allowed_actions
 from paydesk.reporting import events as reporting_events
 from paydesk.reporting import export
 from paydesk.web import i18n, receipt

@@ -1,6 +1,7 @@
 import pytest
 
-from paydesk.cashier.states import (
+from paydesk.errors import InvalidInput, InvalidTransition
+from paydesk.payments.states import (
     PaymentAction,
     PaymentStatus,
     ServiceTaskStatus,
@@ -10,7 +11,6 @@ from paydesk.cashier.states import (
     require_action,
     transition,
 )
-from paydesk.errors import InvalidInput, InvalidTransition
 
 P = PaymentStatus
 A = PaymentAction

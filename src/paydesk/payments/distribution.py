@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, get_args
 
-from paydesk.cashier.errors import DistributionError, InvalidManualDistribution, InvalidMatch
 from paydesk.errors import CurrencyMismatch, InvalidAmount
 from paydesk.money import Money
+from paydesk.payments.errors import DistributionError, InvalidManualDistribution, InvalidMatch
 
 __all__ = [
     "ContractDebt",

@@ -2,7 +2,9 @@ from datetime import date
 
 import pytest
 
-from paydesk.cashier.distribution import (
+from paydesk.errors import Conflict, CurrencyMismatch, InvalidAmount
+from paydesk.money import Money
+from paydesk.payments.distribution import (
     ContractDebt,
     Match,
     OpenItem,
@@ -11,9 +13,7 @@ from paydesk.cashier.distribution import (
     manual_distribution,
     resolve_invoice_match,
 )
-from paydesk.cashier.errors import DistributionError, InvalidManualDistribution, InvalidMatch
-from paydesk.errors import Conflict, CurrencyMismatch, InvalidAmount
-from paydesk.money import Money
+from paydesk.payments.errors import DistributionError, InvalidManualDistribution, InvalidMatch
 
 
 def eur(value: str) -> Money:

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paydesk.cashier.distribution import ContractDebt, distribute, manual_distribution
-from paydesk.cashier.errors import DistributionError, InvalidManualDistribution
 from paydesk.money import Money
+from paydesk.payments.distribution import ContractDebt, distribute, manual_distribution
+from paydesk.payments.errors import DistributionError, InvalidManualDistribution
 
 cents = st.integers(min_value=-50_000, max_value=500_000)
 
