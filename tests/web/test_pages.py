@@ -600,3 +600,14 @@ def test_a_new_message_replaces_one_not_yet_shown(client: TestClient, book: Book
     )
     shown = client.get(done.headers["location"]).text
     assert f"Payment code {book.counter_invoice_code} cancelled." in shown
+
+
+def test_an_unknown_address_answers_a_page_in_the_language_and_the_api_problem_json(
+    client: TestClient, book: Book
+):
+    sign_in(client, "cashier")
+    page = client.get("/no-such-page", headers={"Accept": "text/html", "Accept-Language": "el"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Δεν υπάρχει σελίδα σε αυτή τη διεύθυνση." in page.text
+    api = client.get("/v1/no-such-thing", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
