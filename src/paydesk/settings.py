@@ -115,6 +115,9 @@ class CashierSettings(BaseModel):
     bank_verification_timeout: float = Field(default=5.0, gt=0, le=60)
     #: Refuse desk tenders when the cashier has no open cash-drawer session.
     require_open_drawer: bool = False
+    #: Blind count: the drawer page hides what is expected (and the session's tenders) until
+    #: the drawer is closed, so the cashier counts before seeing the expected amounts.
+    blind_count: bool = False
 
 
 def _default_rules() -> dict[str, IssuingRule]:

@@ -297,3 +297,41 @@ def test_the_code_page_shows_what_is_due_and_takes_payment_at_the_desk(
     expect(page.locator("#f-amount")).to_have_value("45.90")
     expect(page.locator("#f-match_value")).to_have_value(f"CI-DUE-{lang}")
     page.shot(f"take-payment-{lang}")
+
+
+DRAWER_WORDS = {
+    "en": ("Open drawer", "Close drawer", "Print drawer report", "Drawer report"),
+    "el": ("Άνοιγμα ταμείου", "Κλείσιμο ταμείου", "Εκτύπωση αναφοράς ταμείου", "Αναφορά ταμείου"),
+    "pl": ("Otwórz kasę", "Zamknij kasę", "Drukuj raport kasowy", "Raport kasowy"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "el", "pl"])
+def test_closing_the_drawer_prints_a_drawer_report(page, server: Server, lang: str):
+    from playwright.sync_api import expect
+
+    open_drawer, close_drawer, print_report, report = DRAWER_WORDS[lang]
+    account_id, _number = _owing_account(server, "20.00")
+    _sign_in(page, server, "supervisor")  # a drawer of their own, apart from the cashier's
+    _language(page, lang)
+    page.goto(f"{server.url}/cash-drawer")
+    if page.get_by_role("button", name=close_drawer).count():  # left open by another language
+        page.locator("#drawer-count input").first.fill("0")
+        page.get_by_role("button", name=close_drawer).click()
+        page.get_by_role("button", name=close_drawer).click()
+    page.locator("#f-float_amount").fill("10")
+    page.get_by_role("button", name=open_drawer).click()
+    page.goto(f"{server.url}/one-time-payment?account={account_id}")
+    page.locator("#f-t_cash_amount").fill("20")
+    page.locator("#payment-form button.primary").click()
+    page.goto(f"{server.url}/cash-drawer")
+    page.locator("#f-counted_cash").fill("30")
+    page.get_by_role("button", name=close_drawer).click()
+    page.get_by_role("button", name=close_drawer).click()  # the confirm page
+    page.get_by_role("link", name=print_report).click()
+    expect(page.get_by_role("heading", name=re.compile(f"^{report}"))).to_be_visible()
+    expect(page.locator("#report-cash")).to_contain_text({"en": "€30.00"}.get(lang, "30,00\u00a0€"))
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        _fits(page)
+        page.shot(f"drawer-report-{lang}-{width}")

@@ -74,7 +74,7 @@ def test_closing_a_drawer_asks_first(client: TestClient, db: Database, book: Boo
     from paydesk.cashier.models import CashDrawerSession
 
     token = sign_in(client, "cashier")
-    client.post("/cash-drawer/open", data={"csrf_token": token, "float": "50"})
+    client.post("/cash-drawer/open", data={"csrf_token": token, "float_amount": "50"})
     with db.reading() as s:
         drawer = s.query(CashDrawerSession).filter_by(cashier="cashier").one()
     asked = client.post(

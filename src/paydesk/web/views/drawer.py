@@ -62,6 +62,30 @@ def _context(web: Web, closed: int | None = None) -> dict[str, object]:
     }
 
 
+@router.get("/cash-drawer/{drawer_id}/report", name="web.cash_drawer_report")
+def drawer_report(drawer_id: int, web: Web = Depends(page(DESK))):
+    """The printable drawer report of a closed drawer: float, per tender type expected, counted
+    and difference, and every tender of the session."""
+    assert web.user is not None
+    with web.db.reading() as s:
+        drawer = drawers.get_drawer(s, drawer_id)
+        if drawer.cashier != web.user.username and not web.may(SUPERVISORS):
+            raise PageError(
+                403, web._("This cash drawer is %(cashier)s's.", cashier=drawer.cashier)
+            )
+        if drawer.status != "closed":
+            raise PageError(
+                409,
+                web._("Cash drawer %(id)s is still open: count and close it first.", id=drawer_id),
+            )
+        tenders = list(
+            s.scalars(
+                select(Tender).where(Tender.drawer_session_id == drawer.id).order_by(Tender.id)
+            )
+        )
+    return web.render("drawer/report.html", drawer=drawer, tenders=tenders)
+
+
 @router.get("/cash-drawer", name="web.cash_drawer")
 def drawer_page(closed: int | None = None, web: Web = Depends(page(DESK))):
     return web.render("drawer/drawer.html", **_context(web, closed))
