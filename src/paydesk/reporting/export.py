@@ -7,7 +7,9 @@ import csv
 import io
 from collections.abc import Iterable
 
+from paydesk.bank.models import BankEntry
 from paydesk.codes.models import PaymentCode
+from paydesk.errors import PaydeskError
 from paydesk.money import Money
 from paydesk.reporting.events import EventLine
 
@@ -30,9 +32,10 @@ EVENT_COLUMNS = (
 
 def amount(minor: int, currency: str | None) -> str:
     """Minor units as a plain decimal in the currency's precision (``1234.50``)."""
-    if currency is None:
-        return str(minor) if minor else "0"
-    return str(Money.from_minor(minor, currency).amount)
+    try:
+        return str(Money.from_minor(minor, currency or "").amount)
+    except PaydeskError:  # no currency, or one the bank wrote badly: the minor units as stored
+        return str(minor)
 
 
 def write_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
@@ -76,6 +79,50 @@ def codes_csv(codes: Iterable[PaymentCode], numbers: dict[int, str]) -> str:
                 c.expires_on.isoformat() if c.expires_on else None,
             )
             for c in codes
+        ),
+    )
+
+
+ENTRY_COLUMNS = (
+    "id",
+    "booking_date",
+    "value_date",
+    "status",
+    "currency",
+    "amount",
+    "rf",
+    "payer",
+    "bank_bic",
+    "bank",
+    "end_to_end_id",
+    "bank_reference",
+    "remittance",
+    "reason",
+)
+
+
+def bank_entries_csv(entries: Iterable[BankEntry]) -> str:
+    """Bank entries; a reversal's amount is as the bank reported it."""
+    return write_csv(
+        ENTRY_COLUMNS,
+        (
+            (
+                e.id,
+                e.booking_date.isoformat() if e.booking_date else None,
+                e.value_date.isoformat() if e.value_date else None,
+                e.status,
+                e.currency,
+                None if e.amount_minor is None else amount(e.amount_minor, e.currency),
+                e.rf or e.rf_candidate,
+                e.debtor_name,
+                e.debtor_bic,
+                e.bank_name,
+                e.end_to_end_id,
+                e.account_servicer_ref,
+                e.remittance_text,
+                e.reason,
+            )
+            for e in entries
         ),
     )
 

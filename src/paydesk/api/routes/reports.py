@@ -14,10 +14,11 @@ from paydesk.accounts.models import Account
 from paydesk.api.deps import database, require
 from paydesk.api.schemas import Page
 from paydesk.auth.roles import ANYONE, DESK
+from paydesk.bank.models import BankEntry
 from paydesk.codes import service as codes
 from paydesk.codes.status import CodeStatus
 from paydesk.db.engine import Database
-from paydesk.reporting import events, export
+from paydesk.reporting import bank_entries, events, export
 
 router = APIRouter(tags=["reports"])
 
@@ -127,4 +128,96 @@ def payment_codes_csv(
         export.codes_csv(found, numbers),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="payment-codes.csv"'},
+    )
+
+
+class BankEntryLineOut(BaseModel):
+    id: int
+    booking_date: date | None
+    value_date: date | None
+    status: str
+    currency: str | None
+    amount: str | None
+    rf: str | None
+    payer: str | None
+    bank_bic: str | None
+    bank: str | None
+    end_to_end_id: str | None
+    bank_reference: str | None
+    remittance: str | None
+    reason: str | None
+
+    @classmethod
+    def of(cls, e: BankEntry) -> BankEntryLineOut:
+        return cls(
+            id=e.id,
+            booking_date=e.booking_date,
+            value_date=e.value_date,
+            status=e.status,
+            currency=e.currency,
+            amount=None if e.amount_minor is None else export.amount(e.amount_minor, e.currency),
+            rf=e.rf or e.rf_candidate,
+            payer=e.debtor_name,
+            bank_bic=e.debtor_bic,
+            bank=e.bank_name,
+            end_to_end_id=e.end_to_end_id,
+            bank_reference=e.account_servicer_ref,
+            remittance=e.remittance_text,
+            reason=e.reason,
+        )
+
+
+class BankEntryLinesOut(BaseModel):
+    items: list[BankEntryLineOut]
+    page: Page
+
+
+EntryStatus = Literal["matched", "unmatched", "reversed", "reversal", "rejected", "returned"]
+ENTRY_SORT_HELP = f"one of {', '.join(bank_entries.SORTS)}; '-' first for descending"
+
+
+def _entry_filter(
+    status: EntryStatus | None = None,
+    date_from: date | None = Query(None, alias="from", description="booking date, from"),
+    date_to: date | None = Query(None, alias="to", description="booking date, to (included)"),
+) -> bank_entries.EntryFilter:
+    return bank_entries.EntryFilter(status, date_from, date_to)
+
+
+@router.get("/reports/bank-entries", response_model=BankEntryLinesOut)
+def bank_entry_lines(
+    filters: bank_entries.EntryFilter = Depends(_entry_filter),
+    sort: str = Query(bank_entries.DEFAULT_SORT, description=ENTRY_SORT_HELP),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    db: Database = Depends(database),
+    _caller=Depends(require(ANYONE)),
+) -> BankEntryLinesOut:
+    """Bank entries by status and booking date, sorted, paged."""
+    with db.reading() as session:
+        found, total = bank_entries.list_entries(
+            session, filters, sort=sort, limit=limit, offset=offset
+        )
+    return BankEntryLinesOut(
+        items=[BankEntryLineOut.of(e) for e in found],
+        page=Page(total=total, limit=limit, offset=offset),
+    )
+
+
+@router.get("/reports/bank-entries.csv", response_class=Response)
+def bank_entry_lines_csv(
+    filters: bank_entries.EntryFilter = Depends(_entry_filter),
+    sort: str = Query(bank_entries.DEFAULT_SORT, description=ENTRY_SORT_HELP),
+    db: Database = Depends(database),
+    _caller=Depends(require(ANYONE)),
+) -> Response:
+    """The same rows as CSV (every page, at most 100 000)."""
+    with db.reading() as session:
+        found, _total = bank_entries.list_entries(
+            session, filters, sort=sort, limit=export.MAX_ROWS
+        )
+    return Response(
+        export.bank_entries_csv(found),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="bank-entries.csv"'},
     )
