@@ -335,3 +335,40 @@ def test_closing_the_drawer_prints_a_drawer_report(page, server: Server, lang: s
         page.set_viewport_size({"width": width, "height": 900})
         _fits(page)
         page.shot(f"drawer-report-{lang}-{width}")
+
+
+BANK_LIST_WORDS = {
+    "en": ("Every bank entry: filter, sort, export", "Amount"),
+    "el": ("Όλες οι τραπεζικές εγγραφές: φιλτράρισμα, ταξινόμηση, εξαγωγή", "Ποσό"),
+    "pl": ("Wszystkie wpisy bankowe: filtrowanie, sortowanie, eksport", "Kwota"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "el", "pl"])
+def test_every_bank_entry_is_listed_sorted_and_exported(page, server: Server, lang: str):
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    from paydesk.db.engine import Database
+    from tests.reporting.test_collections import bank_credit
+
+    link, amount = BANK_LIST_WORDS[lang]
+    db = Database(server.database_url)
+    try:
+        bank_credit(db, "RF18539007547034", "12345.67", "ETHNGRAA", date.today(),
+                    f"BL-{lang}", "unmatched")  # fmt: skip
+    finally:
+        db.dispose()
+    _sign_in(page, server, "supervisor")
+    _language(page, lang)
+    page.goto(f"{server.url}/bank")
+    page.get_by_role("link", name=link).click()
+    page.locator("#entry-table thead").get_by_role("link", name=amount).click()
+    page.locator("#entry-table thead").get_by_role("link", name=amount).click()
+    expect(page.locator("#entry-table tbody tr").first).to_contain_text(
+        {"en": "€12,345.67", "el": "12.345,67\u00a0€", "pl": "12\u00a0345,67\u00a0€"}[lang]
+    )
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.shot(f"bank-list-{lang}-{width}")
