@@ -12,6 +12,7 @@ from paydesk.codes.models import PaymentCode
 from paydesk.errors import PaydeskError
 from paydesk.money import Money
 from paydesk.reporting.events import EventLine
+from paydesk.reporting.payments import PaymentLine
 
 #: The most rows one export writes; narrow the filters for more.
 MAX_ROWS = 100_000
@@ -123,6 +124,45 @@ def bank_entries_csv(entries: Iterable[BankEntry]) -> str:
                 e.reason,
             )
             for e in entries
+        ),
+    )
+
+
+PAYMENT_COLUMNS = (
+    "payment",
+    "event",
+    "date",
+    "source",
+    "status",
+    "account",
+    "customer",
+    "currency",
+    "amount",
+    "match_type",
+    "match_value",
+    "error",
+)
+
+
+def payments_csv(lines: Iterable[PaymentLine]) -> str:
+    return write_csv(
+        PAYMENT_COLUMNS,
+        (
+            (
+                p.id,
+                p.event_id,
+                p.event_date.isoformat(),
+                p.source,
+                p.status,
+                p.account_number,
+                p.customer_name,
+                p.currency,
+                amount(p.amount_minor, p.currency),
+                p.match_type,
+                p.match_value,
+                p.error_message,
+            )
+            for p in lines
         ),
     )
 

@@ -21,11 +21,24 @@ def mount(app: FastAPI) -> None:
         documents,
         drawer,
         events,
+        payments,
         search,
         start,
     )
 
-    for module in (auth, start, search, accounts, documents, codes, bank, desk, events, drawer):
+    for module in (
+        auth,
+        start,
+        search,
+        accounts,
+        documents,
+        codes,
+        bank,
+        desk,
+        events,
+        payments,
+        drawer,
+    ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("paydesk.web", "static")]), name="static")
     _answer_unknown_addresses_with_a_page(app)

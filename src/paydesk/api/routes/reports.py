@@ -18,7 +18,7 @@ from paydesk.bank.models import BankEntry
 from paydesk.codes import service as codes
 from paydesk.codes.status import CodeStatus
 from paydesk.db.engine import Database
-from paydesk.reporting import bank_entries, events, export
+from paydesk.reporting import bank_entries, events, export, payments
 
 router = APIRouter(tags=["reports"])
 
@@ -220,4 +220,93 @@ def bank_entry_lines_csv(
         export.bank_entries_csv(found),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="bank-entries.csv"'},
+    )
+
+
+class PaymentLineOut(BaseModel):
+    id: int
+    event_id: int
+    event_date: date
+    source: str
+    status: str
+    account_id: int
+    account_number: str
+    customer_name: str
+    currency: str
+    amount: str
+    match_type: str | None
+    match_value: str | None
+    error: str | None
+
+    @classmethod
+    def of(cls, p: payments.PaymentLine) -> PaymentLineOut:
+        return cls(
+            id=p.id,
+            event_id=p.event_id,
+            event_date=p.event_date,
+            source=p.source,
+            status=p.status,
+            account_id=p.account_id,
+            account_number=p.account_number,
+            customer_name=p.customer_name,
+            currency=p.currency,
+            amount=export.amount(p.amount_minor, p.currency),
+            match_type=p.match_type,
+            match_value=p.match_value,
+            error=p.error_message,
+        )
+
+
+class PaymentLinesOut(BaseModel):
+    items: list[PaymentLineOut]
+    page: Page
+
+
+PaymentStatusName = Literal["incomplete", "freezable", "error", "frozen", "cancelled"]
+PAYMENT_SORT_HELP = f"one of {', '.join(payments.SORTS)}; '-' first for descending"
+
+
+def _payment_filter(
+    status: PaymentStatusName | None = None,
+    source: Literal["desk", "bank"] | None = None,
+    date_from: date | None = Query(None, alias="from", description="event date, from"),
+    date_to: date | None = Query(None, alias="to", description="event date, to (included)"),
+) -> payments.PaymentFilter:
+    return payments.PaymentFilter(status, date_from, date_to, source)
+
+
+@router.get("/reports/payments", response_model=PaymentLinesOut)
+def payment_lines(
+    filters: payments.PaymentFilter = Depends(_payment_filter),
+    sort: str = Query(payments.DEFAULT_SORT, description=PAYMENT_SORT_HELP),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    db: Database = Depends(database),
+    _caller=Depends(require(DESK)),
+) -> PaymentLinesOut:
+    """Payments, one line each, with their account and customer."""
+    with db.reading() as session:
+        lines, total = payments.list_payments(
+            session, filters, sort=sort, limit=limit, offset=offset
+        )
+    return PaymentLinesOut(
+        items=[PaymentLineOut.of(p) for p in lines],
+        page=Page(total=total, limit=limit, offset=offset),
+    )
+
+
+@router.get("/reports/payments.csv", response_class=Response)
+def payment_lines_csv(
+    filters: payments.PaymentFilter = Depends(_payment_filter),
+    sort: str = Query(payments.DEFAULT_SORT, description=PAYMENT_SORT_HELP),
+    db: Database = Depends(database),
+    _caller=Depends(require(DESK)),
+) -> Response:
+    """The same rows as CSV (every page, at most 100 000)."""
+    with db.reading() as session:
+        lines, _total = payments.list_payments(session, filters, sort=sort, limit=export.MAX_ROWS)
+    return Response(
+        export.payments_csv(lines),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="payments.csv"'},
     )
