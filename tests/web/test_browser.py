@@ -25,6 +25,7 @@ from paydesk.db.migrate import upgrade
 from paydesk.settings import Settings
 from tests.conftest import BACKENDS, POSTGRES_URL
 from tests.gateway.conftest import wait_until_up
+from tests.web.accessibility import check_accessible
 from tests.web.conftest import PASSWORDS, Book, make_book, make_users
 
 pytestmark = pytest.mark.browser
@@ -175,6 +176,7 @@ def _shooter(tab, test_name: str):
 
     def shot(step: str) -> None:
         tab.screenshot(path=str(SCREENSHOTS / f"{slug}-{step}.png"), full_page=True)
+        check_accessible(tab)  # every page shot is also checked by axe-core
 
     return shot
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.web import test_browser as shared
+from tests.web.accessibility import check_accessible
 from tests.web.test_browser import Server, _owing_account, _sign_in
 
 # The browser, the server processes and the page of the browser tests.
@@ -59,8 +60,13 @@ def _language(tab, lang: str) -> None:
 
 
 def _fits(tab) -> None:
-    """Nothing but a table's own scroller is wider than the window."""
+    """Nothing but a table's own scroller is wider than the window; and axe-core finds no
+    serious or critical accessibility violation on the page."""
     assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    _accessible(tab)
+
+
+_accessible = check_accessible
 
 
 @pytest.mark.parametrize("lang", ["en", "el", "pl"])
@@ -372,3 +378,15 @@ def test_every_bank_entry_is_listed_sorted_and_exported(page, server: Server, la
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.shot(f"bank-list-{lang}-{width}")
+
+
+def test_the_accessibility_check_finds_a_serious_violation(browser):
+    """The check itself: an image without a text alternative is a critical violation."""
+    context = browser.new_context()
+    tab = context.new_page()
+    try:
+        tab.set_content('<html lang="en"><body><main><img src="x.png"></main></body></html>')
+        with pytest.raises(AssertionError, match="image-alt"):
+            _accessible(tab)
+    finally:
+        context.close()
