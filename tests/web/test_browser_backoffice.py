@@ -390,3 +390,35 @@ def test_the_accessibility_check_finds_a_serious_violation(browser):
             _accessible(tab)
     finally:
         context.close()
+
+
+NEW_ACCOUNT_WORDS = {
+    "en": ("New customer and account", "Create customer and account", "created."),
+    "el": ("Νέος πελάτης και λογαριασμός", "Δημιουργία πελάτη και λογαριασμού", "δημιουργήθηκε."),
+    "pl": ("Nowy klient i konto", "Utwórz klienta i konto", "utworzone."),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "el", "pl"])
+def test_a_supervisor_creates_a_customer_and_account_on_the_page(page, server: Server, lang: str):
+    from playwright.sync_api import expect
+
+    link, create, created = NEW_ACCOUNT_WORDS[lang]
+    _sign_in(page, server, "supervisor")
+    _language(page, lang)
+    page.goto(f"{server.url}/accounts")
+    page.get_by_role("link", name=link).click()
+    page.locator("#f-customer_name").fill("Ζωή Καραγιάννη")
+    page.locator("#f-number").fill(f"NEW-{lang}")
+    page.locator("#f-c1_priority").fill("first")
+    page.get_by_role("button", name=create).click()
+    expect(page.locator("#f-c1_priority")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#f-customer_name")).to_have_value("Ζωή Καραγιάννη")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        _fits(page)
+        page.shot(f"new-account-{lang}-{width}")
+    page.locator("#f-c1_priority").fill("10")
+    page.get_by_role("button", name=create).click()
+    expect(page.locator("#messages")).to_contain_text(created)
+    expect(page.locator("#contracts")).to_contain_text("excess_credit")
