@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -94,6 +95,7 @@ def _prepare(url: str, n_accounts: int) -> tuple[str, list[int]]:
 
 def _serve(url: str, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "PAYDESK_DATABASE_URL": url, "PAYDESK_CONFIG": "/nonexistent.toml"}
+    env.setdefault("PAYDESK_SECRET_KEY", secrets.token_urlsafe(32))  # no server without one
     command = [
         sys.executable,
         "-m",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -120,7 +121,9 @@ def main() -> None:
     paydesk_process = subprocess.Popen(
         [sys.executable, "-m", "paydesk.cli.main", "serve", "--port", str(port),
          "--workers", workers],
-        env={**os.environ, "PYTHONPATH": str(SRC), "PAYDESK_DATABASE_URL": url,
+        env={"PAYDESK_SECRET_KEY": secrets.token_urlsafe(32),
+             "PAYDESK_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]', **os.environ,
+             "PYTHONPATH": str(SRC), "PAYDESK_DATABASE_URL": url,
              "PAYDESK_CONFIG": "/nonexistent/paydesk.toml"},
     )  # fmt: skip
     paydesk = f"http://127.0.0.1:{port}"

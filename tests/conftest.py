@@ -17,6 +17,10 @@ from paydesk.db.models import Base
 from paydesk.settings import Settings
 
 os.environ["PAYDESK_CONFIG"] = "/nonexistent/paydesk.toml"  # tests never read a local file
+#: The secret key of in-process apps (there is no default); processes get it passed explicitly.
+TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+os.environ["PAYDESK_SECRET_KEY"] = TEST_SECRET
+os.environ["PAYDESK_SECRET_KEY_FILE"] = "/nonexistent/secret_key"  # never a developer's file
 
 #: Server for the PostgreSQL runs; a fresh database per test process is created on it.
 POSTGRES_URL = os.environ.get(
@@ -54,6 +58,9 @@ def postgres_database() -> Iterator[str]:
 def _truncate_all(db: Database) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with db.engine.begin() as conn:
+        # The append-only tables refuse TRUNCATE by trigger; the test server's superuser may
+        # switch triggers off for this one transaction (the application's role cannot).
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 

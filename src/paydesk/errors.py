@@ -80,6 +80,13 @@ class IdempotencyKeyReused(Conflict):
     title = "Idempotency key reused with a different request"
 
 
+class SecretNotReplayed(Conflict):
+    """A retry of a request whose answer held a secret shown once: the secret is not kept."""
+
+    slug = "secret-not-replayed"
+    title = "The secret was shown once and is not replayed"
+
+
 class Unauthorized(PaydeskError):
     slug = "unauthorized"
     status = 401

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from paydesk import secret
 from paydesk.money import check_currency
 
 
@@ -80,20 +81,18 @@ class TenderTypeSetting(BaseModel):
 
 
 def _default_tender_types() -> list[TenderTypeSetting]:
-    from paydesk.cashier.tenders import DEFAULT_TENDER_TYPES
-
+    """The tender types of a new installation."""
     return [
+        TenderTypeSetting(code="cash", name="Cash", like_cash=True),
         TenderTypeSetting(
-            code=t.code,
-            name=t.name,
-            like_cash=t.like_cash,
-            allows_cash_back=t.allows_cash_back,
-            requires_cheque_number=t.requires_cheque_number,
-            requires_bank_account=t.requires_bank_account,
-            requires_stored_method=t.requires_stored_method,
-            is_card=t.is_card,
-        )
-        for t in DEFAULT_TENDER_TYPES
+            code="cheque", name="Cheque", allows_cash_back=True, requires_cheque_number=True
+        ),
+        TenderTypeSetting(code="direct_debit", name="Direct debit", requires_bank_account=True),
+        TenderTypeSetting(
+            code="stored_method", name="Stored payment method", requires_stored_method=True
+        ),
+        TenderTypeSetting(code="bank_transfer", name="Bank transfer"),
+        TenderTypeSetting(code="card", name="Payment card", is_card=True),
     ]
 
 
@@ -171,9 +170,12 @@ class Settings(BaseSettings):
 
     cashier: CashierSettings = Field(default_factory=CashierSettings)
 
-    #: Pepper for hashing bank account numbers ("seen before" checks) and key signing the web
-    #: session cookie. Change in production.
-    secret_key: str = "change-me-in-production"
+    #: Signs the web session cookie and peppers the bank-account fingerprints ("seen before"
+    #: checks). No default: when unset it is read from ``secret_key_file``; ``paydesk serve``
+    #: refuses to start without one (see :mod:`paydesk.secret`).
+    secret_key: str | None = Field(default=None, repr=False)
+    #: Where ``paydesk demo`` / ``paydesk secret create`` keep a generated secret key.
+    secret_key_file: str = "data/secret_key"
 
     #: IANA time zone in which the web pages show timestamps (stored in UTC).
     timezone: str = "UTC"
@@ -201,6 +203,10 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=8, ge=1, le=50)
     webhook_backoff_seconds: float = Field(default=10.0, gt=0, le=86400)
     webhook_poll_seconds: int = Field(default=5, ge=1, le=3600)
+    #: Hosts (names or addresses, as written in the URL) that webhooks may be sent to although
+    #: they are internal: loopback, private, link-local. Empty: none (see
+    #: :mod:`paydesk.webhooks.targets`).
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
 
     #: Web pages: largest camt file taken by the *Bank entries* upload form (bigger files go
     #: through the API or the inbox folder).
@@ -250,6 +256,28 @@ class Settings(BaseSettings):
                 override = override.model_dump()
             merged[kind] = {**default, **override}
         return merged
+
+    @model_validator(mode="after")
+    def _secret_from_file(self) -> Settings:
+        if self.secret_key is None:
+            self.secret_key = secret.read_file(self.secret_key_file)
+        return self
+
+    @property
+    def secret(self) -> str:
+        """The secret key; :class:`paydesk.secret.InsecureSecret` when there is none."""
+        if self.secret_key is None or not self.secret_key.strip():
+            raise secret.InsecureSecret(
+                "no secret_key is set. "
+                + secret.HOW_TO.format(path=self.secret_key_file, n=secret.MIN_LENGTH)
+            )
+        return self.secret_key
+
+    def check_secret(self) -> None:
+        """Refuse a missing, placeholder or short secret key (servers call this at start)."""
+        message = secret.refusal(self.secret_key, self.secret_key_file)
+        if message is not None:
+            raise secret.InsecureSecret(message)
 
     @classmethod
     def settings_customise_sources(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from paydesk.bank.remittance import find_rf
+from paydesk.bank.remittance import find_rf, rf_cuts
 from paydesk.codes import rf
 
 
@@ -66,4 +66,30 @@ def typed_code(draw):
 def test_valid_rf_embedded_in_text_with_random_spacing_and_case_is_found(code, before, after, end):
     expected, typed = code
     text = " ".join([*before, typed]) + (end + " ".join(after) if after else "")
+    # Whatever the spacing, the code is found when paydesk knows it …
+    assert find_rf(text, known={expected}.__contains__) == (expected, None)
+    # … and also without that help, unless a shorter cut is a valid code too (then the text
+    # alone cannot tell them apart: "RF18 1234 ABCD" may be RF181234 and a word).
+    assume(not [c for c in rf_cuts(text) if len(c) < len(expected) and expected.startswith(c)])
     assert find_rf(text) == (expected, None)
+
+
+@given(
+    typed_code(),
+    st.sampled_from(["dziekuje", "thanks", "invoice", "ευχαριστώ", "danke"]),
+    st.sampled_from([" ", "  ", " - "]),
+)
+def test_words_after_the_code_are_never_glued_onto_it(code, word, gap):
+    expected, typed = code
+    text = f"payment {typed}{gap}{word}"
+    found, _ = find_rf(text)
+    assert found is not None and not found.endswith(word.upper())
+    assert find_rf(text, known={expected}.__contains__) == (expected, None)
+
+
+def test_the_glued_word_case_from_a_polish_payer():
+    text = "Zaplata za serwis, kod rf76 pdan-c100 1 dziekuje"
+    assert rf_cuts(text) == ["RF76PDANC1001DZIEKUJE", "RF76PDANC1001"]
+    assert find_rf(text) == ("RF76PDANC1001", None)
+    known = {"RF76PDANC1001DZIEKUJE"}
+    assert find_rf(text, known=known.__contains__) == ("RF76PDANC1001DZIEKUJE", None)

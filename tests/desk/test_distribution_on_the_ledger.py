@@ -17,8 +17,8 @@ from paydesk.cashier import service as desk
 from paydesk.ledger import posting
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money
-from paydesk.payments.apply import segments_of
 from paydesk.payments.models import Payment
+from paydesk.payments.service import segments_of
 from tests.desk.helpers import balances
 
 contracts_strategy = st.lists(

@@ -18,7 +18,6 @@ from paydesk.cashier.errors import (
 )
 from paydesk.errors import Conflict, InvalidInput, InvalidTransition
 from paydesk.ledger.models import LedgerEntry
-from paydesk.payments import posting
 from paydesk.payments.errors import InvalidManualDistribution, InvalidMatch
 from paydesk.settings import CashierSettings, Settings
 from tests.desk.helpers import balance, balances, build_account, euros, one, pay
@@ -303,12 +302,8 @@ def test_frozen_payment_cannot_be_edited_only_cancelled_and_the_ledger_shows_the
         ("payment_reversal", 10000),
     ]
     assert entries[1].reverses_id == entries[0].id
-    assert trail == [
-        (None, "incomplete"),
-        ("incomplete", "freezable"),
-        ("freezable", "frozen"),
-        ("frozen", "cancelled"),
-    ]
+    # Created distributed and frozen in one step: one record for it, then the cancel.
+    assert trail == [(None, "frozen"), ("frozen", "cancelled")]
     assert balance(db, acc.account_id) == "100.00"
 
 
@@ -479,7 +474,7 @@ def test_a_required_drawer_refuses_tenders_without_an_open_session(db, settings)
         pay(db, strict, one(acc.account_id, "100.00", T("cash")))
 
 
-def test_bank_payment_pays_the_documents_contract_first_and_reverses(db, settings):
+def test_an_invoice_match_pays_the_invoices_contract_first_and_cancel_reverses(db, settings):
     acc = build_account(
         db,
         settings,
@@ -488,42 +483,30 @@ def test_bank_payment_pays_the_documents_contract_first_and_reverses(db, setting
             ("parts", "INV-2", "70.00", date(2026, 3, 1)),
         ],
     )
-    with db.transaction() as s:
-        payment = posting.post_bank_payment(
-            s,
-            account_id=acc.account_id,
-            amount=euros("80.00"),
-            paid_on=date(2026, 3, 5),
-            payment_code_id=None,
-            document_id=acc.invoices["INV-2"],
-            bank_entry_id=1,
-            payer_name="Maria Nikolaou",
-            external_reference="E2E-1",
-            actor="bank",
-            settings=settings,
-        )
-        payment_id = payment.id
-        assert payment.status == "frozen"
+    number = f"INV-2-{acc.account_id}"
+    with db.reading() as s:
+        from paydesk.documents.models import Document
+
+        number = s.get(Document, acc.invoices["INV-2"]).number
+    view = pay(
+        db,
+        settings,
+        one(
+            acc.account_id,
+            "80.00",
+            T("bank_transfer", external_reference="E2E-1"),
+            match_type="invoice",
+            match_value=number,
+        ),
+    )
+    [payment] = view.payments
+    assert payment.status == "frozen" and payment.document_id == acc.invoices["INV-2"]
     after = balances(db, acc.account_id)
     assert after[acc.contracts["parts"]] == 0
     assert after[acc.contracts["service"]] == 4000  # not touched by a document's payment
     assert after[acc.contracts["excess"]] == -1000
-    with pytest.raises(Conflict, match="already posted"), db.transaction() as s:
-        posting.post_bank_payment(
-            s,
-            account_id=acc.account_id,
-            amount=euros("80.00"),
-            paid_on=date(2026, 3, 5),
-            payment_code_id=None,
-            document_id=None,
-            bank_entry_id=1,
-            payer_name=None,
-            external_reference=None,
-            actor="bank",
-            settings=settings,
-        )
     with db.transaction() as s:
-        posting.reverse_payment(s, payment_id, reason="returned by the bank", actor="bank")
+        desk.cancel_payment(s, payment.id, reason="returned by the bank", actor="bank")
     assert balance(db, acc.account_id) == "110.00"
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from paydesk.auth import service as auth_service
 from paydesk.db.engine import Database
+from tests.conftest import TEST_SECRET
 from tests.gateway.conftest import free_port, stop, wait_until_up
 from tests.webhooks.conftest import SECRET, Receiver
 
@@ -33,6 +34,8 @@ def paydesk_env(database_url: str, **settings: str) -> dict[str, str]:
         PYTHONPATH=str(SRC),
         PAYDESK_CONFIG="/nonexistent/paydesk.toml",
         PAYDESK_DATABASE_URL=database_url,
+        PAYDESK_SECRET_KEY=TEST_SECRET,  # `paydesk serve` refuses to start without one
+        PAYDESK_WEBHOOK_ALLOWED_HOSTS='["127.0.0.1"]',  # the webhook receiver is local
     )
     env.update({f"PAYDESK_{name.upper()}": value for name, value in settings.items()})
     return env

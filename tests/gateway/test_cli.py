@@ -45,4 +45,4 @@ def test_code_refresh_of_a_malformed_code_fails_with_the_reason(cli_env):
 def test_worker_once_runs_the_periodic_tasks(cli_env):
     result = CliRunner().invoke(app, ["worker", "--once"])
     assert result.exit_code == 0, result.output
-    assert "3 jobs run" in result.output
+    assert "4 jobs run" in result.output  # code_expiry, webhook_delivery, job_purge, session_purge

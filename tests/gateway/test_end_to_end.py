@@ -6,13 +6,20 @@ import io
 import threading
 
 import httpx
+import pytest
 
 from paydesk.bank.camt import parse_camt
+from paydesk.settings import Settings
 from paydesk.webhooks import outbox
 from paydesk.webhooks.models import WebhookSubscription
 from tests.gateway.conftest import start_banksim, stop
 from tests.gateway.helpers import fixed_code
 from tests.webhooks.conftest import SECRET, Receiver
+
+
+@pytest.fixture
+def settings(db) -> Settings:
+    return Settings(database_url=db.url, webhook_allowed_hosts=["127.0.0.1"])  # local receiver
 
 
 def test_a_pushed_payment_is_told_to_the_host_system_by_webhook(

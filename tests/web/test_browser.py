@@ -23,7 +23,7 @@ from sqlalchemy import text
 from paydesk.db.engine import Database
 from paydesk.db.migrate import upgrade
 from paydesk.settings import Settings
-from tests.conftest import BACKENDS, POSTGRES_URL
+from tests.conftest import BACKENDS, POSTGRES_URL, TEST_SECRET
 from tests.gateway.conftest import wait_until_up
 from tests.web.accessibility import check_accessible
 from tests.web.conftest import PASSWORDS, Book, make_book, make_users
@@ -103,6 +103,7 @@ def server(
         **os.environ,
         "PAYDESK_DATABASE_URL": url,
         "PAYDESK_CONFIG": "/nonexistent/paydesk.toml",
+        "PAYDESK_SECRET_KEY": TEST_SECRET,  # the server refuses to start without one
         "PAYDESK_BANK_FEED_URL": f"{bank}/api/feed",
         "PYTHONPATH": os.pathsep.join(
             [str(Path(__file__).resolve().parents[2] / "src"), os.environ.get("PYTHONPATH", "")]

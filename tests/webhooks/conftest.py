@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from paydesk.settings import Settings
 from paydesk.webhooks.signing import verify_signature
 
 SECRET = "whsec_test_secret_0123456789"
@@ -67,3 +68,10 @@ def receiver() -> Iterator[Receiver]:
     yield r
     r.server.shutdown()
     r.server.server_close()
+
+
+@pytest.fixture
+def settings(db) -> Settings:
+    """The receivers run on 127.0.0.1, which an admin must allow (webhooks refuse internal
+    addresses otherwise: tests/security/test_webhook_targets.py)."""
+    return Settings(database_url=db.url, webhook_allowed_hosts=["127.0.0.1"])

@@ -168,25 +168,21 @@ def test_signatures_bind_body_secret_and_time():
     assert not verify_signature(SECRET, None, body)
 
 
-def test_a_code_status_event_is_emitted_only_when_the_status_changed(db, receiver):
+def test_a_code_status_event_is_built_only_when_the_status_changed(db, receiver):
+    from paydesk.codes.status import CodeState
+    from paydesk.payments import events
+
     _subscribe(db, receiver.url, types=("*",))
-
-    class Code:
-        rf, status, amount_type, amount_minor, paid_minor = (
-            "RF18539007547034",
-            "paid",
-            "fixed",
-            100,
-            100,
-        )
-        currency, document_id, account_id = "EUR", 1, 1
-
+    code = CodeState(1, "RF18539007547034", "paid", "fixed", 100, 100, "EUR", 1, 1, None)
+    assert events.code_status(code, "paid") is None
+    event = events.code_status(code, "partially_paid")
+    assert event is not None
     with db.transaction() as session:
-        assert outbox.emit_code_status(session, Code, "paid") is None
-        assert outbox.emit_code_status(session, Code, "partially_paid") is not None
+        outbox.emit_many(session, [event])
     [row] = _deliveries(db)
     assert row.event_type == "payment_code.paid"
     assert row.payload["paid"] == "1.00"
+    assert row.payload["previous_status"] == "partially_paid"
 
 
 # API --------------------------------------------------------------------------------------

@@ -172,12 +172,23 @@ def test_the_builtin_periodic_tasks_run_in_one_worker_round(db, settings):
     from paydesk.worker.registry import load_builtin
 
     registry = load_builtin(Registry())
-    assert set(registry.periodic) == {"code_expiry", "bank_feed", "webhook_delivery", "job_purge"}
+    assert set(registry.periodic) == {
+        "code_expiry",
+        "bank_feed",
+        "webhook_delivery",
+        "job_purge",
+        "session_purge",
+    }
     worker = Worker(db, settings, registry)
-    assert worker.run_once() == 3  # the feed is off: no bank_feed_url
+    assert worker.run_once() == 4  # the feed is off: no bank_feed_url
     with db.reading() as session:
         jobs = session.scalars(select(Job).where(Job.kind == "periodic")).all()
-        assert {j.payload["name"] for j in jobs} == {"code_expiry", "webhook_delivery", "job_purge"}
+        assert {j.payload["name"] for j in jobs} == {
+            "code_expiry",
+            "webhook_delivery",
+            "job_purge",
+            "session_purge",
+        }
         assert {j.status for j in jobs} == {"done"}
 
 

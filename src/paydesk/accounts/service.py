@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from paydesk.accounts import search
 from paydesk.accounts.models import Account, Contract, Customer
+from paydesk.db.bulk import among
 from paydesk.db.lookup import fetch
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.ledger.posting import contract_balances
@@ -167,18 +169,34 @@ def balances(session: Session, account_id: int) -> list[ContractBalance]:
     return [ContractBalance(c, totals.get(c.id, 0)) for c in contracts_of(session, account_id)]
 
 
+def escape_like(text: str) -> str:
+    """``text`` for a LIKE pattern, its ``%``, ``_`` and ``\\`` matched literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def search_accounts(
     session: Session, *, query: str | None, limit: int, offset: int
 ) -> list[tuple[Account, Customer]]:
     stmt = select(Account, Customer).join(Customer, Customer.id == Account.customer_id)
     if query:
-        like = f"%{query.strip()}%"
+        like = f"%{escape_like(query.strip())}%"  # % and _ typed are matched as themselves
+        by_number = Account.number.ilike(like, escape="\\")
         by_name = search.matching(query)
-        if by_name is None:
-            stmt = stmt.where(Account.number.ilike(like))
-        else:
-            stmt = stmt.where(Account.number.ilike(like) | Customer.id.in_(by_name))
+        stmt = stmt.where(by_number if by_name is None else by_number | Customer.id.in_(by_name))
     return [
         (a, c)
         for a, c in session.execute(stmt.order_by(Account.id).limit(limit).offset(offset)).all()
     ]
+
+
+def lock_accounts(session: Session, account_ids: Iterable[int]) -> None:
+    """Lock account rows in id order (the first lock every posting takes; no-op on SQLite,
+    whose writing transaction holds the database's one write lock)."""
+    ids = sorted(set(account_ids))
+    if ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(Account.id)
+            .where(among("postgresql", Account.id, ids))
+            .order_by(Account.id)
+            .with_for_update()
+        ).all()

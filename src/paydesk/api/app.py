@@ -28,6 +28,7 @@ API_PREFIX = "/v1"
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    settings.check_secret()  # no server with a missing or guessable secret key
     app = FastAPI(
         title="paydesk",
         version=__version__,
@@ -59,4 +60,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         """Where tools look for it first; the document lives with the API under /v1."""
         return RedirectResponse(app.openapi_url or f"{API_PREFIX}/openapi.json", status_code=308)
 
+    problems.declare(app)
     return app

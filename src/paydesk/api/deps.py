@@ -27,7 +27,13 @@ from paydesk.api.models import IdempotencyRecord
 from paydesk.auth.roles import Role
 from paydesk.auth.service import Principal, principal_for_key
 from paydesk.db.engine import Database
-from paydesk.errors import Forbidden, IdempotencyKeyReused, InvalidInput, Unauthorized
+from paydesk.errors import (
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+    SecretNotReplayed,
+    Unauthorized,
+)
 from paydesk.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer pdk_…`")
@@ -153,8 +159,20 @@ class Call:
     def actor(self) -> str:
         return self.principal.username
 
-    def run(self, work: Callable[[Session], Any], status_code: int = 200) -> JSONResponse:
-        """Do ``work`` and answer its result; a retry with the same key replays the answer."""
+    def run(
+        self,
+        work: Callable[[Session], Any],
+        status_code: int = 200,
+        *,
+        secret_fields: tuple[str, ...] = (),
+    ) -> JSONResponse:
+        """Do ``work`` and answer its result; a retry with the same key replays the answer.
+
+        ``secret_fields`` name fields of the answer that hold a secret shown once (a new API
+        key, a webhook signing secret). They are never stored with the idempotency record: a
+        retry with the same key is refused (``secret-not-replayed``, 409) and names what the
+        first request created, instead of answering the secret again.
+        """
         if self.key is None:
             with self.db.transaction() as session:
                 content = _encode(work(session))
@@ -173,7 +191,7 @@ class Call:
                         path=self.request.url.path,
                         request_hash=self.request_hash,
                         status_code=status_code,
-                        response_body=json.dumps(content),
+                        response_body=json.dumps(_withhold(content, secret_fields)),
                     )
                 )
                 session.flush()
@@ -199,11 +217,34 @@ class Call:
             raise IdempotencyKeyReused(
                 f"Idempotency-Key {self.key!r} was used for a different request"
             )
+        stored = json.loads(record.response_body)
+        if isinstance(stored, dict) and WITHHELD in stored:
+            created = {k: v for k, v in stored.items() if k != WITHHELD and v is not None}
+            raise SecretNotReplayed(
+                f"the first request with Idempotency-Key {self.key!r} succeeded; its "
+                f"{' and '.join(stored[WITHHELD])} was shown only once and is not kept, so it "
+                "cannot be answered again (revoke or delete what was created if the answer "
+                "was lost, and create another)",
+                **{f"created_{k}": v for k, v in created.items() if isinstance(v, str | int)},
+            )
         return JSONResponse(
-            json.loads(record.response_body),
+            stored,
             status_code=record.status_code,
             headers={"Idempotent-Replayed": "true"},
         )
+
+
+#: Marks a stored answer whose secret fields were left out (see :meth:`Call.run`).
+WITHHELD = "_secret_fields_withheld"
+
+
+def _withhold(content: Any, fields: tuple[str, ...]) -> Any:
+    if not fields or not isinstance(content, dict):
+        return content
+    held = [f for f in fields if content.get(f) is not None]
+    if not held:
+        return content
+    return {**{k: v for k, v in content.items() if k not in held}, WITHHELD: held}
 
 
 def writer(roles: Iterable[Role]) -> Callable[..., Any]:

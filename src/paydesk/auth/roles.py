@@ -13,9 +13,12 @@ class Role(StrEnum):
 
 
 ANYONE = frozenset(Role)
-#: Take payments, issue codes on request, create documents.
+#: Create documents, move them on, issue codes on request (people and the host system).
 DESK = frozenset({Role.CASHIER, Role.SUPERVISOR, Role.ADMIN, Role.INTEGRATION})
-#: Cancel, assign, override.
+#: The cashier desk itself: payments, tenders, stored methods, auto-pay, cash drawers — people
+#: only; an integration key (host system, bank network) never takes money at the desk.
+CASHIER_DESK = frozenset({Role.CASHIER, Role.SUPERVISOR, Role.ADMIN})
+#: Cancel (codes, tenders), assign, override.
 SUPERVISORS = frozenset({Role.SUPERVISOR, Role.ADMIN})
 #: Create customers and accounts (back office and host system).
 BACK_OFFICE = frozenset({Role.SUPERVISOR, Role.ADMIN, Role.INTEGRATION})

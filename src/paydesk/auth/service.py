@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from paydesk.auth.models import ApiKey, User
+from paydesk.audit import trail
+from paydesk.auth.models import ApiKey, User, WebSession
 from paydesk.auth.roles import Role
 from paydesk.auth.secrets import (
     hash_password,
@@ -17,6 +22,7 @@ from paydesk.auth.secrets import (
     secret_matches,
     split_api_key,
 )
+from paydesk.db.base import utcnow
 from paydesk.errors import Conflict, InvalidInput, NotFound
 
 
@@ -46,8 +52,8 @@ def create_user(
         raise InvalidInput("a username is 1-64 letters, digits, '.', '-' or '_'")
     if role not in set(Role):
         raise InvalidInput(f"role {role!r} is not one of {[r.value for r in Role]}")
-    if password is not None and len(password) < 8:
-        raise InvalidInput("a password has at least 8 characters")
+    if password is not None:
+        check_password(password)
     user = User(
         username=username,
         display_name=display_name or username,
@@ -94,9 +100,173 @@ def principal_for_key(session: Session, full_key: str) -> Principal | None:
     return Principal(row.User.id, row.User.username, Role(row.User.role))
 
 
+@cache
+def _decoy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def authenticate(session: Session, username: str, password: str) -> Principal | None:
-    """Check a username and password (web sign-in)."""
+    """Check a username and password (web sign-in).
+
+    An unknown or inactive user costs the same password hashing as a known one, so the time
+    of the answer does not tell whether the user exists.
+    """
     user = session.scalar(select(User).where(User.username == username, User.active))
-    if user is None or not password_matches(password, user.password_hash):
+    if user is None or not user.password_hash:
+        password_matches(password, _decoy_hash())
+        return None
+    if not password_matches(password, user.password_hash):
         return None
     return Principal(user.id, user.username, Role(user.role))
+
+
+def check_password(password: str) -> str:
+    if len(password) < 8:
+        raise InvalidInput("a password has at least 8 characters")
+    if len(password) > 1024:
+        raise InvalidInput("a password has at most 1024 characters")
+    return password
+
+
+def set_password(session: Session, user: User, password: str, *, actor: str) -> int:
+    """Give the user a new password and end every web session they have; returns how many."""
+    user.password_hash = hash_password(check_password(password))
+    ended = end_sessions_of(session, user.id)
+    trail.record(
+        session,
+        actor=actor,
+        entity_type="user",
+        entity_id=user.username,
+        to_status="password_changed",
+        reason=f"{ended} web session(s) ended",
+    )
+    session.flush()
+    return ended
+
+
+def deactivate_user(session: Session, user: User, *, actor: str, reason: str | None = None) -> User:
+    """Switch a user off: no sign-in, no API key of theirs works, their web sessions end now.
+
+    API keys already checked by another server process stay usable there for at most
+    ``api_key_cache_seconds``.
+    """
+    if user.active:
+        user.active = False
+        ended = end_sessions_of(session, user.id)
+        trail.record(
+            session,
+            actor=actor,
+            entity_type="user",
+            entity_id=user.username,
+            from_status="active",
+            to_status="inactive",
+            reason=reason or f"{ended} web session(s) ended",
+        )
+        session.flush()
+    return user
+
+
+def activate_user(session: Session, user: User, *, actor: str) -> User:
+    if not user.active:
+        user.active = True
+        trail.record(
+            session,
+            actor=actor,
+            entity_type="user",
+            entity_id=user.username,
+            from_status="inactive",
+            to_status="active",
+        )
+        session.flush()
+    return user
+
+
+def keys_of(session: Session, user: User) -> list[ApiKey]:
+    """The user's API keys, oldest first (revoked ones included; no secret is stored)."""
+    return list(
+        session.scalars(select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.id))
+    )
+
+
+def revoke_key(session: Session, user: User, key_id: str, *, actor: str) -> ApiKey:
+    """Revoke one of the user's keys (``key_id`` is the public part, ``pdk_<key_id>_…``)."""
+    key = session.scalar(
+        select(ApiKey).where(ApiKey.user_id == user.id, ApiKey.key_id == key_id).with_for_update()
+    )
+    if key is None:
+        raise NotFound(f"user {user.username} has no API key {key_id}")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        trail.record(
+            session,
+            actor=actor,
+            entity_type="api_key",
+            entity_id=key.key_id,
+            from_status="active",
+            to_status="revoked",
+            reason=f"key of {user.username}",
+        )
+        session.flush()
+    return key
+
+
+def revoke_key_id(session: Session, key_id: str, *, actor: str) -> ApiKey:
+    """Revoke a key by its public id, whoever's it is."""
+    key = session.scalar(select(ApiKey).where(ApiKey.key_id == key_id))
+    if key is None:
+        raise NotFound(f"no API key {key_id}")
+    user = session.get(User, key.user_id)
+    assert user is not None
+    return revoke_key(session, user, key_id, actor=actor)
+
+
+# Web sessions: the cookie holds a random token; the server keeps its hash.
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_web_session(
+    session: Session, user_id: int, *, minutes: int, address: str = "", now: datetime | None = None
+) -> str:
+    """A new web session for the user; returns the token for the cookie (stored hashed)."""
+    now = now or utcnow()
+    session.execute(
+        delete(WebSession).where(WebSession.user_id == user_id, WebSession.expires_at <= now)
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            token_hash=_token_hash(token),
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+            address=address[:64],
+        )
+    )
+    session.flush()
+    return token
+
+
+def web_session_user(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The active user of a live web session, or ``None`` (ended, expired, unknown)."""
+    return session.scalar(
+        select(User)
+        .join(WebSession, WebSession.user_id == User.id)
+        .where(
+            WebSession.token_hash == _token_hash(token),
+            WebSession.expires_at > (now or utcnow()),
+            User.active,
+        )
+    )
+
+
+def end_web_session(session: Session, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == _token_hash(token)))
+
+
+def end_sessions_of(session: Session, user_id: int) -> int:
+    """End every web session of the user (sign-out everywhere); returns how many."""
+    result = session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+    return int(result.rowcount or 0)

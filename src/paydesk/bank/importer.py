@@ -26,29 +26,31 @@ import hashlib
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 from typing import BinaryIO
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from paydesk.accounts.service import lock_accounts
 from paydesk.audit import trail
-from paydesk.audit.models import AuditEvent
 from paydesk.bank import camt
 from paydesk.bank.banks import bank_name
-from paydesk.bank.events import code_paid_event
-from paydesk.bank.matching import CodeState, apply, decide, unapply
+from paydesk.bank.credits import credit_intake
+from paydesk.bank.matching import decide
 from paydesk.bank.models import BankEntry, BankFile
-from paydesk.bank.posting import Balances, Credit, post_credits
-from paydesk.codes.models import CodePayment, PaymentCode
+from paydesk.bank.remittance import rf_cuts
+from paydesk.codes.service import code_states
+from paydesk.codes.status import CodeState
 from paydesk.db.base import utcnow
-from paydesk.db.bulk import allocate_ids, among, insert_rows, update_rows
+from paydesk.db.bulk import allocate_ids, among, insert_rows
 from paydesk.db.engine import Database
-from paydesk.money import format_minor
+from paydesk.payments import events
+from paydesk.payments import service as money_in
 from paydesk.payments.models import Payment, Tender
-from paydesk.payments.posting import reverse_payment
+from paydesk.payments.plan import Policy
 from paydesk.settings import Settings
 from paydesk.webhooks import outbox
 
@@ -70,9 +72,6 @@ class ImportSummary:
     reversed: int = 0
     rejected: int = 0
     ignored: int = 0
-    #: Events raised by the chunk being imported: (event type, payload); handed to the
-    #: publisher in the chunk's transaction, then cleared (memory stays flat).
-    events: list[tuple[str, dict[str, object]]] = field(default_factory=list)
     #: False when nobody listens (no webhook subscription): events are then not even built.
     listening: bool = True
 
@@ -123,8 +122,12 @@ def import_file(
     max_bytes: int = camt.DEFAULT_MAX_BYTES,
     progress: Callable[[int], None] | None = None,
     publish: Publisher = publish_webhooks,
+    policy: Policy | None = None,
 ) -> ImportSummary:
-    """Import one camt file (path, bytes or binary stream). Raises ``InvalidBankFile``."""
+    """Import one camt file (path, bytes or binary stream). Raises ``InvalidBankFile``.
+
+    ``policy`` is the distribution policy of the settings (:func:`~paydesk.payments.service.
+    policy_of`); the default is the settings' default."""
     summary = ImportSummary(name=name)
     digest = _digest(source)
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
@@ -145,12 +148,11 @@ def import_file(
             session.add(record)
             session.flush()
             summary.file_id = record.id
-            balances = Balances()
             summary.listening = publish is not publish_webhooks or outbox.has_subscribers(session)
             for chunk in _chunks(opened.entries(), CHUNK):
-                _import_chunk(session, record.id, chunk, summary, actor, balances)
-                publish(session, summary.events)
-                summary.events.clear()
+                _import_chunk(
+                    session, record.id, chunk, summary, actor, policy or Policy(), publish
+                )
                 if progress:
                     progress(len(chunk))
             for key, value in summary.counts().items():
@@ -175,9 +177,15 @@ def import_document(
     db: Database, settings: Settings, data: bytes, *, source: str, actor: str
 ) -> ImportSummary:
     """Import one camt document received from the bank gateway (feed or push)."""
-    del settings  # the importer needs none; the gateway's handler signature passes them
     origin = source.split(":", 1)[0]  # "feed" or "push"; a feed's URL stays in the name
-    return import_file(db, data, name=f"{source} document", origin=origin, actor=actor)
+    return import_file(
+        db,
+        data,
+        name=f"{source} document",
+        origin=origin,
+        actor=actor,
+        policy=money_in.policy_of(settings),
+    )
 
 
 def _chunks(entries: Iterable[camt.BankEntry], size: int) -> Iterator[list[camt.BankEntry]]:
@@ -224,6 +232,7 @@ def _row(
     code_id: int | None = None,
     reverses_id: int | None = None,
     keyed: bool = True,
+    rf: str | None = None,
 ) -> tuple[object, ...]:
     """A bank entry as stored. A rejected entry is stored without its key (``keyed=False``):
     it posted nothing, so the same transaction sent again correctly must not be a duplicate."""
@@ -238,8 +247,8 @@ def _row(
         amount.currency if amount else None,
         entry.credit,
         entry.reversal,
-        entry.rf,
-        entry.rf_candidate[:60] if entry.rf_candidate else None,
+        rf or entry.rf,
+        None if rf or entry.rf else (entry.rf_candidate[:60] if entry.rf_candidate else None),
         entry.remittance_text,
         entry.debtor_name,
         entry.debtor_iban,
@@ -267,26 +276,28 @@ def _insert_entries(session: Session, rows: list[tuple[object, ...]]) -> list[in
     return ids
 
 
-def _load_codes(session: Session, rfs: set[str]) -> dict[str, CodeState]:
-    if not rfs:
-        return {}
-    rows = session.execute(
-        select(
-            PaymentCode.id,
-            PaymentCode.rf,
-            PaymentCode.status,
-            PaymentCode.amount_type,
-            PaymentCode.amount_minor,
-            PaymentCode.paid_minor,
-            PaymentCode.currency,
-            PaymentCode.account_id,
-            PaymentCode.document_id,
-            PaymentCode.expires_on,
-        )
-        .where(among(session.get_bind().dialect.name, PaymentCode.rf, list(rfs)))
-        .with_for_update()
-    )
-    return {row.rf: CodeState(*row) for row in rows}
+def _codes_for(
+    session: Session, fresh: list[camt.BankEntry]
+) -> tuple[dict[str, CodeState], dict[int, str]]:
+    """The codes the credits name, locked (their accounts first), and for credits whose RF
+    is not a known code but whose free text holds one, that code (by position in ``fresh``)."""
+    named = {e.rf for e in fresh if e.rf}
+    first = code_states(session, rfs=named, lock=False) if named else {}
+    found: dict[int, str] = {}
+    for index, entry in enumerate(fresh):
+        if entry.rf in first or not entry.remittance_text:
+            continue
+        cuts = [c for c in rf_cuts(entry.remittance_text) if c != entry.rf]
+        if cuts:
+            more = code_states(session, rfs=cuts, lock=False)
+            first.update(more)
+            known = next((c for c in cuts if c in more), None)
+            if known is not None:
+                found[index] = known
+    if not first or session.get_bind().dialect.name != "postgresql":
+        return first, found  # SQLite: the import's transaction holds the one write lock
+    lock_accounts(session, {c.account_id for c in first.values()})
+    return code_states(session, rfs=list(first)), found
 
 
 def _import_chunk(
@@ -295,7 +306,8 @@ def _import_chunk(
     chunk: list[camt.BankEntry],
     summary: ImportSummary,
     actor: str,
-    balances: Balances,
+    policy: Policy,
+    publish: Publisher,
 ) -> None:
     summary.entries += len(chunk)
     dialect = session.get_bind().dialect.name
@@ -307,7 +319,6 @@ def _import_chunk(
     )
     now = utcnow()
     rows: list[tuple[object, ...]] = []
-    matched: list[tuple[int, camt.BankEntry, CodeState]] = []
     reversals: list[camt.BankEntry] = []
     fresh: list[camt.BankEntry] = []
     for entry in chunk:
@@ -326,13 +337,19 @@ def _import_chunk(
             reversals.append(entry)
         else:
             fresh.append(entry)
-    codes = _load_codes(session, {e.rf for e in fresh if e.rf})
-    changed: dict[int, tuple[CodeState, str]] = {}
-    for entry in fresh:
+    codes, from_text = _codes_for(session, fresh)
+    initial: dict[int, CodeState] = {}
+    running: dict[int, CodeState] = {}
+    matched: list[tuple[int, camt.BankEntry, CodeState]] = []
+    held: list[tuple[int, camt.BankEntry, str, str | None]] = []
+    for index, entry in enumerate(fresh):
         assert entry.amount is not None and entry.date is not None
-        code = codes.get(entry.rf) if entry.rf else None
+        rf = from_text.get(index, entry.rf)
+        code = codes.get(rf) if rf else None
+        if code is not None:
+            code = running.get(code.id, code)
         decision = decide(
-            rf=entry.rf,
+            rf=rf,
             rf_candidate=entry.rf_candidate,
             amount_minor=entry.amount.minor,
             currency=entry.amount.currency,
@@ -341,47 +358,19 @@ def _import_chunk(
         )
         if not decision.matched:
             summary.unmatched += 1
-            rows.append(_row(entry, file_id, "unmatched", decision.reason, now))
-            if summary.listening:
-                summary.events.append(
-                    (
-                        "bank_entry.unmatched",
-                        {
-                            "key": entry.key,
-                            "rf": entry.rf or entry.rf_candidate,
-                            "reason": decision.reason,
-                            "amount": str(entry.amount.amount),
-                            "currency": entry.amount.currency,
-                            "booking_date": entry.date.isoformat(),
-                            "payer_name": entry.debtor_name,
-                        },
-                    )
-                )
+            held.append((len(rows), entry, decision.reason or "", rf))
+            rows.append(_row(entry, file_id, "unmatched", decision.reason, now, rf=rf))
             continue
         assert code is not None
-        previous = code.status
-        before = changed.get(code.id, (code, previous))[1]
-        apply(code, entry.amount.minor)
-        changed[code.id] = (code, before)
-        if summary.listening:
-            summary.events.append(
-                code_paid_event(
-                    code,
-                    previous,
-                    entry.amount.minor,
-                    entry.date,
-                    entry.debtor_agent_bic,
-                    bank_name(entry.debtor_agent_bic),
-                    entry.debtor_name,
-                )
-            )
+        initial.setdefault(code.id, codes[code.rf])
+        running[code.id] = code.with_paid(code.paid_minor + entry.amount.minor)
         summary.matched += 1
         matched.append((len(rows), entry, code))
-        rows.append(_row(entry, file_id, "matched", None, now, code_id=code.id))
+        rows.append(_row(entry, file_id, "matched", None, now, code_id=code.id, rf=rf))
     if rows:
         ids = _insert_entries(session, rows)
-        credits = [
-            Credit(
+        intakes = [
+            credit_intake(
                 bank_entry_id=ids[index],
                 code=code,
                 amount_minor=entry.amount.minor,
@@ -390,68 +379,51 @@ def _import_chunk(
                 payer_name=entry.debtor_name,
                 bank_bic=entry.debtor_agent_bic,
                 bank_name=bank_name(entry.debtor_agent_bic),
-                bank_reference=entry.account_servicer_ref or entry.end_to_end_id,
+                reference=entry.account_servicer_ref or entry.end_to_end_id,
+                actor=actor,
             )
             for index, entry, code in matched
+            if entry.amount is not None and entry.date is not None
         ]
-        post_credits(session, credits, actor=actor, balances=balances)
-        if summary.listening:
-            summary.events.extend(
-                (
-                    "payment.frozen",
-                    {
-                        "payment_id": c.payment_id,
-                        "rf": c.code.rf,
-                        "account_id": c.code.account_id,
-                        "amount": format_minor(c.amount_minor, c.currency),
-                        "currency": c.currency,
-                        "source": "bank",
-                    },
-                )
-                for c in credits
+        money_in.take(
+            session,
+            intakes,
+            policy=policy,
+            codes=initial,
+            tell=summary.listening,
+            publish=publish,
+        )
+        if summary.listening and held:
+            publish(
+                session,
+                [
+                    events.bank_entry_held(
+                        ids[index],
+                        key=entry.key,
+                        rf=rf or entry.rf_candidate,
+                        reason=reason,
+                        amount_minor=entry.amount.minor,
+                        currency=entry.amount.currency,
+                        booking_date=entry.date,
+                        payer_name=entry.debtor_name,
+                    )
+                    for index, entry, reason, rf in held
+                    if entry.amount is not None
+                ],
             )
-    _save_codes(session, changed, summary, actor)
     for entry in reversals:
         _reverse(session, file_id, entry, summary, actor)
-
-
-def _save_codes(
-    session: Session, changed: dict[int, tuple[CodeState, str]], summary: ImportSummary, actor: str
-) -> None:
-    if not changed:
-        return
-    now = utcnow()
-    update_rows(
-        session.connection(),
-        PaymentCode.__table__,
-        ("paid_minor", "status", "updated_at"),
-        [(code.paid_minor, code.status, now, code.id) for code, _ in changed.values()],
-    )
-    audits = []
-    for code, before in changed.values():
-        if code.status != before:
-            audits.append(
-                {
-                    "at": now,
-                    "actor": actor,
-                    "entity_type": "payment_code",
-                    "entity_id": code.rf,
-                    "from_status": before,
-                    "to_status": code.status,
-                    "detail": None,
-                }
-            )
-    if audits:
-        session.connection().execute(insert(AuditEvent.__table__), audits)
 
 
 def _reverse(
     session: Session, file_id: int, entry: camt.BankEntry, summary: ImportSummary, actor: str
 ) -> None:
-    """A bank took a credit back: cancel its payment by reversal, give the code its amount back."""
+    """A bank took a credit back: cancel its payment (ledger reversed, the code's amount taken
+    back, the entry ``reversed``). A credit still held, or whose payment a person already
+    cancelled, leaves the held entries as ``reversed`` and nothing else changes."""
     assert entry.amount is not None
     query = select(BankEntry).where(
-        BankEntry.status == "matched",
+        BankEntry.status.in_(("matched", "unmatched")),
         BankEntry.amount_minor == entry.amount.minor,
         BankEntry.currency == entry.amount.currency,
         BankEntry.reversal.is_(False),
@@ -462,80 +434,44 @@ def _reverse(
         query = query.where(BankEntry.rf == entry.rf)
     else:
         query = query.where(BankEntry.id.is_(None))
-    original = session.scalars(query.order_by(BankEntry.id.desc()).with_for_update()).first()
+    original = session.scalars(
+        query.order_by((BankEntry.status == "matched").desc(), BankEntry.id.desc())
+    ).first()
     if original is None:
         summary.unmatched += 1
-        reason = "reversal of a credit paydesk has not posted"
+        reason = "reversal of a credit paydesk has not received"
         _insert_entries(session, [_row(entry, file_id, "unmatched", reason, utcnow())])
         return
+    why = f"bank reversal {entry.key}"
+    payment_id = session.scalar(
+        select(Tender.event_id).where(Tender.bank_entry_id == original.id, Tender.status == "valid")
+    )
+    payment = (
+        session.scalar(select(Payment.id).where(Payment.event_id == payment_id))
+        if payment_id is not None
+        else None
+    )
+    note = f"reverses bank entry {original.id}"
+    if original.status == "unmatched":
+        note += " (held, nothing was posted for it)"
+    session.refresh(original, with_for_update=True)
     _insert_entries(
         session,
-        [
-            _row(
-                entry,
-                file_id,
-                "reversal",
-                f"reverses bank entry {original.id}",
-                utcnow(),
-                reverses_id=original.id,
-            )
-        ],
+        [_row(entry, file_id, "reversal", note, utcnow(), reverses_id=original.id)],
     )
-    original.status = "reversed"
-    reverse_code_payment(
-        session,
-        original.id,
-        reason=f"bank reversal {entry.key}",
-        actor=actor,
-        on=entry.date or date.today(),
-    )
-    summary.reversed += 1
-
-
-def reverse_code_payment(
-    session: Session, bank_entry_id: int, *, reason: str, actor: str, on: date
-) -> int | None:
-    """Cancel the payment a bank entry was posted as (ledger reversal), give the code its amount
-    back; returns the cancelled payment's id."""
-    code_payment = session.scalar(
-        select(CodePayment).where(CodePayment.bank_entry_id == bank_entry_id).with_for_update()
-    )
-    if code_payment is None or code_payment.status == "reversed":
-        return None
-    code_payment.status = "reversed"
-    payment = session.get(Payment, code_payment.payment_id)
-    if payment is not None and payment.status != "cancelled":
-        reverse_payment(session, payment.id, reason=reason, actor=actor, today=on)
-        session.execute(
-            update(Tender)
-            .where(Tender.bank_entry_id == bank_entry_id)
-            .values(status="cancelled", cancel_reason=reason)
+    if payment is not None and original.status == "matched":
+        money_in.cancel(
+            session, payment, reason=why, actor=actor, on=entry.date or date.today(), by_bank=True
         )
-    code = session.get(PaymentCode, code_payment.code_id, with_for_update=True)
-    assert code is not None
-    state = CodeState(
-        code.id,
-        code.rf,
-        code.status,
-        code.amount_type,
-        code.amount_minor,
-        code.paid_minor,
-        code.currency,
-        code.account_id,
-        code.document_id,
-        code.expires_on,
-    )
-    before = code.status
-    unapply(state, code_payment.amount_minor)
-    code.paid_minor, code.status = state.paid_minor, state.status
-    if code.status != before:
+    else:
         trail.record(
             session,
             actor=actor,
-            entity_type="payment_code",
-            entity_id=code.rf,
-            from_status=before,
-            to_status=code.status,
-            reason=reason,
+            entity_type="bank_entry",
+            entity_id=original.id,
+            from_status=original.status,
+            to_status="reversed",
+            reason=why,
         )
-    return code_payment.payment_id
+        original.status, original.reason = "reversed", why
+    summary.reversed += 1

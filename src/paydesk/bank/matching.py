@@ -11,24 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from paydesk.codes.status import CodeStatus, status_for_paid
+from paydesk.codes.status import CodeState, CodeStatus
 from paydesk.money import format_minor
-
-
-@dataclass(slots=True)
-class CodeState:
-    """A payment code as the importer tracks it while a file is read."""
-
-    id: int
-    rf: str
-    status: str
-    amount_type: str
-    amount_minor: int | None
-    paid_minor: int
-    currency: str
-    account_id: int
-    document_id: int | None
-    expires_on: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,18 +53,3 @@ def decide(
             paid = format_minor(amount_minor, currency)
             return Decision(False, f"fixed-amount code {rf} asks for {due} {currency}, {paid} paid")
     return Decision(True)
-
-
-def apply(code: CodeState, amount_minor: int) -> str:
-    """Record a matched credit on the code; return its new status."""
-    code.paid_minor += amount_minor
-    code.status = status_for_paid(code.amount_type, code.amount_minor, code.paid_minor)
-    return code.status
-
-
-def unapply(code: CodeState, amount_minor: int) -> str:
-    """Take a reversed credit off the code; return its new status."""
-    code.paid_minor -= amount_minor
-    if code.status not in (CodeStatus.CANCELLED, CodeStatus.EXPIRED):
-        code.status = status_for_paid(code.amount_type, code.amount_minor, code.paid_minor)
-    return code.status

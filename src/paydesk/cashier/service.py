@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import func, insert, inspect, select
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from paydesk.accounts.models import Account
 from paydesk.accounts.service import get_account
@@ -56,10 +56,13 @@ from paydesk.errors import (
     PaydeskError,
 )
 from paydesk.money import Money
-from paydesk.payments import apply
+from paydesk.payments import service as money_in
+from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import Match
 from paydesk.payments.errors import InvalidMatch
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
+from paydesk.payments.plan import Intake, PaymentIn, TenderIn
+from paydesk.payments.reading import load_debts
 from paydesk.payments.states import PaymentStatus, ServiceTaskStatus, TenderStatus, transition
 from paydesk.settings import Settings
 
@@ -73,9 +76,11 @@ __all__ = [
     "cancel_payment",
     "cancel_tender",
     "complete_task",
+    "count_needing_attention",
     "delete_payment",
     "distribute_payment",
     "event_view",
+    "events_needing_attention",
     "freeze_payment",
     "manual_distribution",
     "reject_task",
@@ -144,13 +149,17 @@ class EventView:
     @property
     def status(self) -> str:
         """``cancelled`` when every tender and payment is; ``pending_validation`` while a task
-        is pending; ``unbalanced`` when valid tenders differ from live payments; else ``ok``."""
+        is pending; ``needs_attention`` when a payment is in ``error`` or ``incomplete`` (a
+        person redistributes, distributes by hand, deletes or cancels it); ``unbalanced`` when
+        valid tenders differ from live payments; else ``ok``."""
         if all(t.status == "cancelled" for t in self.tenders) and all(
             p.status == "cancelled" for p in self.payments
         ):
             return "cancelled"
         if any(t.status == ServiceTaskStatus.PENDING for t in self.tasks):
             return "pending_validation"
+        if any(p.status in NEEDS_A_PERSON for p in self.payments):
+            return "needs_attention"
         return "ok" if self.balance.balanced else "unbalanced"
 
 
@@ -181,7 +190,7 @@ class _PlannedPayment:
     match: Match | None
     request: PaymentRequest
     #: The account's debts as loaded under its lock (valid until a payment of it is posted).
-    debts: apply.Debts | None = None
+    debts: AccountDebts | None = None
 
 
 @dataclass
@@ -198,12 +207,21 @@ def _plan_payments(
 ) -> list[_PlannedPayment]:
     ids = sorted({p.account_id for p in request.payments})
     accounts = {i: get_account(session, i, lock=True) for i in ids}  # id order: no deadlock
-    debts = {i: apply.load_debts(session, a) for i, a in accounts.items()}
+    debts = load_debts(session, accounts.values())
     planned = []
     for item in request.payments:
         account = accounts[item.account_id]
+        match = Match(item.match_type, item.match_value) if item.match_type else None
+        if match is None and item.match_value:
+            raise InvalidMatch("a match value needs a match type (invoice or contract)")
+        if account.customer_class == "open_item" and match is None:
+            raise InvalidMatch(
+                f"account {account.number} is open-item: name the invoice or contract paid"
+            )
         if item.amount is None:
-            amount = wallet.amount_default(session, settings.cashier, account, debts[account.id])
+            amount = wallet.amount_default(
+                session, settings.cashier, account, debts[account.id], match=match
+            )
             if amount.is_zero():
                 raise InvalidAmount(
                     f"account {account.number} owes nothing: enter the payment amount"
@@ -212,13 +230,6 @@ def _plan_payments(
             amount = _parse(item.amount, account.currency, what="the payment")
         if amount.is_zero() or amount.is_negative():
             raise InvalidAmount(f"a payment is greater than zero, got {amount}")
-        match = Match(item.match_type, item.match_value) if item.match_type else None
-        if match is None and item.match_value:
-            raise InvalidMatch("a match value needs a match type (invoice or contract)")
-        if account.customer_class == "open_item" and match is None:
-            raise InvalidMatch(
-                f"account {account.number} is open-item: name the invoice or contract paid"
-            )
         non_cis = (item.non_cis_name, item.non_cis_reference, item.non_cis_comments)
         if account.customer_class == "non_cis":
             if _text(item.non_cis_name, 140, "the non-CIS name") is None:
@@ -228,7 +239,7 @@ def _plan_payments(
                 "non-CIS name, reference and comments belong to payments on non-CIS accounts"
             )
         _text(item.non_cis_reference, 64, "the reference number")
-        planned.append(_PlannedPayment(account, amount, match, item, debts.pop(account.id, None)))
+        planned.append(_PlannedPayment(account, amount, match, item, debts.get(account.id)))
     currencies = {p.amount.currency for p in planned}
     if len(currencies) > 1:
         raise CurrencyMismatch(f"one payment event is in one currency, not {sorted(currencies)}")
@@ -302,7 +313,7 @@ def _plan_tenders(
         )
         fingerprint = None
         if draft.iban is not None:
-            fingerprint = iban_fingerprint(draft.iban, settings.secret_key)
+            fingerprint = iban_fingerprint(draft.iban, settings.secret)
         elif stored_id is not None:
             fingerprint = method.iban_fingerprint
         holder = (item.holder_name or "").strip() or None
@@ -352,17 +363,8 @@ def add_one_time_payment(
     if drawer is None and settings.cashier.require_open_drawer:
         raise Conflict(f"{actor} has no open {currency} cash-drawer session")
 
-    now = utcnow()
-    event = PaymentEvent(
-        event_date=request.event_date or today or date.today(),
-        source="desk",
-        created_by=actor,
-        created_at=now,
-    )
-    _insert(session, [event])
-
+    tender_ins: list[TenderIn] = []
     new_accounts: dict[tuple[int, str], _PlannedTender] = {}
-    tender_rows = []
     for planned in tenders:
         draft = planned.draft
         payer_id = int(draft.payer_account_id) if draft.payer_account_id else None
@@ -386,80 +388,82 @@ def add_one_time_payment(
                 actor=actor,
             )
             planned.stored_method_id = method.id
-        row = Tender(
-            event_id=event.id,
-            tender_type=draft.type.code,
-            amount_minor=draft.amount.minor,
-            currency=draft.amount.currency,
-            payer_account_id=payer_id,
-            non_cis_name=draft.non_cis_payer,
-            cheque_number=draft.cheque_number,
-            iban_masked=draft.masked_iban,
-            iban_fingerprint=planned.fingerprint,
-            stored_method_id=planned.stored_method_id,
-            external_reference=draft.external_reference,
-            status=TenderStatus.VALID.value,
-            cancel_reason=None,
-            drawer_session_id=drawer.id if drawer is not None else None,
-            bank_entry_id=None,
-            created_at=now,
-        )
-        tender_rows.append(row)
-    _insert(session, tender_rows)
-
-    payment_rows = []
-    for planned_payment in payments:
-        item = planned_payment.request
-        match = planned_payment.match
-        payment_rows.append(
-            Payment(
-                event_id=event.id,
-                account_id=planned_payment.account.id,
-                amount_minor=planned_payment.amount.minor,
-                currency=currency,
-                status=PaymentStatus.INCOMPLETE.value,
-                match_type=match.type if match else None,
-                match_value=match.value if match else None,
-                non_cis_name=_text(item.non_cis_name, 140, "the non-CIS name"),
-                non_cis_reference=_text(item.non_cis_reference, 64, "the reference number"),
-                non_cis_comments=_text(item.non_cis_comments, 2000, "the comments"),
-                error_message=None,
-                cancel_reason=None,
-                payment_code_id=None,
-                document_id=None,
-                created_at=now,
-                updated_at=now,
-                frozen_at=None,
+        tender_ins.append(
+            TenderIn(
+                type=draft.type.code,
+                amount_minor=draft.amount.minor,
+                currency=draft.amount.currency,
+                payer_account_id=payer_id,
+                non_cis_name=draft.non_cis_payer,
+                cheque_number=draft.cheque_number,
+                iban_masked=draft.masked_iban,
+                iban_fingerprint=planned.fingerprint,
+                stored_method_id=planned.stored_method_id,
+                external_reference=draft.external_reference,
+                drawer_session_id=drawer.id if drawer is not None else None,
             )
         )
-    _insert(session, payment_rows)
-    for row in tender_rows:
-        trail.record(
-            session, actor=actor, entity_type="tender", entity_id=row.id, to_status="valid"
+    payment_ins = tuple(
+        PaymentIn(
+            account_id=p.account.id,
+            amount_minor=p.amount.minor,
+            currency=currency,
+            match=p.match,
+            non_cis_name=_text(p.request.non_cis_name, 140, "the non-CIS name"),
+            non_cis_reference=_text(p.request.non_cis_reference, 64, "the reference number"),
+            non_cis_comments=_text(p.request.non_cis_comments, 2000, "the comments"),
         )
-    for row in payment_rows:
-        trail.record(
-            session,
-            actor=actor,
-            entity_type="payment",
-            entity_id=row.id,
-            to_status=PaymentStatus.INCOMPLETE.value,
-            detail={"event_id": event.id, "source": "desk"},
+        for p in payments
+    )
+    intake = Intake(
+        source="desk",
+        event_date=request.event_date or today or date.today(),
+        actor=actor,
+        tenders=tuple(tender_ins),
+        payments=payment_ins,
+        distribution=request.distribution,
+        hold=bool(new_accounts),
+    )
+    debts = {p.account.id: p.debts for p in payments if p.debts is not None}
+    plan = money_in.take(session, [intake], policy=money_in.policy_of(settings), debts=debts)
+    [event] = money_in.as_loaded(session, PaymentEvent, plan.events)
+    tender_rows = money_in.as_loaded(session, Tender, plan.tenders)
+    payment_rows = money_in.as_loaded(session, Payment, plan.payments)
+    tasks = _validation_tasks(session, event.id, request.distribution, new_accounts, actor)
+    segments: dict[int, list[PaymentSegment]] = {row.id: [] for row in payment_rows}
+    for s in plan.segments:
+        segments[s.payment_id].append(
+            PaymentSegment(
+                payment_id=s.payment_id,
+                contract_id=s.contract_id,
+                amount_minor=s.amount_minor,
+                currency=s.currency,
+            )
         )
+    return EventView(event, tender_rows, payment_rows, segments, tasks)
 
+
+def _validation_tasks(
+    session: Session,
+    event_id: int,
+    distribution: str,
+    new_accounts: dict[tuple[int, str], _PlannedTender],
+    actor: str,
+) -> list[ServiceTask]:
+    """A bank-account validation task per bank account new to its payer."""
     tasks = []
     for (payer_id, fingerprint), planned in new_accounts.items():
         draft = planned.draft
         task = ServiceTask(
             kind="bank_account_validation",
             status=ServiceTaskStatus.PENDING.value,
-            event_id=event.id,
+            event_id=event_id,
             account_id=payer_id,
             holder_name=(planned.holder_name or _holder(session, payer_id))[:140],
             iban=draft.iban,
             iban_masked=draft.masked_iban or "",
             iban_fingerprint=fingerprint,
-            distribution=request.distribution,
+            distribution=distribution,
             save_method_kind=planned.save.account_kind if planned.save else None,
             created_by=actor,
         )
@@ -474,37 +478,9 @@ def add_one_time_payment(
                 entity_type="service_task",
                 entity_id=task.id,
                 to_status=ServiceTaskStatus.PENDING.value,
-                detail={"event_id": event.id, "iban": task.iban_masked},
+                detail={"event_id": event_id, "iban": task.iban_masked},
             )
-    segments: dict[int, list[PaymentSegment]] = {row.id: [] for row in payment_rows}
-    if not tasks and request.distribution == "distribute_and_freeze":
-        for row, planned_payment in zip(payment_rows, payments, strict=True):
-            segments[row.id] = _distribute_and_freeze(
-                session,
-                settings,
-                row,
-                actor=actor,
-                event_date=event.event_date,
-                debts=planned_payment.debts,
-            )
-    return EventView(event, tender_rows, payment_rows, segments, tasks)
-
-
-def _insert(session: Session, rows: list[PaymentEvent] | list[Tender] | list[Payment]) -> None:
-    """INSERT new rows of one table in one statement and take them into the session with their
-    ids, as if loaded: no unit-of-work flush and no reload. Every column must be set."""
-    if not rows:
-        return
-    mapper = inspect(type(rows[0]))
-    columns = [c.key for c in mapper.column_attrs if c.key != "id"]
-    values = [{key: getattr(row, key) for key in columns} for row in rows]
-    table = mapper.class_
-    statement = insert(table).returning(table.id, sort_by_parameter_order=True)
-    ids = session.scalars(statement.execution_options(render_nulls=True), values).all()
-    for row, row_id in zip(rows, ids, strict=True):
-        row.id = row_id
-        make_transient_to_detached(row)
-        session.add(row)
+    return tasks
 
 
 def _holder(session: Session, account_id: int) -> str:
@@ -516,25 +492,6 @@ def _holder(session: Session, account_id: int) -> str:
         .where(Account.id == account_id)
     )
     return name or ""
-
-
-def _distribute_and_freeze(
-    session: Session,
-    settings: Settings,
-    payment: Payment,
-    *,
-    actor: str,
-    event_date: date | None = None,
-    debts: apply.Debts | None = None,
-) -> list[PaymentSegment]:
-    return apply.distribute_and_freeze(
-        session,
-        payment,
-        excess_policy=settings.cashier.excess_policy,
-        actor=actor,
-        event_date=event_date,
-        debts=debts,
-    )
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -594,6 +551,49 @@ def unbalanced_events(session: Session, *, limit: int = 100, offset: int = 0) ->
     return list(session.scalars(query))
 
 
+#: Payment statuses that wait for a person.
+NEEDS_A_PERSON = frozenset({PaymentStatus.ERROR, PaymentStatus.INCOMPLETE})
+
+
+def _attention_query():
+    tendered = (
+        select(Tender.event_id, func.sum(Tender.amount_minor).label("total"))
+        .where(Tender.status == TenderStatus.VALID)
+        .group_by(Tender.event_id)
+        .subquery()
+    )
+    paid = (
+        select(Payment.event_id, func.sum(Payment.amount_minor).label("total"))
+        .where(Payment.status != PaymentStatus.CANCELLED)
+        .group_by(Payment.event_id)
+        .subquery()
+    )
+    waiting = select(Payment.id).where(
+        Payment.event_id == PaymentEvent.id, Payment.status.in_(list(NEEDS_A_PERSON))
+    )
+    return (
+        select(PaymentEvent.id)
+        .outerjoin(tendered, tendered.c.event_id == PaymentEvent.id)
+        .outerjoin(paid, paid.c.event_id == PaymentEvent.id)
+        .where(
+            (func.coalesce(tendered.c.total, 0) != func.coalesce(paid.c.total, 0))
+            | waiting.exists()
+        )
+    )
+
+
+def events_needing_attention(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
+    """The follow-up list: events that are unbalanced or have a payment in ``error`` or
+    ``incomplete``, oldest first."""
+    query = _attention_query().order_by(PaymentEvent.id).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def count_needing_attention(session: Session) -> int:
+    """How many events :func:`events_needing_attention` lists."""
+    return session.scalar(select(func.count()).select_from(_attention_query().subquery())) or 0
+
+
 def recent_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
     """Ids of every event, newest first."""
     return list(
@@ -606,23 +606,15 @@ def recent_events(session: Session, *, limit: int = 100, offset: int = 0) -> lis
 # --- payment actions ----------------------------------------------------------------------
 
 
-def _locked_payment(session: Session, payment_id: int) -> Payment:
-    payment = apply.get_payment(session, payment_id)
-    get_account(session, payment.account_id, lock=True)  # accounts first, then payments
-    session.refresh(payment, with_for_update=True)
-    return payment
-
-
-def _refuse_while_validating(session: Session, payment: Payment) -> None:
+def _refuse_while_validating(session: Session, payment_id: int) -> None:
     task = session.scalar(
-        select(ServiceTask.id).where(
-            ServiceTask.event_id == payment.event_id,
-            ServiceTask.status == ServiceTaskStatus.PENDING,
-        )
+        select(ServiceTask.id)
+        .join(Payment, Payment.event_id == ServiceTask.event_id)
+        .where(Payment.id == payment_id, ServiceTask.status == ServiceTaskStatus.PENDING)
     )
     if task is not None:
         raise Conflict(
-            f"payment {payment.id} waits for bank-account validation (service task {task})"
+            f"payment {payment_id} waits for bank-account validation (service task {task})"
         )
 
 
@@ -637,17 +629,20 @@ def distribute_payment(
     change_match: bool = False,
 ) -> Payment:
     """(Re)distribute by the standard rules, optionally with a new match → freezable | error."""
-    payment = _locked_payment(session, payment_id)
-    _refuse_while_validating(session, payment)
+    state = money_in.load_state(session, payment_id)
+    _refuse_while_validating(session, payment_id)
+    match = None
     if change_match:
         match = Match(match_type, match_value) if match_type else None
-        account = session.get(Account, payment.account_id)
+        account = session.get(Account, state.account_id)
         if match is None and account.customer_class == "open_item":
             raise InvalidMatch("an open-item account's payment names an invoice or contract")
+        payment = money_in.get_payment(session, payment_id)
         payment.match_type = match.type if match else None
         payment.match_value = match.value if match else None
-    return apply.distribute_payment(
-        session, payment, excess_policy=settings.cashier.excess_policy, actor=actor
+        session.flush()
+    return money_in.distribute(
+        session, payment_id, policy=money_in.policy_of(settings), actor=actor, match=match
     )
 
 
@@ -660,34 +655,27 @@ def manual_distribution(
     freeze: bool = True,
 ) -> Payment:
     """Per-contract amounts set by hand (they must sum to the payment), then freeze."""
-    payment = _locked_payment(session, payment_id)
-    _refuse_while_validating(session, payment)
-    parsed = {k: _parse(v, payment.currency, what="a share") for k, v in shares.items()}
-    apply.set_manual_distribution(session, payment, parsed, actor=actor)
-    if freeze:
-        apply.freeze_payment(session, payment, actor=actor)
-    return payment
+    state = money_in.load_state(session, payment_id)
+    _refuse_while_validating(session, payment_id)
+    parsed = {k: _parse(v, state.currency, what="a share") for k, v in shares.items()}
+    return money_in.distribute_by_hand(session, payment_id, parsed, actor=actor, freeze=freeze)
 
 
 def freeze_payment(session: Session, payment_id: int, *, actor: str) -> Payment:
-    payment = _locked_payment(session, payment_id)
-    return apply.freeze_payment(session, payment, actor=actor)
+    return money_in.freeze(session, payment_id, actor=actor)
 
 
 def cancel_payment(session: Session, payment_id: int, *, reason: str, actor: str) -> Payment:
-    """Cancel with a reason; a frozen payment is reversed in the ledger."""
-    payment = _locked_payment(session, payment_id)
-    return apply.cancel_payment(session, payment, reason=reason, actor=actor)
+    """Cancel with a reason: a frozen payment is reversed in the ledger; one that came from
+    the bank gives its code the amount back and its bank entry returns to the held entries."""
+    return money_in.cancel(session, payment_id, reason=reason, actor=actor)
 
 
 def delete_payment(
     session: Session, payment_id: int, *, actor: str, reason: str | None = None
 ) -> int:
     """Delete a payment never posted; returns its event id (now listed if unbalanced)."""
-    payment = _locked_payment(session, payment_id)
-    event_id = payment.event_id
-    apply.delete_payment(session, payment, actor=actor, reason=reason)
-    return event_id
+    return money_in.delete(session, payment_id, actor=actor, reason=reason)
 
 
 # --- tenders ------------------------------------------------------------------------------
@@ -729,9 +717,9 @@ def cancel_tender(
     )
     for payment in payments:
         if payment.status != PaymentStatus.CANCELLED:
-            apply.cancel_payment(
+            money_in.cancel(
                 session,
-                payment,
+                payment.id,
                 reason=f"tender {tender.id} cancelled: {reason}",
                 actor=actor,
             )
@@ -835,7 +823,13 @@ def complete_task(
     if still_pending is None and task.distribution == "distribute_and_freeze":
         for payment in payments:
             if payment.status == PaymentStatus.INCOMPLETE:
-                _distribute_and_freeze(session, settings, payment, actor=actor)
+                money_in.distribute(
+                    session,
+                    payment.id,
+                    policy=money_in.policy_of(settings),
+                    actor=actor,
+                    freeze=True,
+                )
     return task
 
 
@@ -872,7 +866,7 @@ def reject_task(
         )
     for payment in payments:
         if payment.status != PaymentStatus.CANCELLED:
-            apply.cancel_payment(session, payment, reason=why, actor=actor)
+            money_in.cancel(session, payment.id, reason=why, actor=actor)
     return task
 
 

@@ -26,6 +26,7 @@ from schwifty.exceptions import SchwiftyException
 from paydesk.cashier.errors import CardTenderRefused, InvalidTender, UnknownTenderType
 from paydesk.errors import InvalidIBAN
 from paydesk.money import Money
+from paydesk.settings import CashierSettings
 
 __all__ = [
     "BANK_TRANSFER",
@@ -70,14 +71,6 @@ class TenderType:
             raise ValueError(f"tender type {self.code!r}: a cash-like type cannot allow cash back")
 
 
-CASH = TenderType("cash", "Cash", like_cash=True)
-CHEQUE = TenderType("cheque", "Cheque", allows_cash_back=True, requires_cheque_number=True)
-DIRECT_DEBIT = TenderType("direct_debit", "Direct debit", requires_bank_account=True)
-STORED_METHOD = TenderType("stored_method", "Stored payment method", requires_stored_method=True)
-BANK_TRANSFER = TenderType("bank_transfer", "Bank transfer")
-CARD = TenderType("card", "Payment card", is_card=True)
-
-
 @dataclass(frozen=True, slots=True)
 class TenderTypes:
     """The installation's tender types by code; :meth:`get` is the desk's only way in."""
@@ -114,9 +107,16 @@ class TenderTypes:
         return iter(self.types.values())
 
 
+#: The tender types of a new installation (the settings' defaults).
 DEFAULT_TENDER_TYPES = TenderTypes.of(
-    [CASH, CHEQUE, DIRECT_DEBIT, STORED_METHOD, BANK_TRANSFER, CARD]
+    TenderType(**t.model_dump()) for t in CashierSettings().tender_types
 )
+CASH = DEFAULT_TENDER_TYPES.get("cash")
+CHEQUE = DEFAULT_TENDER_TYPES.get("cheque")
+DIRECT_DEBIT = DEFAULT_TENDER_TYPES.get("direct_debit")
+STORED_METHOD = DEFAULT_TENDER_TYPES.get("stored_method")
+BANK_TRANSFER = DEFAULT_TENDER_TYPES.get("bank_transfer")
+CARD = DEFAULT_TENDER_TYPES.types["card"]  # .get refuses card types
 
 
 def card_refused(code: str) -> CardTenderRefused:

@@ -29,7 +29,10 @@ from paydesk.cashier.tenders import normalize_iban as _normalize_iban
 from paydesk.db.lookup import fetch
 from paydesk.errors import Conflict, InvalidInput
 from paydesk.money import Money
-from paydesk.payments.apply import Debts, load_debts
+from paydesk.payments.debts import AccountDebts
+from paydesk.payments.distribution import Match, resolve_invoice_match
+from paydesk.payments.errors import InvalidMatch
+from paydesk.payments.reading import load_debts
 from paydesk.settings import CashierSettings, Settings
 
 __all__ = [
@@ -81,7 +84,7 @@ def add_stored_method(
     if not holder_name:
         raise InvalidInput("a stored bank account needs its holder's name")
     compact = _normalize_iban(iban)
-    fingerprint = iban_fingerprint(compact, settings.secret_key)
+    fingerprint = iban_fingerprint(compact, settings.secret)
     existing = find_stored_method(session, account.id, fingerprint)
     if existing is not None:
         return existing
@@ -256,14 +259,37 @@ def point_history(session: Session, account_id: int) -> list[CashOnlyPointChange
 
 
 def amount_default(
-    session: Session, settings: CashierSettings, account: Account, debts: Debts | None = None
+    session: Session,
+    settings: CashierSettings,
+    account: Account,
+    debts: AccountDebts | None = None,
+    *,
+    match: Match | None = None,
 ) -> Money:
-    """What the account is proposed to pay, by the settings' algorithm."""
-    debts = debts or load_debts(session, account)
+    """What the account is proposed to pay: with a match, what the matched invoice (a blank
+    value: the latest open invoice) or contract has open; else the settings' algorithm."""
+    debts = debts or load_debts(session, [account])[account.id]
+    contracts = debts.contract_debts()
+    zero = Money.zero(account.currency)
+    if match is not None and match.type == "contract":
+        named = next((c for c in contracts if c.contract_id == match.value), None)
+        return named.owed if named is not None else zero
+    items = [i for c in contracts for i in c.open_items]
+    if match is not None:
+        value = match.value
+        if value is not None:
+            document = debts.document_by_value(value)
+            value = str(document.id) if document is not None else None
+            if value is None:
+                return zero
+        try:
+            return resolve_invoice_match(value, items).open_amount
+        except InvalidMatch:
+            return zero
     position = AccountPosition(
         currency=account.currency,
-        contract_balances={c.contract_id: c.open_debt for c in debts.contracts},
-        invoices=debts.open_items,
+        contract_balances={c.contract_id: c.open_debt for c in contracts},
+        invoices=items,
     )
     return get_amount_default(settings.amount_default)(position)
 

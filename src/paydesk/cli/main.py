@@ -21,6 +21,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 code_app = typer.Typer(help="RF payment codes.", no_args_is_help=True)
+secret_app = typer.Typer(help="The installation's secret key.", no_args_is_help=True)
+app.add_typer(secret_app, name="secret")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="key")
@@ -48,8 +50,19 @@ def serve(
     port: int = 8000,
     workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)"),
 ) -> None:
-    """Run the HTTP API (OpenAPI docs at /docs) and the web pages (sign in at /)."""
+    """Run the HTTP API (OpenAPI docs at /docs) and the web pages (sign in at /).
+
+    Refuses to start without a secret key, or with a known placeholder (see `paydesk secret`).
+    """
     import uvicorn
+
+    from paydesk.secret import InsecureSecret
+
+    try:
+        get_settings().check_secret()
+    except InsecureSecret as refused:
+        typer.secho(f"error: {refused}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
 
     if workers > 1:
         uvicorn.run("paydesk.api.asgi:app", host=host, port=port, workers=workers)
@@ -68,6 +81,52 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"database at {revision}")
 
 
+@db_app.command("check")
+def db_check() -> None:
+    """Check that payments, the ledger, payment codes and bank entries agree (exit 1 if not)."""
+    from paydesk.payments.invariants import violations
+
+    with _db().reading() as session:
+        found = violations(session)
+    for line in found:
+        typer.secho(line, fg=typer.colors.RED, err=True)
+    typer.echo("consistent" if not found else f"{len(found)} problems")
+    raise typer.Exit(1 if found else 0)
+
+
+def _ensure_secret():
+    """The settings, with a random secret key written to ``secret_key_file`` when none is set."""
+    from paydesk.secret import create_file
+
+    settings = get_settings()
+    if settings.secret_key is None and create_file(settings.secret_key_file):
+        typer.echo(f"a random secret key was written to {settings.secret_key_file} (keep it)")
+        get_settings.cache_clear()
+        settings = get_settings()
+    return settings
+
+
+@secret_app.command("create")
+def secret_create() -> None:
+    """Write a random secret key to `secret_key_file` (data/secret_key) once; never overwrite."""
+    settings = get_settings()
+    if settings.secret_key is not None:
+        source = (
+            settings.secret_key_file
+            if settings.secret_key == _file_secret(settings.secret_key_file)
+            else "the settings (PAYDESK_SECRET_KEY or paydesk.toml)"
+        )
+        typer.echo(f"a secret key is already set, in {source}")
+        return
+    _ensure_secret()
+
+
+def _file_secret(path: str) -> str | None:
+    from paydesk.secret import read_file
+
+    return read_file(path)
+
+
 @app.command()
 def demo(
     url: Annotated[str, typer.Option(help="Where `paydesk serve` will answer")] = (
@@ -79,7 +138,7 @@ def demo(
     from paydesk.db.migrate import upgrade
     from paydesk.demo import load
 
-    settings = get_settings()
+    settings = _ensure_secret()
     upgrade(settings.database_url)
     db = _db()
     with db.transaction() as session:
@@ -153,6 +212,87 @@ def key_create(username: str, name: str = "") -> None:
     except PaydeskError as error:
         raise _fail(error) from None
     typer.echo(key)
+
+
+@key_app.command("list")
+def key_list(username: str) -> None:
+    """The user's API keys: public id, name, created, revoked."""
+    from paydesk.auth import service
+
+    try:
+        with _db().reading() as session:
+            keys = service.keys_of(session, service.get_user(session, username))
+    except PaydeskError as error:
+        raise _fail(error) from None
+    for key in keys:
+        state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+        typer.echo(f"pdk_{key.key_id}_…  {key.created_at:%Y-%m-%d %H:%M}  {state}  {key.name}")
+    typer.echo(f"{len(keys)} key(s)")
+
+
+@key_app.command("revoke")
+def key_revoke(
+    key: Annotated[str, typer.Argument(help="The key id, or the whole key pdk_<id>_…")],
+) -> None:
+    """Revoke an API key. Running servers refuse it within `api_key_cache_seconds`."""
+    from paydesk.auth import service
+
+    key_id = key.split("_", 2)[1] if key.startswith("pdk_") and key.count("_") >= 2 else key
+    try:
+        with _db().transaction() as session:
+            found = service.revoke_key_id(session, key_id, actor=CLI_ACTOR)
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"pdk_{found.key_id}_…  revoked")
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    username: str, reason: Annotated[str | None, typer.Option(help="Why")] = None
+) -> None:
+    """Switch a user off: web sessions end now; API keys are refused by running servers within
+    `api_key_cache_seconds`."""
+    from paydesk.auth import service
+
+    try:
+        with _db().transaction() as session:
+            service.deactivate_user(
+                session, service.get_user(session, username), actor=CLI_ACTOR, reason=reason
+            )
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"user {username} deactivated")
+
+
+@user_app.command("activate")
+def user_activate(username: str) -> None:
+    """Switch a deactivated user on again (their revoked keys stay revoked)."""
+    from paydesk.auth import service
+
+    try:
+        with _db().transaction() as session:
+            service.activate_user(session, service.get_user(session, username), actor=CLI_ACTOR)
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"user {username} active")
+
+
+@user_app.command("password")
+def user_password(
+    username: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Set a user's web password; every web session of theirs ends."""
+    from paydesk.auth import service
+
+    try:
+        with _db().transaction() as session:
+            ended = service.set_password(
+                session, service.get_user(session, username), password, actor=CLI_ACTOR
+            )
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"password of {username} changed; {ended} web session(s) ended")
 
 
 @code_app.command("check")
@@ -301,8 +441,9 @@ def bank_import(files: list[str]) -> None:
 
     from paydesk.bank.camt import InvalidBankFile
     from paydesk.bank.importer import import_file
+    from paydesk.payments.service import policy_of
 
-    db, failed = _db(), False
+    db, failed, policy = _db(), False, policy_of(get_settings())
     for path in files:
         size = os.path.getsize(path)
         with Progress(transient=True) as bar:
@@ -315,6 +456,7 @@ def bank_import(files: list[str]) -> None:
                     origin="cli",
                     actor=CLI_ACTOR,
                     progress=lambda n, t=task: bar.advance(t, n),
+                    policy=policy,
                 )
             except InvalidBankFile as error:
                 failed = True
@@ -331,8 +473,9 @@ def bank_inbox(folder: str) -> None:
     from pathlib import Path
 
     from paydesk.bank.service import import_inbox
+    from paydesk.payments.service import policy_of
 
-    for summary in import_inbox(_db(), Path(folder)):
+    for summary in import_inbox(_db(), Path(folder), policy=policy_of(get_settings())):
         typer.echo(f"{summary.name}: {summary.counts()}")
 
 

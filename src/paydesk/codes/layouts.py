@@ -10,9 +10,27 @@
 from __future__ import annotations
 
 from paydesk.codes.rf import MAX_REFERENCE_LENGTH, InvalidLength
-from paydesk.documents.lifecycle import KIND_DIGIT, KIND_LETTER
 
 SERIAL_DIGITS = 15
+
+
+#: Kind digit in the ``dias`` RF layout, and kind letter in the ``iso`` layout.
+KIND_DIGIT = {
+    "invoice": "1",
+    "repair_order": "2",
+    "counter_invoice": "3",
+    "vehicle_order": "4",
+    "securities_batch": "5",
+    "account": "0",
+}
+KIND_LETTER = {
+    "invoice": "I",
+    "repair_order": "R",
+    "counter_invoice": "C",
+    "vehicle_order": "V",
+    "securities_batch": "S",
+    "account": "A",
+}
 
 
 def iso_reference(prefix: str, kind: str, number: str, version: int = 1) -> str:

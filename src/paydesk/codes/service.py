@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,13 +17,30 @@ from paydesk.accounts.models import Account
 from paydesk.audit import trail
 from paydesk.codes import layouts, rf
 from paydesk.codes.models import LIVE_STATUSES, CodePayment, CodeSerial, PaymentCode
-from paydesk.codes.status import CodeStatus, check_cancel
+from paydesk.codes.status import CodeState, CodeStatus, check_cancel
 from paydesk.db.base import utcnow
-from paydesk.documents.lifecycle import is_receivable
-from paydesk.documents.models import Document
+from paydesk.db.bulk import among
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.settings import AmountType, IssueMode, Settings
 from paydesk.slips import outbox
+
+
+class Billed(Protocol):
+    """A document as codes see it (``paydesk.documents.models.Document``; the documents
+    package sits above this one and fires the issuing rules)."""
+
+    id: int
+    account_id: int
+    kind: str
+    number: str
+    status: str
+    amount_minor: int
+    currency: str
+    issue_payment_code: bool
+
+    @property
+    def receivable(self) -> bool: ...
+
 
 #: Sentinel: "use the default ceiling" (the document's amount for open codes).
 DEFAULT = object()
@@ -86,7 +105,7 @@ def _expiry(settings: Settings, kind: str, today: date, expires_on: date | None)
 def issue_for_document(
     session: Session,
     settings: Settings,
-    document: Document,
+    document: Billed,
     *,
     actor: str,
     amount_type: str | None = None,
@@ -100,7 +119,7 @@ def issue_for_document(
         return Issued(existing, created=False)
     if document.status == "cancelled":
         raise Conflict(f"{document.kind} {document.number} is cancelled; no code can be issued")
-    if not is_receivable(document.kind, document.status):
+    if not document.receivable:
         raise Conflict(
             f"{document.kind} {document.number} is {document.status!r}: not yet receivable, "
             "so no payment code can be issued"
@@ -190,7 +209,7 @@ def issue_for_account(
 
 
 def fire_rules(
-    session: Session, settings: Settings, document: Document, *, actor: str, created: bool
+    session: Session, settings: Settings, document: Billed, *, actor: str, created: bool
 ) -> Issued | None:
     """Apply the kind's issuing rule after a document was created or changed status."""
     rule = settings.rule_for(document.kind)
@@ -348,3 +367,35 @@ def payments_of(session: Session, code_id: int) -> list[CodePayment]:
             .order_by(CodePayment.paid_on, CodePayment.id)
         )
     )
+
+
+_STATE_COLUMNS = (
+    PaymentCode.id,
+    PaymentCode.rf,
+    PaymentCode.status,
+    PaymentCode.amount_type,
+    PaymentCode.amount_minor,
+    PaymentCode.paid_minor,
+    PaymentCode.currency,
+    PaymentCode.account_id,
+    PaymentCode.document_id,
+    PaymentCode.expires_on,
+)
+
+
+def code_states(
+    session: Session, *, ids: Iterable[int] = (), rfs: Iterable[str] = (), lock: bool = True
+) -> dict:
+    """Codes as the matcher and the payment planner see them, by id (``ids``) or by RF
+    (``rfs``); rows locked in id order unless ``lock`` is false."""
+    dialect = session.get_bind().dialect.name
+    ids, rfs = list(ids), list(rfs)
+    if not ids and not rfs:
+        return {}
+    column = PaymentCode.id if ids else PaymentCode.rf
+    query = select(*_STATE_COLUMNS).where(among(dialect, column, ids or rfs))
+    if lock and dialect == "postgresql":
+        query = query.order_by(PaymentCode.id).with_for_update()
+    session.flush()  # codes added in this session count too
+    states = [CodeState(*row) for row in session.connection().execute(query)]
+    return {s.id: s for s in states} if ids else {s.rf: s for s in states}

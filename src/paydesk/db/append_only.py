@@ -1,4 +1,10 @@
-"""Database triggers that make a table append-only (no UPDATE, no DELETE), for migrations."""
+"""Database triggers that make a table append-only (no UPDATE, no DELETE, no TRUNCATE), for
+migrations.
+
+SQLite has no TRUNCATE: its ``DELETE FROM t`` without a condition is refused by the DELETE
+trigger (a table with triggers never gets SQLite's truncate shortcut). PostgreSQL's TRUNCATE
+fires no row trigger, so a statement-level ``BEFORE TRUNCATE`` trigger refuses it.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,22 @@ def protect(table: str) -> None:
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
         )
+        protect_from_truncate(table)
+
+
+def protect_from_truncate(table: str) -> None:
+    """PostgreSQL: refuse TRUNCATE on ``table`` (needs the function :func:`protect` made)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")  # made by protect()
+        op.execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_append_only()"
+        )
+
+
+def unprotect_from_truncate(table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
 
 
 def unprotect(table: str) -> None:
@@ -32,5 +54,6 @@ def unprotect(table: str) -> None:
         for action in ("update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
     else:
+        unprotect_from_truncate(table)
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")

@@ -3,7 +3,7 @@
 from paydesk.accounts.models import Account, Contract, Customer, CustomerNameTerm
 from paydesk.api.models import IdempotencyRecord
 from paydesk.audit.models import AuditEvent
-from paydesk.auth.models import ApiKey, User
+from paydesk.auth.models import ApiKey, SignInThrottle, User, WebSession
 from paydesk.bank.feed_cursor import BankFeedCursor
 from paydesk.bank.models import BankEntry, BankFile
 from paydesk.cashier.models import (
@@ -48,10 +48,12 @@ __all__ = [
     "PaymentSegment",
     "Security",
     "ServiceTask",
+    "SignInThrottle",
     "SlipSending",
     "StoredPaymentMethod",
     "Tender",
     "User",
+    "WebSession",
     "WebhookDelivery",
     "WebhookSubscription",
 ]

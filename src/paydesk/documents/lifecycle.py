@@ -54,24 +54,6 @@ RECEIVABLE_FROM: dict[str, str] = {
     "securities_batch": "registered",
 }
 
-#: Kind digit in the ``dias`` RF layout, and kind letter in the ``iso`` layout.
-KIND_DIGIT = {
-    "invoice": "1",
-    "repair_order": "2",
-    "counter_invoice": "3",
-    "vehicle_order": "4",
-    "securities_batch": "5",
-    "account": "0",
-}
-KIND_LETTER = {
-    "invoice": "I",
-    "repair_order": "R",
-    "counter_invoice": "C",
-    "vehicle_order": "V",
-    "securities_batch": "S",
-    "account": "A",
-}
-
 
 def check_kind(kind: str) -> str:
     if kind not in TRANSITIONS:

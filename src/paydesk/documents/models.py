@@ -16,6 +16,7 @@ from paydesk.db.base import (
     id_column,
     utcnow,
 )
+from paydesk.documents.lifecycle import is_receivable
 
 
 class Document(Base):
@@ -37,6 +38,11 @@ class Document(Base):
     issue_payment_code: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def receivable(self) -> bool:
+        """Whether its charge is posted (and not cancelled): a code may then be issued."""
+        return is_receivable(self.kind, self.status)
 
 
 class Security(Base):

@@ -5,7 +5,8 @@
 - With a match, the payment goes where the customer said:
   ``contract`` — only to that contract, up to what it owes;
   ``invoice`` — to the invoice's contract, up to the invoice's open amount (and no more than
-  the contract owes); an empty invoice value means the latest open invoice.
+  the contract owes); an empty invoice value means the latest open invoice; an invoice already
+  paid takes nothing more (all of the payment is excess).
 - Without a match, contracts are paid in payment-priority order (lower number first), then
   oldest debt first, then by contract id; each is paid in full before the next gets anything.
 - What is left after that — the **excess** — goes, per ``excess_policy``, to the account's
@@ -25,7 +26,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 from paydesk.errors import CurrencyMismatch, InvalidAmount
 from paydesk.money import Money
@@ -33,18 +34,23 @@ from paydesk.payments.errors import DistributionError, InvalidManualDistribution
 
 __all__ = [
     "ContractDebt",
+    "ContractView",
     "ExcessPolicy",
+    "ItemView",
     "Match",
     "MatchType",
     "OpenItem",
     "Segment",
     "distribute",
+    "distribute_minor",
     "manual_distribution",
     "resolve_invoice_match",
+    "view_of",
 ]
 
 MatchType = Literal["invoice", "contract"]
 ExcessPolicy = Literal["overpayment_contract", "error"]
+_EXCESS_POLICIES = get_args(ExcessPolicy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +160,28 @@ def resolve_invoice_match(value: str | None, invoices: Iterable[OpenItem]) -> Op
     raise InvalidMatch(f"invoice {wanted!r} is not among the account's invoices", value=wanted)
 
 
-def _payment_order(contract: ContractDebt) -> tuple[int, bool, date, str]:
+class ContractView(NamedTuple):
+    """A contract as the distribution core sees it, in minor units (see :func:`distribute`)."""
+
+    contract_id: str
+    payment_priority: int
+    oldest_debt_date: date | None
+    #: What it may receive: its open debt, zero when it is in credit.
+    owed: int
+    is_overpayment_contract: bool
+    open_items: tuple[ItemView, ...] = ()
+
+
+class ItemView(NamedTuple):
+    """An open item as the distribution core sees it, in minor units."""
+
+    document_id: str
+    contract_id: str
+    issue_date: date
+    open_minor: int
+
+
+def _payment_order(contract: ContractView) -> tuple[int, bool, date, str]:
     oldest = contract.oldest_debt_date
     return (contract.payment_priority, oldest is None, oldest or date.min, contract.contract_id)
 
@@ -174,63 +201,108 @@ def _check(amount: Money, contracts: Sequence[ContractDebt]) -> None:
             )
 
 
+def view_of(contract: ContractDebt) -> ContractView:
+    """The distribution core's view of a contract."""
+    return ContractView(
+        contract.contract_id,
+        contract.payment_priority,
+        contract.oldest_debt_date,
+        max(contract.open_debt.minor, 0),
+        contract.is_overpayment_contract,
+        tuple(
+            ItemView(i.document_id, i.contract_id, i.issue_date, i.open_amount.minor)
+            for i in contract.open_items
+        ),
+    )
+
+
 def distribute(
     amount: Money,
     contracts: Iterable[ContractDebt],
     match: Match | None = None,
     excess_policy: ExcessPolicy = "overpayment_contract",
+    settled: frozenset[str] = frozenset(),
 ) -> list[Segment]:
-    """Split ``amount`` over ``contracts`` by the standard rules (see the module docstring)."""
-    if excess_policy not in get_args(ExcessPolicy):
-        raise ValueError(f"excess policy must be one of {get_args(ExcessPolicy)}")
-    ordered = sorted(contracts, key=_payment_order)
-    _check(amount, ordered)
-    by_id = {c.contract_id: c for c in ordered}
-    paid: dict[str, Money] = {}
+    """Split ``amount`` over ``contracts`` by the standard rules (see the module docstring).
+
+    ``settled`` names charged documents with nothing open: an invoice match on one of them
+    pays nothing on it, so the whole payment is excess."""
+    contracts = list(contracts)
+    _check(amount, contracts)
+    shares = distribute_minor(
+        amount.minor,
+        amount.currency,
+        [view_of(c) for c in contracts],
+        match,
+        excess_policy,
+        settled,
+    )
+    return [Segment(c, Money.from_minor(m, amount.currency)) for c, m in shares]
+
+
+def distribute_minor(
+    amount: int,
+    currency: str,
+    contracts: Sequence[ContractView],
+    match: Match | None = None,
+    excess_policy: ExcessPolicy = "overpayment_contract",
+    settled: frozenset[str] = frozenset(),
+) -> list[tuple[str, int]]:
+    """:func:`distribute` in minor units: ``(contract id, minor units)`` in the order paid.
+
+    The one implementation of the rules; :func:`distribute` and the payment planner call it.
+    """
+    if excess_policy not in _EXCESS_POLICIES:
+        raise ValueError(f"excess policy must be one of {_EXCESS_POLICIES}")
+    ordered = sorted(contracts, key=_payment_order) if len(contracts) > 1 else contracts
+    paid: dict[str, int] = {}
     remaining = amount
 
-    def pay(contract_id: str, limit: Money) -> None:
+    def pay(contract_id: str, limit: int) -> None:
         nonlocal remaining
-        share = min(remaining, limit)
-        if share.amount > 0:
-            paid[contract_id] = paid.get(contract_id, Money.zero(amount.currency)) + share
+        share = remaining if remaining < limit else limit
+        if share > 0:
+            paid[contract_id] = paid.get(contract_id, 0) + share
             remaining -= share
 
     if match is None:
         for contract in ordered:
             pay(contract.contract_id, contract.owed)
+            if not remaining:
+                break
     elif match.type == "contract":
-        contract = by_id.get(match.value or "")
+        contract = next((c for c in ordered if c.contract_id == match.value), None)
         if contract is None:
             raise DistributionError(
                 f"contract {match.value!r} is not one of the account's contracts"
             )
         pay(contract.contract_id, contract.owed)
+    elif match.value is not None and match.value in settled:
+        pass  # the document is paid: all of the payment is excess
     else:
-        items = [i for c in ordered for i in c.open_items if i.open_amount.amount > 0]
+        items = [i for c in ordered for i in c.open_items if i.open_minor > 0]
         try:
             invoice = resolve_invoice_match(match.value, items)
         except InvalidMatch:
             named = f"invoice {match.value!r} is not open" if match.value else "no invoice is open"
             raise DistributionError(f"{named} on the account") from None
-        pay(invoice.contract_id, min(invoice.open_amount, by_id[invoice.contract_id].owed))
+        owed = next(c.owed for c in ordered if c.contract_id == invoice.contract_id)
+        pay(invoice.contract_id, min(invoice.open_minor, owed))
 
-    if remaining.amount > 0:
-        if excess_policy == "error":
-            raise DistributionError(
-                f"payment of {amount} exceeds what it may pay by {remaining}",
-                excess=str(remaining.amount),
-            )
+    if remaining > 0:
         overpayment = next((c for c in ordered if c.is_overpayment_contract), None)
-        if overpayment is None:
-            raise DistributionError(
-                f"payment of {amount} exceeds what it may pay by {remaining} "
-                "and the account has no overpayment contract",
-                excess=str(remaining.amount),
+        if excess_policy == "error" or overpayment is None:
+            excess = Money.from_minor(remaining, currency)
+            message = (
+                f"payment of {Money.from_minor(amount, currency)} exceeds what it may pay by "
+                f"{excess}"
             )
+            if overpayment is None and excess_policy != "error":
+                message += " and the account has no overpayment contract"
+            raise DistributionError(message, excess=str(excess.amount))
         pay(overpayment.contract_id, remaining)
 
-    return [Segment(contract_id, share) for contract_id, share in paid.items()]
+    return list(paid.items())
 
 
 def manual_distribution(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paydesk.db.base import (
@@ -41,6 +41,17 @@ class Tender(Base):
     negative cash tender."""
 
     __tablename__ = "tenders"
+    __table_args__ = (
+        # A bank entry is recorded by one valid tender at a time (cancelled, it may be
+        # assigned again).
+        Index(
+            "uq_tenders_valid_bank_entry",
+            "bank_entry_id",
+            unique=True,
+            sqlite_where=text("status = 'valid' AND bank_entry_id IS NOT NULL"),
+            postgresql_where=text("status = 'valid' AND bank_entry_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = id_column()
     event_id: Mapped[int] = mapped_column(KeyType, ForeignKey("payment_events.id"), index=True)
@@ -60,7 +71,8 @@ class Tender(Base):
     #: The cash-drawer session the tender was taken in (desk tenders).
     drawer_session_id: Mapped[int | None] = mapped_column(KeyType, index=True)
     #: The bank entry this tender records (bank transfers).
-    bank_entry_id: Mapped[int | None] = mapped_column(KeyType, unique=True)
+    #: (Indexed by ``uq_tenders_valid_bank_entry``: only valid tenders are looked up by it.)
+    bank_entry_id: Mapped[int | None] = mapped_column(KeyType)
     created_at: Mapped[datetime] = created_column()
 
 

@@ -22,6 +22,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from paydesk import retry
 from paydesk.accounts.models import Account, Customer
 from paydesk.audit import trail
 from paydesk.codes.models import PaymentCode
@@ -65,8 +66,7 @@ def slip_language(language: str | None) -> Language:
 
 def backoff(attempts: int, base_seconds: int) -> timedelta:
     """Wait after the ``attempts``-th failed attempt: base × 2^(attempts-1), at most 6 hours."""
-    exponent = min(max(attempts, 1) - 1, 30)
-    return min(timedelta(seconds=base_seconds * 2**exponent), MAX_DELAY)
+    return retry.backoff(attempts, base_seconds, MAX_DELAY)
 
 
 def lease(settings: Settings) -> timedelta:

@@ -54,6 +54,7 @@ STATUSES: dict[str, str] = {
     "ok": N_("Balanced"),
     "unbalanced": N_("Unbalanced"),
     "pending_validation": N_("Waiting for bank-account validation"),
+    "needs_attention": N_("Needs attention"),
     "pending": N_("Pending"),
     "completed": N_("Completed"),
     "closed": N_("Closed"),

@@ -21,9 +21,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.routing import NoMatchFound
 
-from paydesk.auth.models import User
-from paydesk.auth.roles import ANYONE, BACK_OFFICE, DESK, SUPERVISORS, Role
-from paydesk.auth.service import Principal
+from paydesk.api import limits
+from paydesk.auth.roles import ANYONE, BACK_OFFICE, CASHIER_DESK, DESK, SUPERVISORS, Role
+from paydesk.auth.service import Principal, web_session_user
 from paydesk.codes import rf
 from paydesk.codes.service import still_payable_minor
 from paydesk.db.engine import Database
@@ -75,10 +75,10 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("web.accounts", N_("Accounts"), ANYONE),
     NavEntry("web.documents", N_("Documents"), ANYONE),
     NavEntry("web.codes", N_("Payment codes"), ANYONE),
-    NavEntry("web.one_time_payment", N_("Add one-time payment"), DESK),
-    NavEntry("web.payment_events", N_("Payment events"), DESK),
+    NavEntry("web.one_time_payment", N_("Add one-time payment"), CASHIER_DESK),
+    NavEntry("web.payment_events", N_("Payment events"), CASHIER_DESK),
     NavEntry("web.bank_entries", N_("Bank entries"), BACK_OFFICE),
-    NavEntry("web.cash_drawer", N_("Cash drawer"), DESK),
+    NavEntry("web.cash_drawer", N_("Cash drawer"), CASHIER_DESK),
 )
 
 
@@ -114,6 +114,7 @@ def environment(lang: str, timezone: str = "UTC") -> Environment:
         languages=i18n.NAMES,
         decimal_hint=i18n.decimal_hint(lang),
         DESK=DESK,
+        CASHIER_DESK=CASHIER_DESK,
         BACK_OFFICE=BACK_OFFICE,
         SUPERVISORS=SUPERVISORS,
     )
@@ -258,7 +259,7 @@ def _has_route(request: Request, name: str) -> bool:
 
 
 def _flash_serializer(settings: Settings) -> URLSafeSerializer:
-    return URLSafeSerializer(settings.secret_key, salt="paydesk.web.flash")
+    return URLSafeSerializer(settings.secret, salt="paydesk.web.flash")
 
 
 def language_of(request: Request) -> str:
@@ -277,13 +278,14 @@ def load_web(request: Request) -> Web:
     db: Database = request.app.state.db
     web_session = session.load(request, settings)
     web = Web(request, settings, db, web_session, language_of(request))
-    if web_session.user_id is not None:
+    if web_session.token is not None:
         with db.reading() as s:
-            user = s.get(User, web_session.user_id)
-        if user is not None and user.active and user.role in set(Role):
+            user = web_session_user(s, web_session.token)
+        if user is not None and user.role in set(Role):
+            web_session.user_id = user.id
             web.user = Principal(user.id, user.username, Role(user.role))
             web.display_name = user.display_name
-        else:
+        else:  # signed out, expired, password changed or user deactivated: the row is gone
             web_session.sign_out()
     raw_flash = request.cookies.get(FLASH_COOKIE)
     if raw_flash:
@@ -361,9 +363,13 @@ class PageRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        ints = limits.int_params(self.dependant)
 
         async def _handle(request: Request) -> Response:
             try:
+                reason = await limits.refusal(request, ints)
+                if reason is not None:
+                    raise PageError(422, reason)
                 return await handler(request)
             except SignInRequired as needed:
                 target = "/sign-in?next=" + quote(needed.next_url, safe="/")

@@ -1,8 +1,11 @@
 """The web session: a cookie signed with the installation's secret key, and its CSRF token.
 
-The cookie holds only the signed-in user's id and a random CSRF token; the user (and their role)
-is read from the database on each request, so a deactivated user is out at once. Every POST
-form carries the token (field ``csrf_token``, or header ``X-CSRF-Token`` from htmx).
+The cookie holds a random CSRF token and, once signed in, a random session token whose hash
+the server keeps (table ``web_sessions``, :func:`paydesk.auth.service.start_web_session`). The
+user (and their role) is read through that row on each request, so signing out, a password
+change or deactivating the user ends the session at once, even for a copy of the cookie taken
+before. Every POST form carries the CSRF token (field ``csrf_token``, or header
+``X-CSRF-Token`` from htmx).
 """
 
 from __future__ import annotations
@@ -32,18 +35,23 @@ class WebSession:
     """What the browser's cookie says: who signed in (if anyone) and the CSRF token."""
 
     csrf: str = field(default_factory=_new_token)
+    #: The server-side session's token (``None``: signed out).
+    token: str | None = None
+    #: The signed-in user, once the token was found live on the server.
     user_id: int | None = None
     #: True when the cookie must be (re)written on the response.
     changed: bool = True
 
-    def sign_in(self, user_id: int) -> None:
-        """A new token on sign-in, so a token seen before signing in is worthless after."""
+    def sign_in(self, user_id: int, token: str) -> None:
+        """A new CSRF token on sign-in, so a token seen before signing in is worthless after."""
         self.user_id = user_id
+        self.token = token
         self.csrf = _new_token()
         self.changed = True
 
     def sign_out(self) -> None:
         self.user_id = None
+        self.token = None
         self.csrf = _new_token()
         self.changed = True
 
@@ -52,7 +60,7 @@ class WebSession:
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.secret_key, salt=_SALT)
+    return URLSafeTimedSerializer(settings.secret, salt=_SALT)
 
 
 def load(request: Request, settings: Settings) -> WebSession:
@@ -65,11 +73,9 @@ def load(request: Request, settings: Settings) -> WebSession:
         except BadSignature:
             data = None
         if isinstance(data, dict) and isinstance(data.get("csrf"), str):
-            user_id = data.get("uid")
+            token = data.get("sid")
             return WebSession(
-                csrf=data["csrf"],
-                user_id=user_id if isinstance(user_id, int) else None,
-                changed=False,
+                csrf=data["csrf"], token=token if isinstance(token, str) else None, changed=False
             )
     return WebSession()
 
@@ -78,7 +84,7 @@ def store(response: Response, session: WebSession, settings: Settings) -> None:
     """Write the cookie when the session changed (HttpOnly, SameSite=Lax)."""
     if not session.changed:
         return
-    value = _serializer(settings).dumps({"uid": session.user_id, "csrf": session.csrf})
+    value = _serializer(settings).dumps({"sid": session.token, "csrf": session.csrf})
     response.set_cookie(
         COOKIE,
         value,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,18 +22,20 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from paydesk import __version__
+from paydesk import __version__, retry
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
-from paydesk.errors import NotFound
+from paydesk.errors import InvalidInput, NotFound
 from paydesk.settings import Settings
 from paydesk.webhooks.models import WebhookDelivery, WebhookSubscription
 from paydesk.webhooks.signing import sign
-from paydesk.worker.queue import backoff
+from paydesk.webhooks.targets import check_target
 
 log = logging.getLogger(__name__)
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+#: The longest wait between two attempts of a delivery.
+MAX_DELAY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,11 @@ def _claim(db: Database, limit: int, now: datetime, lease: timedelta) -> list[_C
         return claimed
 
 
-def _send(client: httpx.Client, item: _Claimed) -> _Outcome:
+def _send(client: httpx.Client, item: _Claimed, allowed_hosts: Sequence[str] = ()) -> _Outcome:
+    try:  # again at each delivery: a name may point inside by now
+        check_target(item.url, allowed_hosts, unresolved_ok=False)
+    except InvalidInput as refused:
+        return _Outcome(item.id, None, f"refused: {refused.detail}"[:1000])
     body = body_of(item.event_id, item.event_type, item.created_at, item.payload)
     headers = {
         "Content-Type": "application/json",
@@ -160,7 +167,10 @@ def _record(
                 values.update(status=FAILED)
                 counts["failed"] += 1
             else:
-                values.update(next_attempt_at=now + backoff(n, settings.webhook_backoff_seconds))
+                values.update(
+                    next_attempt_at=now
+                    + retry.backoff(n, settings.webhook_backoff_seconds, MAX_DELAY)
+                )
                 counts["retrying"] += 1
             session.execute(
                 update(WebhookDelivery).where(WebhookDelivery.id == outcome.id).values(**values)
@@ -182,14 +192,15 @@ def deliver_pending(
     claimed = _claim(db, limit, utcnow(), lease)
     if not claimed:
         return DeliveryRun()
+    allowed = settings.webhook_allowed_hosts
     own_client = client is None
     http = client or httpx.Client(timeout=timeout, follow_redirects=False)
     try:
         if len(claimed) == 1 or concurrency <= 1:
-            outcomes = [_send(http, item) for item in claimed]
+            outcomes = [_send(http, item, allowed) for item in claimed]
         else:
             with ThreadPoolExecutor(max_workers=min(concurrency, len(claimed))) as pool:
-                outcomes = list(pool.map(lambda item: _send(http, item), claimed))
+                outcomes = list(pool.map(lambda item: _send(http, item, allowed), claimed))
     finally:
         if own_client:
             http.close()

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import insert_rows
 from paydesk.errors import InvalidInput
-from paydesk.money import format_minor
 from paydesk.webhooks.models import WebhookDelivery, WebhookSubscription
 
 #: Every event type paydesk emits.
@@ -26,15 +25,9 @@ EVENT_TYPES = (
     "payment_code.overpaid",
     "bank_entry.unmatched",
     "payment.frozen",
+    "payment.error",
     "payment.cancelled",
 )
-
-#: The event a code's new status is reported as (statuses without an event are absent).
-CODE_STATUS_EVENTS = {
-    "partially_paid": "payment_code.partially_paid",
-    "paid": "payment_code.paid",
-    "overpaid": "payment_code.overpaid",
-}
 
 
 def check_event_types(types: list[str]) -> list[str]:
@@ -77,31 +70,6 @@ def emit(session: Session, event_type: str, payload: dict[str, Any]) -> str:
                 )
             )
     return event_id
-
-
-def code_status_payload(code: Any, previous_status: str | None) -> dict[str, Any]:
-    """What a ``payment_code.*`` event says about its code."""
-    return {
-        "rf": code.rf,
-        "status": code.status,
-        "previous_status": previous_status,
-        "amount_type": code.amount_type,
-        "amount": None
-        if code.amount_minor is None
-        else format_minor(code.amount_minor, code.currency),
-        "paid": format_minor(code.paid_minor, code.currency),
-        "currency": code.currency,
-        "document_id": code.document_id,
-        "account_id": code.account_id,
-    }
-
-
-def emit_code_status(session: Session, code: Any, previous_status: str | None = None) -> str | None:
-    """Emit the event for a payment code's new status, if it has one and it changed."""
-    event_type = CODE_STATUS_EVENTS.get(code.status)
-    if event_type is None or code.status == previous_status:
-        return None
-    return emit(session, event_type, code_status_payload(code, previous_status))
 
 
 def has_subscribers(session: Session) -> bool:

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from paydesk import retry
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput
@@ -163,8 +164,8 @@ def complete(db: Database, job: ClaimedJob, worker_id: str) -> bool:
 
 
 def backoff(attempts: int, base_seconds: float = 10.0) -> timedelta:
-    """Delay before the next attempt after ``attempts`` failed ones: base × 2^(n−1), capped."""
-    return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    """Delay before a job's next attempt after ``attempts`` failed ones (at most an hour)."""
+    return retry.backoff(attempts, base_seconds, MAX_BACKOFF)
 
 
 def fail(

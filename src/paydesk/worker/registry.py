@@ -89,6 +89,12 @@ def _purge_jobs(db: Database, settings: Settings) -> None:
     purge_finished(db)
 
 
+def _purge_sign_ins(db: Database, settings: Settings) -> None:
+    from paydesk.auth.throttle import purge
+
+    purge(db)
+
+
 def load_builtin(registry: Registry = REGISTRY) -> Registry:
     """Register paydesk's own periodic tasks (idempotent)."""
     registry.register_periodic("code_expiry", 3600, _expire_codes)
@@ -99,4 +105,5 @@ def load_builtin(registry: Registry = REGISTRY) -> Registry:
         "webhook_delivery", lambda s: s.webhook_poll_seconds, _deliver_webhooks
     )
     registry.register_periodic("job_purge", 3600, _purge_jobs)
+    registry.register_periodic("session_purge", 3600, _purge_sign_ins)
     return registry

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from paydesk.accounts import service
 from paydesk.accounts.service import ContractSpec
 from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import AccountOut, CustomerOut, Strict
 from paydesk.auth.roles import ANYONE, BACK_OFFICE
 from paydesk.db.engine import Database
@@ -18,7 +19,7 @@ from paydesk.errors import InvalidInput
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import format_minor
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(route_class=ApiRoute, tags=["accounts"])
 
 
 class CustomerIn(Strict):

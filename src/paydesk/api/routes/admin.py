@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from paydesk import __version__
-from paydesk.api.deps import Call, database, require, writer
-from paydesk.api.schemas import Strict
+from paydesk.api.deps import Call, database, key_cache, require, writer
+from paydesk.api.limits import ApiRoute
+from paydesk.api.schemas import Reason, Strict
 from paydesk.audit import trail
 from paydesk.auth import service
 from paydesk.auth.roles import ADMINS, ANYONE
 from paydesk.db.engine import Database
 
-router = APIRouter()
+router = APIRouter(route_class=ApiRoute)
 
 
 class HealthOut(BaseModel):
@@ -36,8 +37,8 @@ def health(db: Database = Depends(database)) -> HealthOut:
 class UserIn(Strict):
     username: str = Field(min_length=1, max_length=64)
     role: str
-    display_name: str | None = None
-    password: str | None = None
+    display_name: str | None = Field(default=None, max_length=200)
+    password: str | None = Field(default=None, min_length=8, max_length=1024)
 
 
 class UserOut(BaseModel):
@@ -45,28 +46,122 @@ class UserOut(BaseModel):
     username: str
     role: str
     display_name: str
+    active: bool = True
+
+    @classmethod
+    def of(cls, user) -> UserOut:
+        return cls(
+            id=user.id,
+            username=user.username,
+            role=user.role,
+            display_name=user.display_name,
+            active=user.active,
+        )
 
 
 class KeyOut(BaseModel):
-    api_key: str = Field(description="Shown once; only its hash is stored")
+    key_id: str = Field(description="The public part of the key (`pdk_<key_id>_…`)")
+    api_key: str = Field(
+        description="Shown once; only its hash is stored. A retry with the same "
+        "Idempotency-Key is refused (`secret-not-replayed`, 409) instead of showing it again"
+    )
+
+
+class KeyInfoOut(BaseModel):
+    key_id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, key) -> KeyInfoOut:
+        return cls(
+            key_id=key.key_id, name=key.name, created_at=key.created_at, revoked_at=key.revoked_at
+        )
+
+
+class PasswordIn(Strict):
+    password: str = Field(min_length=8, max_length=1024)
+
+
+class DeactivateIn(Strict):
+    reason: Reason | None = None
 
 
 @router.post("/users", status_code=201, response_model=UserOut, tags=["users"])
 def create_user(body: UserIn, call: Call = Depends(writer(ADMINS))):
     def work(session):
-        user = service.create_user(session, **body.model_dump())
-        return UserOut(
-            id=user.id, username=user.username, role=user.role, display_name=user.display_name
-        )
+        return UserOut.of(service.create_user(session, **body.model_dump()))
 
     return call.run(work, 201)
 
 
 @router.post("/users/{username}/keys", status_code=201, response_model=KeyOut, tags=["users"])
 def create_key(username: str, call: Call = Depends(writer(ADMINS))):
-    return call.run(
-        lambda s: KeyOut(api_key=service.create_key(s, service.get_user(s, username))), 201
+    """A new API key for the user, shown once (never stored, never replayed)."""
+
+    def work(session):
+        full = service.create_key(session, service.get_user(session, username))
+        return KeyOut(key_id=full.split("_", 2)[1], api_key=full)
+
+    return call.run(work, 201, secret_fields=("api_key",))
+
+
+@router.get("/users/{username}/keys", response_model=list[KeyInfoOut], tags=["users"])
+def list_keys(
+    username: str, db: Database = Depends(database), _caller=Depends(require(ADMINS))
+) -> list[KeyInfoOut]:
+    """The user's API keys (revoked ones too): public id, name, when made, when revoked."""
+    with db.reading() as session:
+        return [
+            KeyInfoOut.of(k) for k in service.keys_of(session, service.get_user(session, username))
+        ]
+
+
+@router.post("/users/{username}/keys/{key_id}/revoke", response_model=KeyInfoOut, tags=["users"])
+def revoke_key(username: str, key_id: str, request: Request, call: Call = Depends(writer(ADMINS))):
+    """Revoke a key: refused at once by this server process, within `api_key_cache_seconds`
+    by other processes."""
+    response = call.run(
+        lambda s: KeyInfoOut.of(
+            service.revoke_key(s, service.get_user(s, username), key_id, actor=call.actor)
+        )
     )
+    key_cache(request).clear()
+    return response
+
+
+@router.post("/users/{username}/deactivate", response_model=UserOut, tags=["users"])
+def deactivate_user(
+    username: str,
+    request: Request,
+    body: DeactivateIn | None = None,
+    call: Call = Depends(writer(ADMINS)),
+):
+    """Switch a user off: their web sessions end at once, their API keys are refused at once
+    by this server process and within `api_key_cache_seconds` by others."""
+    reason = body.reason if body else None
+    response = call.run(
+        lambda s: UserOut.of(
+            service.deactivate_user(
+                s, service.get_user(s, username), actor=call.actor, reason=reason
+            )
+        )
+    )
+    key_cache(request).clear()
+    return response
+
+
+@router.post("/users/{username}/password", response_model=UserOut, tags=["users"])
+def set_password(username: str, body: PasswordIn, call: Call = Depends(writer(ADMINS))):
+    """A new web password for the user; every web session of theirs ends at once."""
+
+    def work(session):
+        user = service.get_user(session, username)
+        service.set_password(session, user, body.password, actor=call.actor)
+        return UserOut.of(user)
+
+    return call.run(work)
 
 
 class AuditEventOut(BaseModel):

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from paydesk.api import problems
 from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Reason, Strict
 from paydesk.auth.roles import ANYONE, INTEGRATIONS, SUPERVISORS
 from paydesk.bank import service
@@ -17,8 +19,9 @@ from paydesk.bank.importer import import_file
 from paydesk.bank.models import BankEntry
 from paydesk.db.engine import Database
 from paydesk.money import format_minor
+from paydesk.payments.service import policy_of
 
-router = APIRouter(tags=["bank"])
+router = APIRouter(route_class=ApiRoute, tags=["bank"])
 
 #: Largest camt file the API takes in one request; bigger files go through the inbox folder.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -83,7 +86,12 @@ class ReturnIn(Strict):
     reason: Reason
 
 
-@router.post("/bank/files", status_code=201, response_model=ImportOut)
+@router.post(
+    "/bank/files",
+    status_code=201,
+    response_model=ImportOut,
+    responses=problems.responses(s413="The file is larger than the size limit"),
+)
 async def upload_file(
     request: Request,
     name: str = Query("upload.xml", max_length=300),
@@ -102,6 +110,7 @@ async def upload_file(
         name=name,
         origin="api",
         actor=caller.username,
+        policy=policy_of(request.app.state.settings),
     )
     return ImportOut(
         file_id=summary.file_id, kind=summary.kind, version=summary.version, **summary.counts()
@@ -127,7 +136,9 @@ def list_entries(
 def assign(entry_id: int, body: AssignIn, call: Call = Depends(writer(SUPERVISORS))):
     """Post an unmatched credit on a code a supervisor chose."""
     return call.run(
-        lambda s: BankEntryOut.of(service.assign(s, entry_id, body.rf, actor=call.actor))
+        lambda s: BankEntryOut.of(
+            service.assign(s, entry_id, body.rf, actor=call.actor, settings=call.settings)
+        )
     )
 
 

@@ -9,7 +9,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 
+from paydesk.api import problems
 from paydesk.api.deps import database, require
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import PaymentCodeOut
 from paydesk.auth.roles import DESK, INTEGRATIONS
 from paydesk.auth.service import Principal
@@ -21,7 +23,7 @@ from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput, PaydeskError
 from paydesk.webhooks.delivery import deliver_soon
 
-router = APIRouter(tags=["bank gateway"])
+router = APIRouter(route_class=ApiRoute, tags=["bank gateway"])
 
 XML_TYPES = ("application/xml", "text/xml")
 
@@ -120,6 +122,10 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 @router.post(
     "/bank/notifications",
     response_model=NotificationOut,
+    responses=problems.responses(
+        s413="The document is larger than `bank_push_max_bytes`",
+        s415="The body is not `application/xml`",
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -151,7 +157,13 @@ async def push_notification(
     return NotificationOut(accepted=True, bytes=len(data), result=jsonable_encoder(result))
 
 
-@router.post("/payment-codes/{code}/refresh", response_model=RefreshOut)
+@router.post(
+    "/payment-codes/{code}/refresh",
+    response_model=RefreshOut,
+    responses=problems.responses(
+        s502="The bank feed answered with an error", s503="The bank feed cannot be reached"
+    ),
+)
 def refresh_code(
     code: str,
     request: Request,

@@ -13,22 +13,23 @@ from pydantic import BaseModel, Field
 
 from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.deps import settings as app_settings
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import AmountText, Reason, Strict
-from paydesk.auth.roles import ANYONE, DESK, SUPERVISORS
+from paydesk.auth.roles import CASHIER_DESK, SUPERVISORS
 from paydesk.cashier import drawers, wallet
 from paydesk.cashier import service as desk
 from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
 from paydesk.db.engine import Database
 from paydesk.errors import Forbidden
 from paydesk.money import Money, format_minor
-from paydesk.payments.apply import get_payment as load_payment
-from paydesk.payments.apply import segments_of
 from paydesk.payments.errors import InvalidManualDistribution
 from paydesk.payments.models import Payment, PaymentSegment, Tender
+from paydesk.payments.service import get_payment as load_payment
+from paydesk.payments.service import segments_of
 from paydesk.payments.states import PaymentStatus, allowed_actions
 from paydesk.settings import Settings
 
-router = APIRouter(tags=["cashier desk"])
+router = APIRouter(route_class=ApiRoute, tags=["cashier desk"])
 
 
 def response_event_id(response: JSONResponse) -> int:
@@ -410,7 +411,7 @@ def _lines(result) -> list[DrawerLineOut]:
 
 
 @router.post("/payment-events", status_code=201, response_model=EventOut)
-def add_one_time_payment(body: EventIn, call: Call = Depends(writer(DESK))):
+def add_one_time_payment(body: EventIn, call: Call = Depends(writer(CASHIER_DESK))):
     """Add a one-time payment: tenders and payments, distributed and frozen by default.
 
     A direct-debit IBAN new to the payer starts a bank-account validation task; the payments
@@ -441,7 +442,7 @@ def add_one_time_payment(body: EventIn, call: Call = Depends(writer(DESK))):
 
 
 @router.get("/payment-events/{event_id}", response_model=EventOut)
-def get_event(event_id: int, db: Database = Depends(database), _c=Depends(require(ANYONE))):
+def get_event(event_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))):
     with db.reading() as session:
         return EventOut.of(desk.event_view(session, event_id))
 
@@ -449,15 +450,22 @@ def get_event(event_id: int, db: Database = Depends(database), _c=Depends(requir
 @router.get("/payment-events", response_model=list[EventOut])
 def list_events(
     unbalanced: bool = Query(True, description="Events whose tenders do not sum to payments"),
+    needs_attention: bool = Query(
+        False,
+        description="The follow-up list: events unbalanced or with a payment in error or "
+        "incomplete (takes precedence over `unbalanced`)",
+    ),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     db: Database = Depends(database),
-    _c=Depends(require(ANYONE)),
+    _c=Depends(require(CASHIER_DESK)),
 ):
     """Events listed for follow-up (valid tenders differ from live payments), oldest first;
     with `unbalanced=false`, every event, newest first."""
     with db.reading() as session:
-        if unbalanced:
+        if needs_attention:
+            ids = desk.events_needing_attention(session, limit=limit, offset=offset)
+        elif unbalanced:
             ids = desk.unbalanced_events(session, limit=limit, offset=offset)
         else:
             ids = desk.recent_events(session, limit=limit, offset=offset)
@@ -470,14 +478,16 @@ def _payment_out(session, payment: Payment) -> PaymentOut:
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentOut)
-def get_payment(payment_id: int, db: Database = Depends(database), _c=Depends(require(ANYONE))):
+def get_payment(
+    payment_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))
+):
     with db.reading() as session:
         return _payment_out(session, load_payment(session, payment_id))
 
 
 @router.post("/payments/{payment_id}/distribute", response_model=PaymentOut)
 def distribute(
-    payment_id: int, body: DistributeIn | None = None, call: Call = Depends(writer(DESK))
+    payment_id: int, body: DistributeIn | None = None, call: Call = Depends(writer(CASHIER_DESK))
 ):
     """Redistribute by the standard rules (optionally with a new match) → freezable | error."""
 
@@ -497,12 +507,12 @@ def distribute(
 
 
 @router.post("/payments/{payment_id}/freeze", response_model=PaymentOut)
-def freeze(payment_id: int, call: Call = Depends(writer(DESK))):
+def freeze(payment_id: int, call: Call = Depends(writer(CASHIER_DESK))):
     return call.run(lambda s: _payment_out(s, desk.freeze_payment(s, payment_id, actor=call.actor)))
 
 
 @router.post("/payments/{payment_id}/manual-distribution", response_model=PaymentOut)
-def manual(payment_id: int, body: ManualIn, call: Call = Depends(writer(DESK))):
+def manual(payment_id: int, body: ManualIn, call: Call = Depends(writer(CASHIER_DESK))):
     """Per-contract amounts (must sum to the payment), then freeze unless `freeze` is false."""
     shares: dict[int, str] = {}
     for share in body.segments:
@@ -520,7 +530,7 @@ def manual(payment_id: int, body: ManualIn, call: Call = Depends(writer(DESK))):
 
 
 @router.post("/payments/{payment_id}/cancel", response_model=PaymentOut)
-def cancel(payment_id: int, body: CancelIn, call: Call = Depends(writer(DESK))):
+def cancel(payment_id: int, body: CancelIn, call: Call = Depends(writer(CASHIER_DESK))):
     """Cancel with a reason; a frozen payment is reversed in the ledger."""
     return call.run(
         lambda s: _payment_out(
@@ -530,7 +540,7 @@ def cancel(payment_id: int, body: CancelIn, call: Call = Depends(writer(DESK))):
 
 
 @router.delete("/payments/{payment_id}", response_model=EventOut)
-def delete(payment_id: int, call: Call = Depends(writer(DESK))):
+def delete(payment_id: int, call: Call = Depends(writer(CASHIER_DESK))):
     """Delete a payment never posted (incomplete, error, freezable); answers its event."""
 
     def work(session):
@@ -561,7 +571,7 @@ def cancel_tender(tender_id: int, body: TenderCancelIn, call: Call = Depends(wri
 
 
 @router.get("/service-tasks/{task_id}", response_model=TaskOut)
-def get_task(task_id: int, db: Database = Depends(database), _c=Depends(require(ANYONE))):
+def get_task(task_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))):
     with db.reading() as session:
         return TaskOut.of(desk.get_task(session, task_id))
 
@@ -596,7 +606,7 @@ def payment_options(
     account_id: int,
     db: Database = Depends(database),
     settings: Settings = Depends(app_settings),
-    _c=Depends(require(ANYONE)),
+    _c=Depends(require(CASHIER_DESK)),
 ) -> PaymentOptionsOut:
     """Amount default, cash-only warning, stored methods and auto-pay (each with a tender
     amount), new options, tender types with their cash and cash-back switches."""
@@ -666,7 +676,9 @@ def payment_options(
 
 
 @router.get("/accounts/{account_id}/stored-methods", response_model=list[StoredMethodOut])
-def list_methods(account_id: int, db: Database = Depends(database), _c=Depends(require(ANYONE))):
+def list_methods(
+    account_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))
+):
     with db.reading() as session:
         return [StoredMethodOut.of(m) for m in wallet.stored_methods(session, account_id)]
 
@@ -674,7 +686,7 @@ def list_methods(account_id: int, db: Database = Depends(database), _c=Depends(r
 @router.post(
     "/accounts/{account_id}/stored-methods", status_code=201, response_model=StoredMethodOut
 )
-def add_method(account_id: int, body: StoredMethodIn, call: Call = Depends(writer(DESK))):
+def add_method(account_id: int, body: StoredMethodIn, call: Call = Depends(writer(CASHIER_DESK))):
     return call.run(
         lambda s: StoredMethodOut.of(
             wallet.add_stored_method(
@@ -693,14 +705,14 @@ def add_method(account_id: int, body: StoredMethodIn, call: Call = Depends(write
 
 
 @router.delete("/stored-methods/{method_id}", response_model=StoredMethodOut)
-def remove_method(method_id: int, call: Call = Depends(writer(DESK))):
+def remove_method(method_id: int, call: Call = Depends(writer(CASHIER_DESK))):
     return call.run(
         lambda s: StoredMethodOut.of(wallet.remove_stored_method(s, method_id, actor=call.actor))
     )
 
 
 @router.post("/accounts/{account_id}/autopay", status_code=201, response_model=StoredMethodOut)
-def register_autopay(account_id: int, body: AutopayIn, call: Call = Depends(writer(DESK))):
+def register_autopay(account_id: int, body: AutopayIn, call: Call = Depends(writer(CASHIER_DESK))):
     """Register auto-pay on a stored method (the previous registration ends)."""
 
     def work(session):
@@ -713,7 +725,7 @@ def register_autopay(account_id: int, body: AutopayIn, call: Call = Depends(writ
 
 
 @router.delete("/accounts/{account_id}/autopay", status_code=200)
-def end_autopay(account_id: int, call: Call = Depends(writer(DESK))):
+def end_autopay(account_id: int, call: Call = Depends(writer(CASHIER_DESK))):
     def work(session):
         ended = wallet.end_autopay(session, account_id, actor=call.actor)
         return {"ended": ended is not None}
@@ -722,7 +734,7 @@ def end_autopay(account_id: int, call: Call = Depends(writer(DESK))):
 
 
 @router.get("/accounts/{account_id}/cash-only-points", response_model=PointsOut)
-def points(account_id: int, db: Database = Depends(database), _c=Depends(require(ANYONE))):
+def points(account_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))):
     from paydesk.accounts.service import get_account
 
     with db.reading() as session:
@@ -775,7 +787,7 @@ def change_points(account_id: int, body: PointsIn, call: Call = Depends(writer(S
 
 
 @router.post("/drawer-sessions", status_code=201, response_model=DrawerOut)
-def open_drawer(body: DrawerOpenIn, call: Call = Depends(writer(DESK))):
+def open_drawer(body: DrawerOpenIn, call: Call = Depends(writer(CASHIER_DESK))):
     """Open the caller's cash-drawer session with a cash float."""
     amount = Money.parse(body.float_amount, body.currency.upper())
     return call.run(
@@ -785,7 +797,7 @@ def open_drawer(body: DrawerOpenIn, call: Call = Depends(writer(DESK))):
 
 
 @router.get("/drawer-sessions/{drawer_id}", response_model=DrawerOut)
-def get_drawer(drawer_id: int, db: Database = Depends(database), _c=Depends(require(DESK))):
+def get_drawer(drawer_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))):
     """A session; an open one shows what is expected so far (counted as zero)."""
     with db.reading() as session:
         drawer = drawers.get_drawer(session, drawer_id)
@@ -804,7 +816,7 @@ def get_drawer(drawer_id: int, db: Database = Depends(database), _c=Depends(requ
 
 
 @router.post("/drawer-sessions/{drawer_id}/close", response_model=DrawerOut)
-def close_drawer(drawer_id: int, body: DrawerCloseIn, call: Call = Depends(writer(DESK))):
+def close_drawer(drawer_id: int, body: DrawerCloseIn, call: Call = Depends(writer(CASHIER_DESK))):
     """Close by counting each tender type; expected, counted and difference are kept."""
 
     def work(session):

@@ -9,15 +9,16 @@ from pydantic import BaseModel
 
 from paydesk.accounts import service as accounts
 from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import AmountText, Page, PaymentCodeOut, Reason, Strict
-from paydesk.auth.roles import ANYONE, BACK_OFFICE, DESK
+from paydesk.auth.roles import ANYONE, DESK, SUPERVISORS
 from paydesk.codes import rf
 from paydesk.codes import service as codes
 from paydesk.codes.status import CodeStatus
 from paydesk.db.engine import Database
 from paydesk.money import Money
 
-router = APIRouter(tags=["payment codes"])
+router = APIRouter(route_class=ApiRoute, tags=["payment codes"])
 
 
 class CodeCheckOut(BaseModel):
@@ -91,7 +92,7 @@ def get_code(
 
 
 @router.post("/payment-codes/{code}/cancel", response_model=PaymentCodeOut)
-def cancel_code(code: str, body: CancelIn, call: Call = Depends(writer(BACK_OFFICE))):
+def cancel_code(code: str, body: CancelIn, call: Call = Depends(writer(SUPERVISORS))):
     return call.run(
         lambda s: PaymentCodeOut.of(codes.cancel(s, code, reason=body.reason, actor=call.actor))
     )

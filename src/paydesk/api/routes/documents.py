@@ -9,6 +9,7 @@ from pydantic import Field
 
 from paydesk.accounts import service as accounts
 from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import AmountText, DocumentOut, Strict
 from paydesk.auth.roles import ANYONE, DESK
 from paydesk.codes import service as codes
@@ -17,7 +18,7 @@ from paydesk.documents import service
 from paydesk.documents.service import DocumentChange, SecuritySpec
 from paydesk.money import Money
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(route_class=ApiRoute, tags=["documents"])
 
 
 class SecurityIn(Strict):

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from paydesk.api.deps import Call, database, require, settings, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Strict
 from paydesk.auth.roles import ANYONE, DESK
 from paydesk.codes import rf
@@ -22,7 +23,7 @@ from paydesk.slips.models import SlipSending
 from paydesk.slips.outbox import SendingStatus
 from paydesk.slips.render import render_html, render_pdf
 
-router = APIRouter(tags=["payment slips"])
+router = APIRouter(route_class=ApiRoute, tags=["payment slips"])
 
 SlipLanguage = Literal["en", "el", "pl"]
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator
 from sqlalchemy import func, select
 
 from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Page, Strict
 from paydesk.auth.roles import INTEGRATIONS
 from paydesk.db.engine import Database
@@ -19,8 +20,9 @@ from paydesk.webhooks.delivery import deliver_pending, redeliver
 from paydesk.webhooks.models import WebhookDelivery, WebhookSubscription
 from paydesk.webhooks.outbox import EVENT_TYPES, check_event_types
 from paydesk.webhooks.signing import new_secret
+from paydesk.webhooks.targets import check_target
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(route_class=ApiRoute, prefix="/webhooks", tags=["webhooks"])
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500)]
 
@@ -29,6 +31,11 @@ def _check_url(url: str) -> str:
     if not (url.startswith("https://") or url.startswith("http://")):
         raise InvalidInput("a webhook URL starts with https:// (or http://)")
     return url
+
+
+def _check_target(url: str, call: Call) -> str:
+    """Not inside (loopback, private, link-local, metadata) unless an admin allowed the host."""
+    return check_target(url, call.settings.webhook_allowed_hosts)
 
 
 class SubscriptionIn(Strict):
@@ -122,10 +129,11 @@ def _subscription(session, subscription_id: int, *, lock: bool = False) -> Webho
 def create_subscription(body: SubscriptionIn, call: Call = Depends(writer(INTEGRATIONS))):
     """Subscribe a URL to event types; the answer shows the signing secret, once."""
     types = check_event_types(body.event_types)
+    url = _check_target(body.url, call)
 
     def work(session):
         subscription = WebhookSubscription(
-            url=body.url,
+            url=url,
             secret=body.secret or new_secret(),
             event_types=types,
             description=body.description,
@@ -135,7 +143,7 @@ def create_subscription(body: SubscriptionIn, call: Call = Depends(writer(INTEGR
         session.flush()
         return SubscriptionOut.of(subscription, with_secret=True)
 
-    return call.run(work, 201)
+    return call.run(work, 201, secret_fields=("secret",))
 
 
 @router.get("/subscriptions", response_model=list[SubscriptionOut])
@@ -161,7 +169,7 @@ def update_subscription(
 ):
     """Change the URL, event types, description, or switch a subscription off and on."""
     types = None if body.event_types is None else check_event_types(body.event_types)
-    url = None if body.url is None else _check_url(body.url)
+    url = None if body.url is None else _check_target(_check_url(body.url), call)
 
     def work(session):
         subscription = _subscription(session, subscription_id, lock=True)

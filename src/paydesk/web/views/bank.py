@@ -19,6 +19,7 @@ from paydesk.codes import rf
 from paydesk.codes import service as codes
 from paydesk.codes.status import PAYABLE
 from paydesk.errors import InvalidInput, NotFound
+from paydesk.payments.service import policy_of
 from paydesk.reporting import bank_entries as entry_list
 from paydesk.reporting import export
 from paydesk.web.labels import status_label
@@ -181,6 +182,7 @@ def upload(values: FormData = Depends(posted_form), web: Web = Depends(form(UPLO
                 origin="web",
                 actor=web.user.username,
                 max_bytes=web.settings.web_upload_max_bytes,
+                policy=policy_of(web.settings),
             )
         except InvalidBankFile as refused:
             problem = web._("The file was refused: %(reason)s", reason=refused.detail)
@@ -262,7 +264,7 @@ def assign(
                         code=code.currency,
                     )
         if problem is None:
-            bank.assign(s, entry.id, code_rf, actor=web.user.username)
+            bank.assign(s, entry.id, code_rf, actor=web.user.username, settings=web.settings)
     if problem is not None:
         return _refuse_on_row(web, entry, "rf", problem, typed)
     return web.redirect(

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account
 from paydesk.audit import trail
-from paydesk.auth.roles import BACK_OFFICE, DESK
+from paydesk.auth.roles import DESK, SUPERVISORS
 from paydesk.bank import connector
 from paydesk.codes import rf
 from paydesk.codes import service as codes
@@ -216,7 +216,7 @@ def update_status(rf_code: str, web: Web = Depends(form(DESK))):
 
 @router.post("/codes/{rf_code}/cancel", name="web.code_cancel")
 def cancel(
-    rf_code: str, values: FormData = Depends(posted_form), web: Web = Depends(form(BACK_OFFICE))
+    rf_code: str, values: FormData = Depends(posted_form), web: Web = Depends(form(SUPERVISORS))
 ):
     assert web.user is not None
     reason = str(values.get("reason") or "").strip()

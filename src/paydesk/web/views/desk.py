@@ -18,7 +18,7 @@ from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Customer
-from paydesk.auth.roles import DESK
+from paydesk.auth.roles import CASHIER_DESK
 from paydesk.cashier import service as desk
 from paydesk.cashier import wallet
 from paydesk.cashier.cash_back import TenderAmount, cash_back_due
@@ -391,7 +391,7 @@ def _for_code(web: Web, rf_text: str) -> tuple[int, dict[str, str]]:
 
 @router.get("/one-time-payment", name="web.one_time_payment")
 def payment_form(
-    account: str = "", number: str = "", code: str = "", web: Web = Depends(page(DESK))
+    account: str = "", number: str = "", code: str = "", web: Web = Depends(page(CASHIER_DESK))
 ):
     """The form for an account (by id or number), or for paying a payment code."""
     if code.strip():
@@ -414,7 +414,7 @@ def payment_form(
 
 
 @router.post("/one-time-payment", name="web.one_time_payment_add")
-def add_payment(values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))):
+def add_payment(values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))):
     """Take the payment event; on success, go to its page."""
     assert web.user is not None
     account_id = _text(values, "account_id", 20)
@@ -485,7 +485,9 @@ def _preview(web: Web, options: Options, values) -> Preview:
 
 
 @router.post("/one-time-payment/cash-back", name="web.cash_back_preview")
-def cash_back_preview(values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))):
+def cash_back_preview(
+    values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
+):
     """The cash-back proposal for the form as typed so far (htmx, while typing)."""
     account_id = _text(values, "account_id", 20)
     if not account_id.isdigit():

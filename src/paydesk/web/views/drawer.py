@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
-from paydesk.auth.roles import DESK, SUPERVISORS
+from paydesk.auth.roles import CASHIER_DESK, SUPERVISORS
 from paydesk.cashier import drawers
 from paydesk.cashier.models import CashDrawerSession
 from paydesk.errors import InvalidInput
@@ -63,7 +63,7 @@ def _context(web: Web, closed: int | None = None) -> dict[str, object]:
 
 
 @router.get("/cash-drawer/{drawer_id}/report", name="web.cash_drawer_report")
-def drawer_report(drawer_id: int, web: Web = Depends(page(DESK))):
+def drawer_report(drawer_id: int, web: Web = Depends(page(CASHIER_DESK))):
     """The printable drawer report of a closed drawer: float, per tender type expected, counted
     and difference, and every tender of the session."""
     assert web.user is not None
@@ -87,12 +87,12 @@ def drawer_report(drawer_id: int, web: Web = Depends(page(DESK))):
 
 
 @router.get("/cash-drawer", name="web.cash_drawer")
-def drawer_page(closed: int | None = None, web: Web = Depends(page(DESK))):
+def drawer_page(closed: int | None = None, web: Web = Depends(page(CASHIER_DESK))):
     return web.render("drawer/drawer.html", **_context(web, closed))
 
 
 @router.post("/cash-drawer/open", name="web.cash_drawer_open")
-def open_drawer(values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))):
+def open_drawer(values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))):
     """Open the cashier's drawer session with a cash float (in the installation's currency)."""
     assert web.user is not None
     typed = str(values.get("float_amount") or "").strip()[:40]
@@ -119,7 +119,7 @@ def open_drawer(values: FormData = Depends(posted_form), web: Web = Depends(form
 
 @router.post("/cash-drawer/{drawer_id}/close", name="web.cash_drawer_close")
 def close_drawer(
-    drawer_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))
+    drawer_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
 ):
     """Close by counting each tender type (every one shown must be counted; 0 is a count)."""
     assert web.user is not None

@@ -14,13 +14,13 @@ from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Contract
-from paydesk.auth.roles import DESK, SUPERVISORS
+from paydesk.auth.roles import CASHIER_DESK, SUPERVISORS
 from paydesk.cashier import service as desk
 from paydesk.errors import InvalidInput, InvalidTransition, PaydeskError
 from paydesk.money import Money
-from paydesk.payments.apply import get_payment
 from paydesk.payments.errors import DistributionError, InvalidManualDistribution, InvalidMatch
 from paydesk.payments.models import Payment, Tender
+from paydesk.payments.service import get_payment
 from paydesk.payments.states import PaymentAction, PaymentStatus, allowed_actions
 from paydesk.reporting import events as reporting_events
 from paydesk.reporting import export
@@ -81,15 +81,18 @@ def _sort(sort: str) -> str:
 def event_list(
     request: Request,
     unbalanced: str = "",
+    attention: str = "",
     show: str = "",
     date_from: str = Query("", alias="from"),
     date_to: str = Query("", alias="to"),
     sort: str = reporting_events.DEFAULT_SORT,
     offset: int = 0,
-    web: Web = Depends(page(DESK)),
+    web: Web = Depends(page(CASHIER_DESK)),
 ):
     if unbalanced in ("1", "true", "on"):
         show = "unbalanced"
+    if attention in ("1", "true", "on"):
+        show = "attention"
     filters, errors = _event_filter(web, date_from.strip(), date_to.strip(), show)
     sort = _sort(sort)
     offset = max(offset, 0)
@@ -122,7 +125,7 @@ def event_list_csv(
     date_from: str = Query("", alias="from"),
     date_to: str = Query("", alias="to"),
     sort: str = reporting_events.DEFAULT_SORT,
-    web: Web = Depends(page(DESK)),
+    web: Web = Depends(page(CASHIER_DESK)),
 ):
     """The filtered events (every page, at most :data:`export.MAX_ROWS`) as CSV."""
     filters, errors = _event_filter(web, date_from.strip(), date_to.strip(), show)
@@ -176,7 +179,7 @@ def _event_context(web: Web, event_id: int) -> dict[str, object]:
 
 
 @router.get("/payment-events/{event_id}", name="web.payment_event")
-def event_page(event_id: int, web: Web = Depends(page(DESK))):
+def event_page(event_id: int, web: Web = Depends(page(CASHIER_DESK))):
     return web.render("events/detail.html", **_event_context(web, event_id))
 
 
@@ -186,7 +189,7 @@ def _receipt(web: Web, event_id: int) -> receipt.Receipt:
 
 
 @router.get("/payment-events/{event_id}/receipt", name="web.payment_receipt")
-def receipt_page(event_id: int, web: Web = Depends(page(DESK))):
+def receipt_page(event_id: int, web: Web = Depends(page(CASHIER_DESK))):
     """The printable customer receipt, in the customer's language."""
     r = _receipt(web, event_id)
     gettext = i18n.translations(r.language).gettext
@@ -204,7 +207,7 @@ def receipt_page(event_id: int, web: Web = Depends(page(DESK))):
 
 
 @router.get("/payment-events/{event_id}/receipt.pdf", name="web.payment_receipt_pdf")
-def receipt_pdf(event_id: int, web: Web = Depends(page(DESK))):
+def receipt_pdf(event_id: int, web: Web = Depends(page(CASHIER_DESK))):
     r = _receipt(web, event_id)
     return Response(
         receipt.render_pdf(r, web.settings.timezone),
@@ -252,7 +255,7 @@ def _transition_message(web: Web, payment: Payment) -> str:
 
 @router.post("/payments/{payment_id}/distribute", name="web.payment_distribute")
 def distribute(
-    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))
+    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
 ):
     """Redistribute by the standard rules, with the match given (or none)."""
     assert web.user is not None
@@ -299,7 +302,7 @@ def distribute(
 
 
 @router.post("/payments/{payment_id}/freeze", name="web.payment_freeze")
-def freeze(payment_id: int, web: Web = Depends(form(DESK))):
+def freeze(payment_id: int, web: Web = Depends(form(CASHIER_DESK))):
     assert web.user is not None
     payment = _payment(web, payment_id)
     try:
@@ -342,7 +345,7 @@ def _contracts(web: Web, payment: Payment) -> list[Contract]:
 
 @router.post("/payments/{payment_id}/manual", name="web.payment_manual")
 def manual(
-    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))
+    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
 ):
     """Per-contract amounts set by hand (they must add up to the payment), then freeze."""
     assert web.user is not None
@@ -374,7 +377,7 @@ def manual(
 
 @router.post("/payments/{payment_id}/manual-total", name="web.payment_manual_total")
 def manual_total(
-    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))
+    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
 ):
     """The running total of the per-contract amounts typed so far (htmx, while typing)."""
     payment = _payment(web, payment_id)
@@ -390,7 +393,7 @@ def manual_total(
 
 @router.post("/payments/{payment_id}/cancel", name="web.payment_cancel")
 def cancel_payment(
-    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))
+    payment_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
 ):
     """Cancel with a reason; a frozen payment is reversed in the ledger."""
     assert web.user is not None

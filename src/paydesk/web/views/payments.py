@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from paydesk.auth.roles import DESK
+from paydesk.auth.roles import CASHIER_DESK
 from paydesk.errors import InvalidInput
 from paydesk.reporting import export
 from paydesk.reporting import payments as payment_list
@@ -56,7 +56,7 @@ def payment_list_page(
     date_to: str = Query("", alias="to"),
     sort: str = payment_list.DEFAULT_SORT,
     offset: int = 0,
-    web: Web = Depends(page(DESK)),
+    web: Web = Depends(page(CASHIER_DESK)),
 ):
     filters, sort, errors = _filter(web, status, source, date_from, date_to, sort)
     offset = max(offset, 0)
@@ -94,7 +94,7 @@ def payment_list_csv(
     date_from: str = Query("", alias="from"),
     date_to: str = Query("", alias="to"),
     sort: str = payment_list.DEFAULT_SORT,
-    web: Web = Depends(page(DESK)),
+    web: Web = Depends(page(CASHIER_DESK)),
 ):
     filters, sort, errors = _filter(web, status, source, date_from, date_to, sort)
     if errors:

@@ -1,0 +1,102 @@
+"""Read what the payment planner needs from storage: the debts of many accounts at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from paydesk.accounts.models import Account, Contract
+from paydesk.db.bulk import among
+from paydesk.documents.models import Document
+from paydesk.ledger.models import LedgerEntry
+from paydesk.payments.debts import AccountDebts, ChargedDocument, ContractTerms
+
+__all__ = ["load_debts"]
+
+
+def load_debts(
+    session: Session, accounts: Iterable[Account | tuple[int, str, str]]
+) -> dict[int, AccountDebts]:
+    """The debts of each account, by account id, read in two statements for all of them.
+
+    ``accounts`` are ``Account`` rows or ``(id, currency, customer class)`` tuples; lock them
+    first when the debts are used to post.
+    """
+    heads: dict[int, tuple[str, str]] = {}
+    for account in accounts:
+        if isinstance(account, Account):
+            heads[account.id] = (account.currency, account.customer_class)
+        else:
+            heads[account[0]] = (account[1], account[2])
+    if not heads:
+        return {}
+    dialect = session.get_bind().dialect.name
+    ids = list(heads)
+    # One statement for the contracts and their ledger sums per document.
+    sums_query = (
+        select(
+            LedgerEntry.contract_id,
+            LedgerEntry.document_id,
+            func.sum(LedgerEntry.amount_minor).label("total"),
+        )
+        .where(among(dialect, LedgerEntry.account_id, ids))
+        .group_by(LedgerEntry.contract_id, LedgerEntry.document_id)
+        .subquery()
+    )
+    contracts: dict[int, list[ContractTerms]] = {i: [] for i in ids}
+    sums: dict[int, dict[tuple[int, int | None], int]] = {i: {} for i in ids}
+    document_ids: set[int] = set()
+    last = None
+    session.flush()  # rows added in this session count too
+    for row in session.connection().execute(
+        select(
+            Contract.id,
+            Contract.account_id,
+            Contract.contract_type,
+            Contract.payment_priority,
+            Contract.is_overpayment,
+            sums_query.c.document_id,
+            sums_query.c.total,
+        )
+        .outerjoin(sums_query, sums_query.c.contract_id == Contract.id)
+        .where(among(dialect, Contract.account_id, ids))
+        .order_by(Contract.id)
+    ):
+        contract_id, account_id, contract_type, priority, overpayment, document_id, total = row
+        if contract_id != last:
+            contracts[account_id].append(
+                ContractTerms(contract_id, contract_type, priority, overpayment)
+            )
+            last = contract_id
+        if total is not None:
+            sums[account_id][(contract_id, document_id)] = int(total)
+            if document_id is not None:
+                document_ids.add(document_id)
+    documents: dict[int, dict[int, ChargedDocument]] = {i: {} for i in ids}
+    if document_ids:
+        for row in session.execute(
+            select(
+                Document.id,
+                Document.account_id,
+                Document.number,
+                Document.contract_id,
+                Document.issue_date,
+                Document.due_date,
+            ).where(among(dialect, Document.id, list(document_ids)))
+        ):
+            documents[row.account_id][row.id] = ChargedDocument(
+                row.id, row.number, row.contract_id, row.issue_date, row.due_date
+            )
+    return {
+        account_id: AccountDebts(
+            account_id,
+            currency,
+            customer_class,
+            tuple(contracts[account_id]),
+            documents[account_id],
+            sums[account_id],
+        )
+        for account_id, (currency, customer_class) in heads.items()
+    }
