@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse
 
-from paydesk.auth.roles import ADMINS, BACK_OFFICE, DESK, Role
+from paydesk.auth.roles import ADMINS, BACK_OFFICE, CASHIER_DESK, Role
 from paydesk.reporting import collections, work
 from paydesk.web.chart import Chart, bar_chart
 from paydesk.web.i18n import N_
@@ -43,16 +43,16 @@ def _work_items(web: Web, waiting: work.Waiting, today: date) -> list[WorkItem]:
         ("held_bank_entries", N_("Held bank entries"), waiting.held_bank_entries,
          "/bank#unmatched", BACK_OFFICE),
         ("payments_needing_attention", N_("Payments needing attention"),
-         waiting.payments_needing_attention, "/payment-events?show=attention", DESK),
+         waiting.payments_needing_attention, "/payment-events?show=attention", CASHIER_DESK),
         ("events_waiting_for_validation", N_("Events waiting for bank-account validation"),
-         waiting.events_waiting_for_validation, "/payment-events?show=validation", DESK),
+         waiting.events_waiting_for_validation, "/payment-events?show=validation", CASHIER_DESK),
         ("codes_expiring", N_("Payment codes expiring within 7 days"), waiting.codes_expiring,
          f"/codes?expiring_by={work.expiring_by(today).isoformat()}", frozenset(Role)),
         ("failed_slip_emails", N_("Failed slip e-mails"), waiting.failed_slip_emails, None,
          BACK_OFFICE),
         ("failed_webhooks", N_("Failed webhook deliveries"), waiting.failed_webhooks, None,
          ADMINS | {Role.INTEGRATION}),
-        ("open_drawers", N_("Open cash drawers"), waiting.open_drawers, "/cash-drawer", DESK),
+        ("open_drawers", N_("Open cash drawers"), waiting.open_drawers, "/cash-drawer", CASHIER_DESK),
     ]  # fmt: skip
     return [
         WorkItem(key, web._(label), count, href)
