@@ -52,7 +52,8 @@ def _work_items(web: Web, waiting: work.Waiting, today: date) -> list[WorkItem]:
          BACK_OFFICE),
         ("failed_webhooks", N_("Failed webhook deliveries"), waiting.failed_webhooks, None,
          ADMINS | {Role.INTEGRATION}),
-        ("open_drawers", N_("Open cash drawers"), waiting.open_drawers, "/cash-drawer", CASHIER_DESK),
+        ("open_drawers", N_("Open cash drawers"), waiting.open_drawers, "/cash-drawer",
+         CASHIER_DESK),
     ]  # fmt: skip
     return [
         WorkItem(key, web._(label), count, href)
