@@ -11,6 +11,7 @@ run:
 test:
 	scripts/setup --system
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/python -m pytest -n 2 -q
 
 lint:

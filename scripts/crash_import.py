@@ -5,7 +5,8 @@
 Sets up a fresh database with accounts, contracts, documents and payment codes (fixed and
 open, on documents and on accounts), writes camt.054 files whose credits pay them — some
 twice in one file, some with unknown RFs, some over what is owed, one reversing an earlier
-credit — and then, ``--kills`` times, starts an import in a child process and ends it with
+credit — and then (on SQLite a file commits every ``--step`` entries, so a kill can fall
+between its steps), ``--kills`` times, starts an import in a child process and ends it with
 SIGKILL after a random delay. Each time, and after a last import that runs to its end, the
 invariants of :mod:`paydesk.payments.invariants` must hold; at the end every credit must be
 posted or held exactly once. Prints the kill points survived; exits 1 on the first violation.
@@ -48,9 +49,12 @@ TODAY = date.today()
 #: The child: import one file, then exit.
 CHILD = """
 import sys
-from paydesk.bank.importer import import_file
+from paydesk.bank import importer
 from paydesk.db.engine import Database
-import_file(Database(sys.argv[1]), sys.argv[2], name=sys.argv[2], origin="cli", actor="crash")
+if len(sys.argv) > 3:
+    importer.SQLITE_STEP = int(sys.argv[3])
+db, path = Database(sys.argv[1]), sys.argv[2]
+importer.import_file(db, path, name=path, origin="cli", actor="crash")
 """
 
 
@@ -145,9 +149,10 @@ def camt_file(rng: random.Random, rfs: list[str], entries: int, tag: str) -> byt
     return out.getvalue()
 
 
-def _import(url: str, path: Path, kill_after: float | None) -> bool:
+def _import(url: str, path: Path, kill_after: float | None, step: int | None = None) -> bool:
     """Run the child; with ``kill_after``, SIGKILL it then. True when it ran to its end."""
-    child = subprocess.Popen([sys.executable, "-c", CHILD, url, str(path)])
+    extra = [str(step)] if step else []
+    child = subprocess.Popen([sys.executable, "-c", CHILD, url, str(path), *extra])
     if kill_after is None:
         return child.wait() == 0
     try:
@@ -164,7 +169,15 @@ def check(db: Database) -> list[str]:
         return violations(session)
 
 
-def run(kind: str, *, kills: int, entries: int, seed_value: int, workdir: Path) -> dict[str, int]:
+def run(
+    kind: str,
+    *,
+    kills: int,
+    entries: int,
+    seed_value: int,
+    workdir: Path,
+    step: int | None = None,
+) -> dict[str, int]:
     """The crash test; returns counts (kills, completed imports, entries stored)."""
     rng = random.Random(seed_value)
     url = fresh_database(kind, workdir)
@@ -176,11 +189,11 @@ def run(kind: str, *, kills: int, entries: int, seed_value: int, workdir: Path) 
         path.write_bytes(camt_file(rng, rfs, entries, tag=str(n)))
         files.append(path)
     started = time.perf_counter()
-    _import(url, files[0], None)  # how long a whole import takes here
+    _import(url, files[0], None, step)  # how long a whole import takes here
     full = time.perf_counter() - started
     killed = completed = 0
     for _ in range(kills):
-        if _import(url, files[1], rng.uniform(0.0, full * 1.2)):
+        if _import(url, files[1], rng.uniform(0.0, full * 1.2), step):
             completed += 1
         else:
             killed += 1
@@ -188,7 +201,7 @@ def run(kind: str, *, kills: int, entries: int, seed_value: int, workdir: Path) 
         if problems:
             raise SystemExit("\n".join(["after a kill:", *problems]))
     for path in files:  # the last imports run to their end; a re-import changes nothing
-        _import(url, path, None)
+        _import(url, path, None, step)
     problems = check(db)
     with db.reading() as session:
         stored = session.scalar(
@@ -208,6 +221,9 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=40)
     parser.add_argument("--entries", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--step", type=int, default=None, help="entries a SQLite import commits at a time"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         counts = run(
@@ -216,6 +232,7 @@ def main() -> None:
             entries=args.entries,
             seed_value=args.seed,
             workdir=Path(workdir),
+            step=args.step,
         )
     print(
         f"{args.db}: {counts['kills']} imports killed at random points, "

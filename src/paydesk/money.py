@@ -14,8 +14,9 @@ paydesk.errors.InvalidAmount: 12.505 has more decimals than EUR allows (2)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -24,6 +25,13 @@ from paydesk.errors import CurrencyMismatch, InvalidAmount, InvalidCurrency
 
 #: Largest amount paydesk accepts in one figure (in major units); guards against typos and overflow.
 MAX_AMOUNT = Decimal("999999999999.99")
+
+#: The ISO 20022 decimal grammar for amounts given as text: ASCII digits and an optional
+#: fraction after a point. No exponent, no ``+``, no ``_``, no other scripts' digits; a ``-``
+#: only where a negative amount is allowed.
+_DECIMAL_TEXT = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?", re.ASCII)
+#: Whitespace around a typed amount that is ignored (ASCII only).
+_BLANKS = " \t\r\n"
 
 
 @cache
@@ -44,7 +52,26 @@ def minor_units(currency: str) -> int:
     return get_currency_precision(check_currency(currency))
 
 
-def _to_decimal(value: object) -> Decimal:
+def _from_text(value: str, currency: str, minor: int) -> Decimal:
+    """Read text by the decimal grammar; the fraction has at most ``minor`` digits."""
+    match = _DECIMAL_TEXT.fullmatch(value.strip(_BLANKS))
+    if match is None:
+        raise InvalidAmount(
+            f"{value!r} is not a decimal amount (ASCII digits with an optional fraction, "
+            'e.g. "120.00")',
+            value=value[:40],
+        )
+    fraction = match.group(3) or ""
+    if len(fraction) > minor:
+        raise InvalidAmount(
+            f"{value} has more decimals than {currency} allows ({minor})",
+            currency=currency,
+            value=value[:40],
+        )
+    return Decimal(match.group(0))
+
+
+def _to_decimal(value: object, currency: str, minor: int) -> Decimal:
     if isinstance(value, (bool, float)):
         raise InvalidAmount(f"{value!r}: amounts must be given as text or Decimal, not float")
     if isinstance(value, Decimal):
@@ -52,11 +79,7 @@ def _to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip()
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise InvalidAmount(f"{value!r} is not a number") from None
+        result = _from_text(value, currency, minor)
     else:
         raise InvalidAmount(f"{value!r} is not an amount")
     if not result.is_finite():
@@ -75,9 +98,14 @@ class Money:
     def parse(
         cls, value: object, currency: str, *, allow_negative: bool = False, allow_zero: bool = True
     ) -> Money:
-        """Validate and build: ISO currency, no float, not over-precise, sign as allowed."""
+        """Validate and build: ISO currency, no float, not over-precise, sign as allowed.
+
+        Text follows the ISO 20022 decimal grammar (``"120"``, ``"120.5"``, ``"120.50"``):
+        ASCII digits, a fraction no longer than the currency's minor units, no exponent, no
+        ``+``, no ``_``, no other scripts' digits; ``-`` only with ``allow_negative``.
+        """
         minor = minor_units(currency)
-        amount = _to_decimal(value)
+        amount = _to_decimal(value, currency, minor)
         exponent = amount.as_tuple().exponent
         assert isinstance(exponent, int)
         if -exponent > minor and amount != amount.quantize(Decimal(1).scaleb(-minor)):

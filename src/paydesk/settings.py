@@ -117,6 +117,20 @@ class CashierSettings(BaseModel):
     #: Blind count: the drawer page hides what is expected (and the session's tenders) until
     #: the drawer is closed, so the cashier counts before seeing the expected amounts.
     blind_count: bool = False
+    #: The page *Make payment* and the menu open: ``one_time_payment`` (the dialog) or
+    #: ``distribution_rules`` (quick add payment event); both stay reachable.
+    default_method: Literal["one_time_payment", "distribution_rules"] = "one_time_payment"
+    #: Quick add's distribution rules: rule name → the tender types it accepts (empty: any).
+    #: A name is a built-in rule (``rf``, ``document``, ``account``, ``contract``) or one
+    #: registered with :func:`paydesk.cashier.quick.register_rule`.
+    distribution_rules: dict[str, list[str]] = Field(
+        default_factory=lambda: {"rf": [], "document": [], "account": [], "contract": []}
+    )
+    #: Quick add on a code that takes no payment (cancelled, expired, paid, another amount):
+    #: ``refuse`` (nothing is stored) or ``hold`` (taken, held as a payment in ``error``).
+    unpayable_code: Literal["refuse", "hold"] = "refuse"
+    #: Months a cash-only point entry counts (its end date); ``0``: it never ends.
+    cash_only_points_months: int = Field(default=12, ge=0, le=600)
 
 
 def _default_rules() -> dict[str, IssuingRule]:
@@ -197,6 +211,14 @@ class Settings(BaseSettings):
     bank_poll_seconds: int = Field(default=10, ge=1, le=86400)
     #: Largest camt document the push endpoint accepts.
     bank_push_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    #: Largest camt file ``POST /v1/bank/files`` accepts (streamed to a temporary file).
+    bank_upload_max_bytes: int = Field(default=2 * 1024**3, ge=1024)
+    #: The business's own bank accounts (IBANs, or the ids banks report in ``Acct/Id/Othr``).
+    #: Entries a bank reports on any other account are rejected. Empty: every account.
+    business_accounts: list[str] = Field(default_factory=list)
+    #: Entries whose booking or value date lies further ahead or back than this are rejected.
+    bank_entry_days_ahead: int = Field(default=366, ge=0, le=3660)
+    bank_entry_days_back: int = Field(default=3653, ge=0, le=36600)
 
     #: Webhooks: timeout per attempt, attempts before giving up, first retry delay (doubles).
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
@@ -216,6 +238,17 @@ class Settings(BaseSettings):
     @classmethod
     def _currency(cls, value: str) -> str:
         return check_currency(value)
+
+    @field_validator("business_accounts")
+    @classmethod
+    def _accounts(cls, value: list[str]) -> list[str]:
+        accounts = [v.replace(" ", "").upper() for v in value]
+        for account in accounts:
+            if not (account.isascii() and account.isalnum() and 1 <= len(account) <= 34):
+                raise ValueError(
+                    f"{account!r} is not an IBAN or account id (1 to 34 letters/digits)"
+                )
+        return accounts
 
     @field_validator("timezone")
     @classmethod

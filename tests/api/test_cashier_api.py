@@ -243,6 +243,22 @@ def test_drawer_open_take_cash_close_with_difference(client, keys, owing):
     assert closed["lines"][0]["difference"] == "-0.50"
 
 
+def test_another_cashiers_drawer_is_refused_with_its_owner_named(client, keys, db):
+    from paydesk.cashier import drawers
+    from paydesk.money import Money
+
+    with db.transaction() as session:
+        other = drawers.open_drawer(session, cashier="anna", float_amount=Money.parse("10", "EUR"))
+        other_id = other.id
+    close = f"/v1/drawer-sessions/{other_id}/close"
+    refused = client.post(close, json={"counted": {"cash": "10"}}, headers=auth(keys["cashier"]))
+    assert refused.status_code == 403
+    assert refused.json()["type"] == "urn:paydesk:problem:drawer-not-yours"
+    assert (refused.json()["drawer_id"], refused.json()["cashier"]) == (other_id, "anna")
+    done = client.post(close, json={"counted": {"cash": "10"}}, headers=auth(keys["supervisor"]))
+    assert done.status_code == 200 and done.json()["status"] == "closed"
+
+
 def test_bounced_cheque_lists_the_event_for_follow_up(client, keys, owing):
     event = post_event(
         client,

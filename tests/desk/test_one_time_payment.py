@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from paydesk.audit.trail import history
+from paydesk.auth.roles import Role
 from paydesk.cashier import drawers, wallet
 from paydesk.cashier import service as desk
 from paydesk.cashier.errors import (
     CardTenderRefused,
     CashBackRefused,
+    DrawerNotYours,
     InvalidTender,
     UnbalancedEvent,
 )
@@ -392,6 +394,25 @@ def test_a_new_iban_leaves_the_payment_incomplete_until_the_task_completes(db, s
     assert again.tasks == [] and again.payments[0].status == "frozen"
 
 
+def test_after_the_commit_the_new_accounts_are_validated_and_the_event_read_again(db, settings):
+    acc = owing(db, settings)
+    view = pay(db, settings, one(acc.account_id, "100.00", T("direct_debit", iban=IBAN)))
+    assert view.payments[0].status == "incomplete"
+    validated = desk.validate_and_reread(db, settings, view.event.id, [view.tasks[0].id])
+    assert validated.not_run == {}
+    assert (validated.view.tasks[0].status, validated.view.payments[0].status) == (
+        "completed",
+        "frozen",
+    )
+    # A validator that cannot run leaves its task pending and says why.
+    broken = with_cashier(settings, bank_account_validator="http")
+    second = pay(db, broken, one(acc.account_id, "5.00", T("direct_debit", iban=OTHER_IBAN)))
+    task_id = second.tasks[0].id
+    again = desk.validate_and_reread(db, broken, second.event.id, [task_id])
+    assert list(again.not_run) == [task_id] and "bank_verification_url" in again.not_run[task_id]
+    assert again.view.tasks[0].status == "pending"
+
+
 def test_a_rejected_bank_account_cancels_the_event(db, settings):
     manual = with_cashier(settings, bank_account_validator="manual")
     acc = owing(db, manual)
@@ -459,12 +480,29 @@ def test_drawer_close_compares_expected_and_counted_per_tender_type(db, settings
             drawer.id,
             counted={"cash": euros("55.00"), "cheque": euros("120.00")},
             actor="anna",
+            role=Role.CASHIER,
         )
     assert result.differences == {"cash": euros("-5.00"), "cheque": euros("0.00")}
     assert closed.expected == {"cash": 6000, "cheque": 12000}  # 50 float + 30 − 20 cash back
     assert closed.difference == {"cash": -500, "cheque": 0}
     with pytest.raises(Conflict), db.transaction() as s:
-        drawers.close_drawer(s, drawer.id, counted={}, actor="anna")
+        drawers.close_drawer(s, drawer.id, counted={}, actor="anna", role=Role.CASHIER)
+
+
+def test_only_the_drawers_cashier_or_a_supervisor_closes_it(db, settings):
+    with db.transaction() as s:
+        drawer = drawers.open_drawer(s, cashier="anna", float_amount=euros("50.00"))
+    with pytest.raises(DrawerNotYours) as refused, db.transaction() as s:
+        drawers.close_drawer(s, drawer.id, counted={}, actor="bob", role=Role.CASHIER)
+    assert (refused.value.slug, refused.value.status) == ("drawer-not-yours", 403)
+    assert refused.value.extra == {"drawer_id": drawer.id, "cashier": "anna"}
+    with db.reading() as s:
+        assert drawers.get_drawer(s, drawer.id).status == "open"
+    with db.transaction() as s:
+        closed, _ = drawers.close_drawer(
+            s, drawer.id, counted={"cash": euros("50.00")}, actor="sam", role=Role.SUPERVISOR
+        )
+    assert closed.status == "closed"
 
 
 def test_a_required_drawer_refuses_tenders_without_an_open_session(db, settings):

@@ -7,6 +7,7 @@ import io
 import httpx
 import pytest
 
+from paydesk.bank import set_aside
 from paydesk.bank.camt import parse_camt
 from paydesk.bank.connector import FeedConnector, FeedUnavailable, load_cursor
 from tests.conftest import auth
@@ -53,7 +54,7 @@ def test_the_connector_hands_each_document_on_and_resumes_from_its_cursor(
     assert [_rf_of(d) for d in recorder.documents] == codes
 
 
-def test_the_cursor_advances_only_past_documents_the_handler_took(
+def test_a_document_the_handler_fails_on_is_put_aside_and_the_cursor_moves_on(
     client, keys, db, settings, banksim_url, recorder
 ):
     feed = f"{banksim_url}/api/feed"
@@ -61,12 +62,13 @@ def test_the_cursor_advances_only_past_documents_the_handler_took(
     for code in codes:
         _pay(banksim_url, code)
     recorder.fail_on = 2
-    with pytest.raises(RuntimeError):
-        FeedConnector(db, settings, handler=recorder, feed_url=feed).poll()
-    assert load_cursor(db, feed) == "1"
-    retried = FeedConnector(db, settings, handler=recorder, feed_url=feed).poll()
-    assert retried.documents == 2
-    assert [_rf_of(d) for d in recorder.documents] == codes
+    polled = FeedConnector(db, settings, handler=recorder, feed_url=feed).poll()
+    assert (polled.documents, load_cursor(db, feed)) == (3, "3")
+    assert [_rf_of(d) for d in recorder.documents] == [codes[0], codes[2]]
+    with db.reading() as session:
+        [failure], _ = set_aside.list_failures(session)
+    assert (failure.cursor, failure.error) == ("2", "RuntimeError: import failed")
+    assert FeedConnector(db, settings, handler=recorder, feed_url=feed).poll().documents == 0
 
 
 def test_an_unreachable_feed_is_a_typed_error_and_keeps_the_cursor(db, settings, recorder):

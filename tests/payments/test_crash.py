@@ -35,7 +35,7 @@ def test_imports_killed_at_random_points_lose_nothing_and_double_nothing(
     fresh = crash.fresh_database
     monkeypatch.setattr(crash, "fresh_database", lambda k, w: fresh(k, w, name=name))
     try:
-        counts = crash.run(kind, kills=4, entries=150, seed_value=7, workdir=tmp_path)
+        counts = crash.run(kind, kills=4, entries=150, seed_value=7, workdir=tmp_path, step=40)
     finally:
         if kind == "postgresql":
             admin = Database(POSTGRES_URL)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from paydesk.api.app import create_app
 from paydesk.cli.main import app
+from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
 from paydesk.settings import Settings, get_settings
 
@@ -49,8 +50,9 @@ def code(db: Database, keys: dict[str, str]) -> str:
         return ready.json()["payment_code"]["rf"]
 
 
-def run(*args: str) -> Any:
-    return CliRunner().invoke(app, list(args))
+def run(*args: str, later: timedelta = timedelta(0)) -> Any:
+    """Run ``paydesk args``; its clock reads ``later`` past now."""
+    return CliRunner().invoke(app, list(args), obj={"clock": lambda: utcnow() + later})
 
 
 def test_code_send_emails_the_slip_and_exits_zero(
@@ -68,15 +70,15 @@ def test_code_send_failure_exits_one_and_send_retry_delivers_it_when_due(
     configure: Any, code: str, smtp_server: SmtpServer, closed_port: int
 ) -> None:
     common = {"smtp_host": "127.0.0.1", "smtp_security": "none",
-              "smtp_sender": "billing@acme.example", "smtp_retry_seconds": 1}  # fmt: skip
+              "smtp_sender": "billing@acme.example", "smtp_retry_seconds": 60}  # fmt: skip
     configure(smtp_port=closed_port, **common)
     failed = run("code", "send", code)
     assert failed.exit_code == 1
     assert "cannot reach mail server" in failed.output
     assert "recorded as failed; next attempt at" in failed.output
     configure(smtp_port=smtp_server.port, **common)
-    time.sleep(1.2)
-    retried = run("code", "send-retry")
+    assert "sent 0, failed 0" in run("code", "send-retry").output  # not due yet
+    retried = run("code", "send-retry", later=timedelta(seconds=61))
     assert retried.exit_code == 0, retried.output
     assert "sent 1, failed 0" in retried.output
     assert len(smtp_server.inbox.envelopes) == 1

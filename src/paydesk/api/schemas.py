@@ -18,11 +18,16 @@ from paydesk.codes.models import CodePayment, PaymentCode
 from paydesk.documents.models import Document, Security
 from paydesk.money import format_minor
 
-#: A decimal amount as text: digits, optional sign and decimal point.
+#: A decimal amount as text, by the ISO 20022 decimal grammar (checked by ``Money.parse``):
+#: ASCII digits and an optional fraction no longer than the currency's minor units.
 AmountText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
-    Field(examples=["120.00"], description='Decimal amount as a string, e.g. "120.00"'),
+    Field(
+        examples=["120.00"],
+        description='Decimal amount as a string, e.g. "120.00": ASCII digits, an optional '
+        "fraction no longer than the currency allows; no exponent, sign or other digits",
+    ),
 ]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
@@ -77,19 +82,21 @@ class AccountOut(BaseModel):
     number: str
     currency: str
     customer_class: str
-    cash_only_points: int
+    cash_only_points: int = Field(description="The credit-rating total: entries in force")
     customer: CustomerOut
     balance: str
     contracts: list[ContractOut]
 
     @classmethod
-    def of(cls, a: Account, customer: Customer, balances: list[ContractBalance]) -> AccountOut:
+    def of(
+        cls, a: Account, customer: Customer, balances: list[ContractBalance], points: int
+    ) -> AccountOut:
         return cls(
             id=a.id,
             number=a.number,
             currency=a.currency,
             customer_class=a.customer_class,
-            cash_only_points=a.cash_only_points,
+            cash_only_points=points,
             customer=CustomerOut.of(customer),
             balance=format_minor(sum(b.balance_minor for b in balances), a.currency),
             contracts=[ContractOut.of(b, a.currency) for b in balances],

@@ -2,11 +2,11 @@
 
 from paydesk.bank.banks import bank_name
 from paydesk.bank.camt import (
-    BankEntry,
     BankFileTooLarge,
     CamtFile,
     FileSummary,
     InvalidBankFile,
+    ReportedEntry,
     UnsafeBankFile,
     check_file,
     open_camt,
@@ -15,11 +15,11 @@ from paydesk.bank.camt import (
 from paydesk.bank.remittance import find_rf
 
 __all__ = [
-    "BankEntry",
     "BankFileTooLarge",
     "CamtFile",
     "FileSummary",
     "InvalidBankFile",
+    "ReportedEntry",
     "UnsafeBankFile",
     "bank_name",
     "check_file",

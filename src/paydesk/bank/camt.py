@@ -13,7 +13,7 @@ Streaming. ``iterparse`` reports each ``Ntry`` end; entries are gathered in chun
 one tab-separated line per transaction. Python then only splits lines and builds records, and
 the chunk is deleted from the tree, so memory stays flat for any number of entries.
 
-What is yielded. One immutable :class:`BankEntry` per transaction: an ``Ntry`` with several
+What is yielded. One immutable :class:`ReportedEntry` per transaction: an ``Ntry`` with several
 ``TxDtls`` (a batch) gives one record per ``TxDtls``. Amount is ``TxDtls/Amt`` (001.04+) or
 ``TxDtls/AmtDtls/TxAmt/Amt``, else ``Ntry/Amt``.
 
@@ -31,18 +31,23 @@ when it has one (``asr:``), else the entry's key followed by ``/e2e:``, ``/tx:``
 
 Broken entries versus broken files (the importer's contract).
 
-* One bad entry in a good file — no amount, an unknown currency, more decimals than the
-  currency has, no date, no reference to key it by — is still yielded, as a :class:`BankEntry`
-  with ``problem`` set to a sentence saying what is wrong (and the fields that could not be
-  read left ``None``). The importer posts the good entries and reports that one as rejected.
-* A file that is not well-formed XML, has a DOCTYPE, is too large, or is not camt.053/054
-  raises :class:`InvalidBankFile` (with the line when the XML parser gives one). The check
-  is lazy: a break near the end of the file is found only when parsing gets there, after
-  earlier entries were yielded. So that nothing is posted from such a file, the importer
-  either calls :func:`check_file` first (one fast pass that builds no entries; it costs
-  about a third of a full parse) or writes everything in one database transaction and rolls
-  back on :class:`InvalidBankFile`. :func:`check_file` raises for exactly the file-level
-  faults the parse raises for.
+* One bad entry in a good file — no amount, an amount off the ISO 20022 decimal grammar
+  (see :meth:`Money.parse`), a zero credit, an unknown currency, more decimals than the
+  currency has, no date or one outside the :class:`EntryRules` window, a field over its
+  schema limit (Max35Text references, Max140Text names and remittance lines, IBAN and BIC
+  patterns), a report on an account not among the rules' accounts, no reference to key it by —
+  is still yielded, as a :class:`ReportedEntry` with ``problem`` set to a sentence saying what is
+  wrong (and the fields that could not be read left ``None``). The importer posts the good
+  entries and reports that one as rejected. Limits are checked on the text after
+  ``normalize-space``.
+* A file that is not well-formed XML, has a DOCTYPE, is too large, is not camt.053/054, or
+  has a ``MsgId`` over 35 characters raises :class:`InvalidBankFile` (with the line when the
+  XML parser gives one). The check is lazy: a break near the end of the file is found only
+  when parsing gets there, after earlier entries were yielded. So that nothing is posted
+  from such a file, the importer either calls :func:`check_file` first (one fast pass that
+  builds no entries; it costs about a third of a full parse) or writes everything in one
+  database transaction and rolls back on :class:`InvalidBankFile`. :func:`check_file`
+  raises for exactly the file-level faults the parse raises for.
 """
 
 from __future__ import annotations
@@ -50,8 +55,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import IO, BinaryIO
 
 from lxml import etree
@@ -64,11 +69,12 @@ from paydesk.money import Money
 __all__ = [
     "CHUNK",
     "DEFAULT_MAX_BYTES",
-    "BankEntry",
     "BankFileTooLarge",
     "CamtFile",
+    "EntryRules",
     "FileSummary",
     "InvalidBankFile",
+    "ReportedEntry",
     "UnsafeBankFile",
     "check_file",
     "open_camt",
@@ -80,6 +86,16 @@ DEFAULT_MAX_BYTES = 2 * 1024**3
 #: Entries handed to the XSLT walker at once.
 CHUNK = 2000
 _READ_SIZE = 64 * 1024
+
+#: ISO 20022 identifier patterns (IBAN2007Identifier, BICFIDec2014Identifier).
+_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Za-z0-9]{1,30}", re.ASCII)
+_BIC = re.compile(r"[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?", re.ASCII)
+#: Max35Text: references (NtryRef, AcctSvcrRef, EndToEndId, TxId, the SCOR reference), MsgId.
+MAX35 = 35
+#: Max140Text: the debtor's name, each line of unstructured remittance text.
+MAX140 = 140
+#: Max34Text: an account identifier other than an IBAN (Acct/Id/Othr/Id).
+MAX34 = 34
 
 _NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[34])\.(001\.(\d\d))$")
 _MESSAGE = {"camt.054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn"), "camt.053": ("BkToCstmrStmt", "Stmt")}
@@ -114,8 +130,29 @@ class BankFileTooLarge(InvalidBankFile):
 
 
 @dataclass(frozen=True, slots=True)
-class BankEntry:
-    """One transaction a bank reported on the business's account.
+class EntryRules:
+    """What an entry must satisfy beyond the schema's shapes, set by the installation.
+
+    ``accounts``: the business's own account identifiers (IBANs, compact and upper case);
+    an entry on any other account is rejected. Empty: every account is accepted.
+    Booking and value dates must lie within ``days_back`` before and ``days_ahead`` after
+    ``today`` (the day the file is opened, unless given).
+    """
+
+    accounts: frozenset[str] = field(default_factory=frozenset)
+    days_ahead: int = 366
+    days_back: int = 3653
+    today: date | None = None
+
+    def on(self, today: date) -> EntryRules:
+        """The same rules with ``today`` fixed."""
+        return EntryRules(self.accounts, self.days_ahead, self.days_back, self.today or today)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedEntry:
+    """One transaction a bank reported on the business's account, as the file says it (the
+    stored record of it is :class:`paydesk.bank.models.BankEntry`).
 
     ``credit`` is True for ``CRDT``; a credit the bank takes back is reported as
     ``credit=False, reversal=True``. ``status`` is ``BOOK``, ``PDNG``, ``INFO`` (or ``FUTR``).
@@ -194,6 +231,7 @@ def _stylesheet(namespace: str) -> etree.XSLT:
             "n:RltdPties/n:DbtrAcct/n:Id/n:IBAN",
             f"{agent}/n:BICFI|{agent}/n:BIC",
             scor,
+            f"count(n:RmtInf/n:Ustrd[string-length(normalize-space(.)) > {MAX140}])",
         )
     )
     ustrd = (
@@ -328,6 +366,10 @@ def _sniff(stream: IO[bytes], max_bytes: int) -> _Header:
     namespace = etree.QName(starts[0]).namespace or ""
     match = _NAMESPACE.match(namespace)
     assert match is not None
+    if message_id is not None and len(message_id) > MAX35:
+        raise InvalidBankFile(
+            f"the file's MsgId is {len(message_id)} characters long, more than {MAX35} (Max35Text)"
+        )
     return _Header(match.group(1), match.group(2), namespace, message_id, b"".join(chunks))
 
 
@@ -378,9 +420,15 @@ class CamtFile:
     called again (the file is re-read), for a file object only once.
     """
 
-    def __init__(self, source: str | os.PathLike[str] | BinaryIO, max_bytes: int) -> None:
+    def __init__(
+        self,
+        source: str | os.PathLike[str] | BinaryIO,
+        max_bytes: int,
+        rules: EntryRules | None = None,
+    ) -> None:
         self._source = source
         self._max_bytes = max_bytes
+        self._rules = (rules or EntryRules()).on(date.today())
         self._used = False
         stream, owned = self._open()
         try:
@@ -422,8 +470,8 @@ class CamtFile:
         """``GrpHdr/MsgId``: the bank's identifier of this file."""
         return self._header.message_id
 
-    def entries(self) -> Iterator[BankEntry]:
-        """Stream one :class:`BankEntry` per transaction; raise :class:`InvalidBankFile` on a
+    def entries(self) -> Iterator[ReportedEntry]:
+        """Stream one :class:`ReportedEntry` per transaction; raise :class:`InvalidBankFile` on a
         file-level fault (see the module docs for what the importer must do about it)."""
         return self._run(build=True)  # type: ignore[return-value]
 
@@ -431,7 +479,7 @@ class CamtFile:
         """Read the whole file without building entries; return the number of ``Ntry``."""
         return sum(1 for _ in self._run(build=False))
 
-    def _run(self, build: bool) -> Iterator[BankEntry | None]:
+    def _run(self, build: bool) -> Iterator[ReportedEntry | None]:
         if isinstance(self._source, (str, os.PathLike)):
             stream, _ = self._open()
             with stream:
@@ -446,13 +494,13 @@ class CamtFile:
             reader = _Reader(self._header.prefix, self._stream, self._max_bytes)
             yield from self._walk(reader, build)
 
-    def _walk(self, reader: _Reader, build: bool) -> Iterator[BankEntry | None]:
+    def _walk(self, reader: _Reader, build: bool) -> Iterator[ReportedEntry | None]:
         header = self._header
         q = f"{{{header.namespace}}}"
         report_tag = q + _MESSAGE[header.kind][1]
         sheet = _stylesheet_for(header.namespace)
         parent: etree._Element | None = None
-        account = ""
+        account = _Account("")
         skip = 0  # a cleared Ntry left at the front of the parent
         lines: list[int] = []
         events = etree.iterparse(reader, events=("end",), tag=q + "Ntry", **_PARSER_OPTIONS)
@@ -462,10 +510,12 @@ class CamtFile:
                 if here is not parent:
                     if parent is not None:
                         if lines and build:
-                            yield from _flush(sheet, parent, skip, lines, account, None)
+                            yield from _flush(
+                                sheet, parent, skip, lines, account, None, self._rules
+                            )
                         parent.clear()
                     parent, skip, lines = here, 0, []
-                    account = _account(here, report_tag, q)
+                    account = _account(here, report_tag, q, self._rules)
                 if not build:
                     yield None
                     _drop(element)
@@ -473,11 +523,11 @@ class CamtFile:
                     continue
                 lines.append(element.sourceline)
                 if len(lines) >= CHUNK:
-                    yield from _flush(sheet, parent, skip, lines, account, element)
+                    yield from _flush(sheet, parent, skip, lines, account, element, self._rules)
                     element.clear()
                     skip, lines = 1, []
             if parent is not None and lines and build:
-                yield from _flush(sheet, parent, skip, lines, account, None)
+                yield from _flush(sheet, parent, skip, lines, account, None, self._rules)
         except etree.XMLSyntaxError as err:
             raise _syntax_error(err) from None
         root = events.root
@@ -492,18 +542,36 @@ def _drop(element: etree._Element) -> None:
         del parent[0]
 
 
-def _account(report: etree._Element | None, report_tag: str, q: str) -> str:
+@dataclass(frozen=True, slots=True)
+class _Account:
+    """The account a report is about; ``problem`` is why its entries cannot be taken."""
+
+    id: str
+    problem: str | None = None
+
+
+def _account(report: etree._Element | None, report_tag: str, q: str, rules: EntryRules) -> _Account:
     if report is None or report.tag != report_tag:
         where = "nothing" if report is None else report.tag
         raise InvalidBankFile(f"an Ntry must sit in {report_tag}, found it in {where}")
-    account = report.findtext(f"{q}Acct/{q}Id/{q}IBAN") or report.findtext(
-        f"{q}Acct/{q}Id/{q}Othr/{q}Id"
-    )
+    iban = report.findtext(f"{q}Acct/{q}Id/{q}IBAN")
+    account = iban or report.findtext(f"{q}Acct/{q}Id/{q}Othr/{q}Id")
     if not account or not account.strip():
         raise InvalidBankFile(
             "a report has no account (Acct/Id/IBAN or Acct/Id/Othr/Id)", line=report.sourceline
         )
-    return account.strip().replace(" ", "").upper()
+    compact = account.strip().replace(" ", "").upper()
+    if (iban and not _IBAN.fullmatch(compact)) or len(compact) > MAX34:
+        return _Account(
+            compact[:MAX34], f"the report's account {compact[:40]!r} is not an IBAN or Max34Text"
+        )
+    if rules.accounts and compact not in rules.accounts:
+        return _Account(
+            compact,
+            f"the report is for account {compact}, which is not one of the business's "
+            "accounts (setting business_accounts)",
+        )
+    return _Account(compact)
 
 
 def _flush(
@@ -511,9 +579,10 @@ def _flush(
     parent: etree._Element,
     skip: int,
     lines: list[int],
-    account: str,
+    account: _Account,
     last: etree._Element | None,
-) -> Iterator[BankEntry]:
+    rules: EntryRules,
+) -> Iterator[ReportedEntry]:
     text = str(sheet(parent, skip=str(skip), count=str(len(lines))))
     if last is not None:
         _drop(last)
@@ -524,25 +593,52 @@ def _flush(
         fields = row.split("\t")
         if fields[0] == "1":
             index += 1
-        yield _entry(fields, account, lines[index])
+        yield _entry(fields, account, lines[index], rules)
 
 
 _TRUE = frozenset({"true", "1"})
 
 
-def _date(text: str, name: str) -> date | None:
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def _date(text: str, name: str, rules: EntryRules) -> date | None:
+    """An ISODate (or the date of an ISODateTime) within the rules' window."""
     if not text:
         return None
     try:
-        return date.fromisoformat(text[:10])
+        if not _ISO_DATE.fullmatch(text[:10]):
+            raise ValueError(text)
+        day = date.fromisoformat(text[:10])
     except ValueError:
-        raise InvalidInput(f"{name} {text!r} is not a date") from None
+        raise InvalidInput(f"{name} {text[:40]!r} is not a date") from None
+    assert rules.today is not None
+    if day > rules.today + timedelta(days=rules.days_ahead):
+        raise InvalidInput(f"{name} {day} is more than {rules.days_ahead} days ahead")
+    if day < rules.today - timedelta(days=rules.days_back):
+        raise InvalidInput(f"{name} {day} is more than {rules.days_back} days back")
+    return day
 
 
-def _entry(fields: list[str], account: str, line: int) -> BankEntry:
+def _text(value: str, limit: int, name: str, problems: list[str]) -> str | None:
+    """``value`` if it keeps to its MaxNText ``limit``; else a problem and None."""
+    if len(value) > limit:
+        problems.append(f"{name} is {len(value)} characters long, more than {limit}")
+        return None
+    return value or None
+
+
+def _identifier(value: str, pattern: re.Pattern[str], name: str, problems: list[str]) -> str | None:
+    if value and not pattern.fullmatch(value):
+        problems.append(f"{name} {value[:40]!r} is not a valid {name}")
+        return None
+    return value or None
+
+
+def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -> ReportedEntry:
     """Build one record from a line of the stylesheet's output."""
-    if len(fields) < 22:  # an entry without TxDtls
-        fields = fields + [""] * (22 - len(fields))
+    if len(fields) < 23:  # an entry without TxDtls
+        fields = fields + [""] * (23 - len(fields))
     (
         position,
         entry_ref,
@@ -565,10 +661,13 @@ def _entry(fields: list[str], account: str, line: int) -> BankEntry:
         debtor_iban,
         bic,
         scor,
+        long_lines,
         ustrd,
     ) = fields
     batch_size = int(batch) if batch and batch != "0" else 1
     problems: list[str] = []
+    if account.problem is not None:
+        problems.append(account.problem)
 
     amount: Money | None = None
     value, currency = (tx_amount, tx_currency) if tx_amount else (entry_amount, entry_currency)
@@ -584,31 +683,52 @@ def _entry(fields: list[str], account: str, line: int) -> BankEntry:
 
     indicator = tx_indicator or indicator
     if indicator not in ("CRDT", "DBIT"):
-        problems.append(f"CdtDbtInd is {indicator!r}, not CRDT or DBIT")
+        problems.append(f"CdtDbtInd is {indicator[:10]!r}, not CRDT or DBIT")
+    is_reversal = reversal.lower() in _TRUE
+    if amount is not None and amount.is_zero() and (indicator == "CRDT" or is_reversal):
+        problems.append("the amount is zero")
 
     booking_date = value_date = None
-    try:
-        booking_date = _date(booked, "booking date")
-        value_date = _date(valued, "value date")
-    except InvalidInput as err:
-        problems.append(err.detail)
+    for text, name in ((booked, "booking date"), (valued, "value date")):
+        try:
+            day = _date(text, name, rules)
+        except InvalidInput as err:
+            problems.append(err.detail)
+        else:
+            if name == "booking date":
+                booking_date = day
+            else:
+                value_date = day
     if booking_date is None and value_date is None and not problems:
         problems.append("the entry has neither a booking date nor a value date")
 
     if end_to_end == "NOTPROVIDED":
         end_to_end = ""
+    entry_ref = _text(entry_ref, MAX35, "NtryRef", problems) or ""
+    entry_asr = _text(entry_asr, MAX35, "AcctSvcrRef", problems) or ""
+    tx_asr = _text(tx_asr, MAX35, "AcctSvcrRef", problems) or ""
+    end_to_end = _text(end_to_end, MAX35, "EndToEndId", problems) or ""
+    tx_id = _text(tx_id, MAX35, "TxId", problems) or ""
+    name = _text(debtor_name, MAX140, "the debtor's name", problems)
+    iban = _identifier(debtor_iban.replace(" ", "").upper(), _IBAN, "IBAN", problems)
+    bic = _identifier(bic, _BIC, "BIC", problems) or ""
+    if long_lines not in ("", "0"):
+        problems.append(f"a line of remittance text is longer than {MAX140} characters")
+    scor = _text(scor, MAX35, "the creditor reference", problems) or ""
+
     asr = entry_asr or tx_asr
+    key: str | None
     if asr:
-        key = f"{account}/asr:{asr}"
+        key = f"{account.id}/asr:{asr}"
     elif entry_ref:
-        key = f"{account}/ntry:{entry_ref}"
+        key = f"{account.id}/ntry:{entry_ref}"
     elif end_to_end:
-        key = f"{account}/e2e:{end_to_end}"
+        key = f"{account.id}/e2e:{end_to_end}"
     else:
         key = None
     if batch_size > 1:
         if tx_asr and tx_asr != entry_asr:
-            key = f"{account}/asr:{tx_asr}"
+            key = f"{account.id}/asr:{tx_asr}"
         elif key is not None:
             if end_to_end:
                 key = f"{key}/e2e:{end_to_end}"
@@ -634,20 +754,20 @@ def _entry(fields: list[str], account: str, line: int) -> BankEntry:
     if rf is not None:
         candidate = None
 
-    return BankEntry(
+    return ReportedEntry(
         key=key,
-        account_iban=account,
+        account_iban=account.id,
         booking_date=booking_date,
         value_date=value_date,
         amount=amount,
         credit=indicator == "CRDT",
-        reversal=reversal.lower() in _TRUE,
+        reversal=is_reversal,
         status=status,
         rf=rf,
         rf_candidate=candidate,
         remittance_text=text,
-        debtor_name=debtor_name or None,
-        debtor_iban=debtor_iban.replace(" ", "").upper() or None,
+        debtor_name=name,
+        debtor_iban=iban,
         debtor_agent_bic=bic or None,
         end_to_end_id=end_to_end or None,
         account_servicer_ref=tx_asr or entry_asr or None,
@@ -664,17 +784,23 @@ def _entry(fields: list[str], account: str, line: int) -> BankEntry:
 
 
 def open_camt(
-    source: str | os.PathLike[str] | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES
+    source: str | os.PathLike[str] | BinaryIO,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    rules: EntryRules | None = None,
 ) -> CamtFile:
     """Open a camt.053/054 file (path or binary file object) and check its header now."""
-    return CamtFile(source, max_bytes)
+    return CamtFile(source, max_bytes, rules)
 
 
 def parse_camt(
-    source: str | os.PathLike[str] | BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[BankEntry]:
+    source: str | os.PathLike[str] | BinaryIO,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    rules: EntryRules | None = None,
+) -> Iterator[ReportedEntry]:
     """Stream the entries of a camt.053/054 file; header faults raise here, at once."""
-    return open_camt(source, max_bytes=max_bytes).entries()
+    return open_camt(source, max_bytes=max_bytes, rules=rules).entries()
 
 
 @dataclass(frozen=True, slots=True)

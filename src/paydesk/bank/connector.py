@@ -5,7 +5,8 @@ The feed answers ``GET <bank_feed_url>?after=<cursor>`` with a JSON list of
 handler (by default the importer's ``import_document``); the cursor is stored only after the
 handler returned, one document at a time. A crash between the two re-delivers that document
 on the next poll — at least once — and the importer, unique by entry key, changes nothing
-the second time.
+the second time. A document the handler fails on is put aside with its error and the cursor
+moves past it (:mod:`paydesk.bank.set_aside`), so one bad document never stops the feed.
 """
 
 from __future__ import annotations
@@ -16,11 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from paydesk.bank.feed_cursor import BankFeedCursor
-from paydesk.db.base import utcnow
+from paydesk.bank import set_aside
+from paydesk.bank.feed_cursor import BankFeedCursor, upsert_cursor
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
 from paydesk.settings import Settings
@@ -31,6 +30,8 @@ log = logging.getLogger(__name__)
 DocumentHandler = Callable[..., Any]
 
 FEED_ACTOR = "bank-feed"
+#: Longest cursor a feed may give (the column that keeps it).
+CURSOR_LENGTH = 200
 
 
 class BankImportUnavailable(PaydeskError):
@@ -71,17 +72,7 @@ def load_cursor(db: Database, feed: str) -> str | None:
 
 def store_cursor(db: Database, feed: str, cursor: str) -> None:
     with db.transaction() as session:
-        insert = pg_insert if db.is_postgresql else sqlite_insert
-        statement = insert(BankFeedCursor).values(feed=feed, cursor=cursor, updated_at=utcnow())
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["feed"],
-                set_={
-                    "cursor": statement.excluded.cursor,
-                    "updated_at": statement.excluded.updated_at,
-                },
-            )
-        )
+        upsert_cursor(session, db.is_postgresql, feed, cursor)
 
 
 class FeedConnector:
@@ -132,11 +123,37 @@ class FeedConnector:
         except (httpx.HTTPError, ValueError) as error:
             raise FeedUnavailable(f"bank feed {self.feed_url}: {error}") from error
         if not isinstance(items, list) or not all(
-            isinstance(i, dict) and "cursor" in i and isinstance(i.get("document"), str)
+            isinstance(i, dict)
+            and isinstance(i.get("cursor"), str | int)
+            and 0 < len(str(i["cursor"])) <= CURSOR_LENGTH
+            and isinstance(i.get("document"), str)
             for i in items
         ):
-            raise FeedUnavailable(f"bank feed {self.feed_url}: not a list of cursor/document")
+            raise FeedUnavailable(
+                f"bank feed {self.feed_url}: not a list of cursor/document "
+                f"(a cursor is 1 to {CURSOR_LENGTH} characters)"
+            )
         return items
+
+    def _take(self, feed: str, cursor: str, document: str) -> Any:
+        """Import one document and move the cursor past it. A document that fails is put
+        aside with its error (the cursor moves all the same); a database outage is raised
+        and the cursor stays."""
+        try:
+            result = self.handler(
+                self.db,
+                self.settings,
+                document.encode("utf-8"),
+                source=f"feed:{feed}",
+                actor=FEED_ACTOR,
+            )
+        except Exception as error:
+            if set_aside.is_outage(error):
+                raise
+            failure_id = set_aside.set_aside(self.db, feed, cursor, document, error)
+            return {"set_aside": failure_id}
+        store_cursor(self.db, feed, cursor)
+        return result
 
     def poll(self) -> PollResult:
         """Read the feed from the stored cursor to its end (at most ``max_pages`` pages)."""
@@ -151,14 +168,8 @@ class FeedConnector:
             for _ in range(self.max_pages):
                 items = self._fetch(client, cursor)
                 for item in items:
-                    data = item["document"].encode("utf-8")
-                    results.append(
-                        self.handler(
-                            self.db, self.settings, data, source=f"feed:{feed}", actor=FEED_ACTOR
-                        )
-                    )
+                    results.append(self._take(feed, str(item["cursor"]), item["document"]))
                     cursor = str(item["cursor"])
-                    store_cursor(self.db, feed, cursor)
                     handled += 1
                 if len(items) < self.page_size:
                     break

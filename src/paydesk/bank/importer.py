@@ -1,10 +1,12 @@
 """Import camt.053/054 files: parse as a stream, drop duplicates, match RF codes, post payments.
 
-One file is one database transaction: a file that turns out malformed half-way posts nothing
-(the parser raises :class:`~paydesk.bank.camt.InvalidBankFile`, the transaction rolls back and
-the failure is recorded on its own). Within the file, entries are handled in chunks with a few
-set-based statements each — duplicate check, code lookup (rows locked), bulk inserts — so the
-cost per entry is a few microseconds of SQL, not a round trip.
+On PostgreSQL one file is one database transaction: a file that turns out malformed half-way
+posts nothing (the parser raises :class:`~paydesk.bank.camt.InvalidBankFile`, the transaction
+rolls back and the failure is recorded on its own). On SQLite, whose one write lock would
+otherwise keep every other writer waiting for the whole file, a file commits every
+:data:`SQLITE_STEP` entries (see :func:`_import_in_steps`). Within a step, entries are handled
+with a few set-based statements each — duplicate check, code lookup, the one payment writer —
+so the cost per entry is a few microseconds of SQL, not a round trip.
 
 What happens to each transaction the file reports:
 
@@ -24,7 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -55,6 +59,13 @@ from paydesk.settings import Settings
 from paydesk.webhooks import outbox
 
 CHUNK = 5000
+#: Entries an import on SQLite commits at a time (about half a second of work), so that other
+#: writers — a desk payment — wait for one step, never for a whole file.
+SQLITE_STEP = 2000
+#: Times a file is imported before a race with concurrent imports is given up.
+RACE_ATTEMPTS = 5
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -100,6 +111,15 @@ def publish_webhooks(session: Session, events: Events) -> None:
     outbox.emit_many(session, events)  # type: ignore[arg-type]
 
 
+def entry_rules(settings: Settings) -> camt.EntryRules:
+    """The installation's rules for entries: its own accounts and the window of dates."""
+    return camt.EntryRules(
+        accounts=frozenset(settings.business_accounts),
+        days_ahead=settings.bank_entry_days_ahead,
+        days_back=settings.bank_entry_days_back,
+    )
+
+
 def _digest(source: Source) -> str:
     if isinstance(source, bytes):
         return hashlib.sha256(source).hexdigest()
@@ -123,17 +143,65 @@ def import_file(
     progress: Callable[[int], None] | None = None,
     publish: Publisher = publish_webhooks,
     policy: Policy | None = None,
+    rules: camt.EntryRules | None = None,
 ) -> ImportSummary:
     """Import one camt file (path, bytes or binary stream). Raises ``InvalidBankFile``.
 
     ``policy`` is the distribution policy of the settings (:func:`~paydesk.payments.service.
-    policy_of`); the default is the settings' default."""
-    summary = ImportSummary(name=name)
+    policy_of`); the default is the settings' default. ``rules`` (see :func:`entry_rules`) say
+    which accounts and dates an entry may have; without them every account is taken and dates
+    keep to the parser's default window.
+
+    Two imports of the same entries at once (a bank pushing a document twice, the same file
+    uploaded twice) race for the entries' keys: the loser's transaction is rolled back and the
+    file imported again from its start, when the winner's entries count as duplicates."""
     digest = _digest(source)
-    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    start = None if isinstance(source, bytes | str | os.PathLike) else source.tell()
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        if start is not None:
+            source.seek(start)  # type: ignore[union-attr]
+        stream = io.BytesIO(source) if isinstance(source, bytes) else source
+        try:
+            return _import_once(
+                db, stream, name, origin, actor, max_bytes, progress, publish, policy, rules, digest
+            )
+        except Exception as error:
+            if attempt == RACE_ATTEMPTS or not lost_race(error):
+                raise
+            log.info("import of %s lost a race with another import; again (%s)", name, error)
+    raise AssertionError("unreachable")
+
+
+def lost_race(error: BaseException) -> bool:
+    """True when ``error`` is a transaction lost to a concurrent one: a unique key another
+    transaction took first, a deadlock or a serialization failure. Trying again resolves it."""
+    original = getattr(error, "orig", None) or error
+    if getattr(original, "sqlstate", None) in ("23505", "40P01", "40001"):
+        return True
+    return isinstance(original, sqlite3.IntegrityError) and "UNIQUE" in str(original)
+
+
+def _import_once(
+    db: Database,
+    stream: str | os.PathLike[str] | BinaryIO,
+    name: str,
+    origin: str,
+    actor: str,
+    max_bytes: int,
+    progress: Callable[[int], None] | None,
+    publish: Publisher,
+    policy: Policy | None,
+    rules: camt.EntryRules | None,
+    digest: str,
+) -> ImportSummary:
+    if db.dialect == "sqlite":
+        return _import_in_steps(
+            db, stream, name, origin, actor, max_bytes, progress, publish, policy, rules, digest
+        )
+    summary = ImportSummary(name=name)
     try:
         with db.transaction() as session:
-            opened = camt.open_camt(stream, max_bytes=max_bytes)
+            opened = camt.open_camt(stream, max_bytes=max_bytes, rules=rules)
             summary.kind, summary.version = opened.kind, opened.version
             record = BankFile(
                 name=name[:300],
@@ -173,6 +241,94 @@ def import_file(
     return summary
 
 
+def _failed(db: Database, name: str, digest: str, origin: str, actor: str, error: str) -> None:
+    with db.transaction() as session:
+        session.add(
+            BankFile(
+                name=name[:300],
+                sha256=digest,
+                source=origin,
+                status="failed",
+                error=error,
+                imported_by=actor,
+            )
+        )
+
+
+def _save_progress(
+    session: Session, file_id: int, summary: ImportSummary, status: str, error: str | None = None
+) -> None:
+    record = session.get(BankFile, file_id)
+    assert record is not None
+    record.status, record.error = status, error
+    for key, value in summary.counts().items():
+        setattr(record, key, value)
+
+
+def _import_in_steps(
+    db: Database,
+    stream: str | os.PathLike[str] | BinaryIO,
+    name: str,
+    origin: str,
+    actor: str,
+    max_bytes: int,
+    progress: Callable[[int], None] | None,
+    publish: Publisher,
+    policy: Policy | None,
+    rules: camt.EntryRules | None,
+    digest: str,
+) -> ImportSummary:
+    """SQLite's way: one transaction per :data:`SQLITE_STEP` entries, so the database's one
+    write lock is free between them and a desk payment never waits for a whole file.
+
+    Each step is whole (its entries, payments, codes and file counts commit together); the
+    entries' keys make importing the file again harmless, so a file cut short — by a crash, or
+    by XML that turns out malformed after the first steps — keeps the steps it committed, its
+    row says how far it got (status ``importing`` or ``failed``), and importing it again
+    completes it, the committed entries counting as duplicates."""
+    summary = ImportSummary(name=name)
+    try:
+        opened = camt.open_camt(stream, max_bytes=max_bytes, rules=rules)
+    except camt.InvalidBankFile as error:
+        _failed(db, name, digest, origin, actor, error.detail)
+        raise
+    summary.kind, summary.version = opened.kind, opened.version
+    with db.transaction() as session:
+        record = BankFile(
+            name=name[:300],
+            sha256=digest,
+            kind=opened.kind,
+            version=opened.version,
+            message_id=opened.message_id,
+            source=origin,
+            status="importing",
+            imported_by=actor,
+        )
+        session.add(record)
+        session.flush()
+        file_id = summary.file_id = record.id
+        summary.listening = publish is not publish_webhooks or outbox.has_subscribers(session)
+    chunks = _chunks(opened.entries(), SQLITE_STEP)
+    while True:
+        try:
+            chunk = next(chunks, None)
+        except camt.InvalidBankFile as error:
+            with db.transaction() as session:
+                reason = f"{error.detail} (the {summary.entries} entries before it were imported)"
+                _save_progress(session, file_id, summary, "failed", reason)
+            raise
+        if chunk is None:
+            break
+        with db.transaction() as session:
+            _import_chunk(session, file_id, chunk, summary, actor, policy or Policy(), publish)
+            _save_progress(session, file_id, summary, "importing")
+        if progress:
+            progress(len(chunk))
+    with db.transaction() as session:
+        _save_progress(session, file_id, summary, "imported")
+    return summary
+
+
 def import_document(
     db: Database, settings: Settings, data: bytes, *, source: str, actor: str
 ) -> ImportSummary:
@@ -185,10 +341,11 @@ def import_document(
         origin=origin,
         actor=actor,
         policy=money_in.policy_of(settings),
+        rules=entry_rules(settings),
     )
 
 
-def _chunks(entries: Iterable[camt.BankEntry], size: int) -> Iterator[list[camt.BankEntry]]:
+def _chunks(entries: Iterable[camt.ReportedEntry], size: int) -> Iterator[list[camt.ReportedEntry]]:
     iterator = iter(entries)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -223,7 +380,7 @@ ENTRY_COLUMNS = (
 
 
 def _row(
-    entry: camt.BankEntry,
+    entry: camt.ReportedEntry,
     file_id: int,
     status: str,
     reason: str | None,
@@ -277,7 +434,7 @@ def _insert_entries(session: Session, rows: list[tuple[object, ...]]) -> list[in
 
 
 def _codes_for(
-    session: Session, fresh: list[camt.BankEntry]
+    session: Session, fresh: list[camt.ReportedEntry]
 ) -> tuple[dict[str, CodeState], dict[int, str]]:
     """The codes the credits name, locked (their accounts first), and for credits whose RF
     is not a known code but whose free text holds one, that code (by position in ``fresh``)."""
@@ -303,7 +460,7 @@ def _codes_for(
 def _import_chunk(
     session: Session,
     file_id: int,
-    chunk: list[camt.BankEntry],
+    chunk: list[camt.ReportedEntry],
     summary: ImportSummary,
     actor: str,
     policy: Policy,
@@ -319,8 +476,8 @@ def _import_chunk(
     )
     now = utcnow()
     rows: list[tuple[object, ...]] = []
-    reversals: list[camt.BankEntry] = []
-    fresh: list[camt.BankEntry] = []
+    reversals: list[camt.ReportedEntry] = []
+    fresh: list[camt.ReportedEntry] = []
     for entry in chunk:
         if entry.problem is not None:
             summary.rejected += 1
@@ -340,8 +497,8 @@ def _import_chunk(
     codes, from_text = _codes_for(session, fresh)
     initial: dict[int, CodeState] = {}
     running: dict[int, CodeState] = {}
-    matched: list[tuple[int, camt.BankEntry, CodeState]] = []
-    held: list[tuple[int, camt.BankEntry, str, str | None]] = []
+    matched: list[tuple[int, camt.ReportedEntry, CodeState]] = []
+    held: list[tuple[int, camt.ReportedEntry, str, str | None]] = []
     for index, entry in enumerate(fresh):
         assert entry.amount is not None and entry.date is not None
         rf = from_text.get(index, entry.rf)
@@ -416,7 +573,7 @@ def _import_chunk(
 
 
 def _reverse(
-    session: Session, file_id: int, entry: camt.BankEntry, summary: ImportSummary, actor: str
+    session: Session, file_id: int, entry: camt.ReportedEntry, summary: ImportSummary, actor: str
 ) -> None:
     """A bank took a credit back: cancel its payment (ledger reversed, the code's amount taken
     back, the entry ``reversed``). A credit still held, or whose payment a person already

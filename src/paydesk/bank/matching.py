@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from paydesk.codes.status import CodeState, CodeStatus
-from paydesk.money import format_minor
+from paydesk.codes.status import CodeState, refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,19 +36,7 @@ def decide(
         return Decision(False, "no RF payment code in the remittance information")
     if code is None:
         return Decision(False, f"unknown RF {rf}")
-    if code.status == CodeStatus.CANCELLED:
-        return Decision(False, f"payment code {rf} is cancelled")
-    if code.status == CodeStatus.EXPIRED or (
-        code.expires_on is not None and booked_on > code.expires_on
-    ):
-        return Decision(False, f"payment code {rf} expired on {code.expires_on}")
-    if currency != code.currency:
-        return Decision(False, f"paid in {currency}, payment code {rf} is in {code.currency}")
-    if code.amount_type == "fixed":
-        if code.paid_minor >= (code.amount_minor or 0):
-            return Decision(False, f"fixed-amount code {rf} is already paid")
-        if amount_minor != (code.amount_minor or 0) - code.paid_minor:
-            due = format_minor((code.amount_minor or 0) - code.paid_minor, currency)
-            paid = format_minor(amount_minor, currency)
-            return Decision(False, f"fixed-amount code {rf} asks for {due} {currency}, {paid} paid")
+    refused = refusal(code, amount_minor=amount_minor, currency=currency, on=booked_on)
+    if refused is not None:
+        return Decision(False, refused.message)
     return Decision(True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from paydesk.accounts.service import lock_accounts
 from paydesk.audit import trail
+from paydesk.bank.camt import EntryRules
 from paydesk.bank.credits import credit_intake
 from paydesk.bank.importer import ImportSummary, import_file
 from paydesk.bank.models import BankEntry, BankFile
@@ -108,7 +109,12 @@ def mark_for_return(session: Session, entry_id: int, *, reason: str, actor: str)
 
 
 def import_inbox(
-    db: Database, folder: Path, *, actor: str = "inbox", policy: Policy | None = None
+    db: Database,
+    folder: Path,
+    *,
+    actor: str = "inbox",
+    policy: Policy | None = None,
+    rules: EntryRules | None = None,
 ) -> list[ImportSummary]:
     """Import every ``*.xml`` in the folder; move each to ``done/`` or ``failed/`` after."""
     from paydesk.bank.camt import InvalidBankFile
@@ -118,7 +124,15 @@ def import_inbox(
         target = "done"
         try:
             results.append(
-                import_file(db, path, name=path.name, origin="inbox", actor=actor, policy=policy)
+                import_file(
+                    db,
+                    path,
+                    name=path.name,
+                    origin="inbox",
+                    actor=actor,
+                    policy=policy,
+                    rules=rules,
+                )
             )
         except InvalidBankFile:
             target = "failed"

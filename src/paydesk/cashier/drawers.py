@@ -13,7 +13,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from paydesk.audit import trail
+from paydesk.auth.roles import SUPERVISORS, Role
 from paydesk.cashier.drawer import DrawerEntry, DrawerReconciliation, reconcile_drawer
+from paydesk.cashier.errors import DrawerNotYours
 from paydesk.cashier.models import CashDrawerSession
 from paydesk.db.base import utcnow
 from paydesk.db.lookup import fetch
@@ -21,7 +23,14 @@ from paydesk.errors import Conflict, CurrencyMismatch, InvalidAmount
 from paydesk.money import Money, check_currency
 from paydesk.payments.models import Tender
 
-__all__ = ["close_drawer", "get_drawer", "open_drawer", "open_drawer_of", "reconciliation"]
+__all__ = [
+    "check_may_close",
+    "close_drawer",
+    "get_drawer",
+    "open_drawer",
+    "open_drawer_of",
+    "reconciliation",
+]
 
 
 _OPEN_DRAWER = select(CashDrawerSession).where(
@@ -77,15 +86,24 @@ def reconciliation(
     return reconcile_drawer(drawer.currency, floats, entries, counted)
 
 
+def check_may_close(drawer: CashDrawerSession, *, actor: str, role: Role) -> None:
+    """Only the drawer session's cashier, or a supervisor, closes it (:class:`DrawerNotYours`)."""
+    if drawer.cashier != actor and role not in SUPERVISORS:
+        raise DrawerNotYours(drawer.id, drawer.cashier)
+
+
 def close_drawer(
     session: Session,
     drawer_id: int,
     *,
     counted: dict[str, Money],
     actor: str,
+    role: Role,
     note: str | None = None,
 ) -> tuple[CashDrawerSession, DrawerReconciliation]:
+    """Close ``actor``'s session (or any, for a supervisor): keep expected, counted, difference."""
     drawer = get_drawer(session, drawer_id, lock=True)
+    check_may_close(drawer, actor=actor, role=role)
     if drawer.status != "open":
         raise Conflict(f"drawer session {drawer.id} is already closed")
     result = reconciliation(session, drawer, counted)

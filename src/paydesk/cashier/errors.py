@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paydesk.errors import InvalidInput
+from paydesk.errors import Forbidden, InvalidInput
 
 
 class UnknownTenderType(InvalidInput):
@@ -41,3 +41,43 @@ class UnbalancedEvent(InvalidInput):
 class UnknownAmountDefault(InvalidInput):
     slug = "unknown-amount-default"
     title = "Unknown payment amount default algorithm"
+
+
+class UnknownDistributionRule(InvalidInput):
+    """Quick add names a distribution rule the installation does not have."""
+
+    slug = "unknown-distribution-rule"
+    title = "Unknown distribution rule"
+
+
+class QuickValueNotFound(InvalidInput):
+    """The value typed for a distribution rule finds no code, document, account or contract."""
+
+    slug = "quick-value-not-found"
+    title = "Nothing found for the value"
+
+
+class UnpayableCode(InvalidInput):
+    """The payment code takes no payment (cancelled, expired, paid, another amount)."""
+
+    slug = "unpayable-code"
+    title = "The payment code takes no payment"
+
+
+class TenderNotAccepted(InvalidTender):
+    """The distribution rule does not accept the tender type."""
+
+    slug = "tender-not-accepted-by-rule"
+    title = "Tender type not accepted by the distribution rule"
+
+
+class DrawerNotYours(Forbidden):
+    """Only the drawer session's cashier, or a supervisor, may close it."""
+
+    slug = "drawer-not-yours"
+    title = "Another cashier's drawer"
+
+    def __init__(self, drawer_id: int, cashier: str) -> None:
+        super().__init__(
+            f"drawer session {drawer_id} is {cashier}'s", drawer_id=drawer_id, cashier=cashier
+        )

@@ -16,6 +16,7 @@ from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paydesk.db.base import Base, KeyType, UTCDateTime, created_column, currency_column, id_column
+from paydesk.payments import limits
 
 
 class CashDrawerSession(Base):
@@ -46,7 +47,7 @@ class StoredPaymentMethod(Base):
     account_id: Mapped[int] = mapped_column(KeyType, ForeignKey("accounts.id"), index=True)
     #: checking | savings
     kind: Mapped[str] = mapped_column(String(20))
-    holder_name: Mapped[str] = mapped_column(String(140))
+    holder_name: Mapped[str] = mapped_column(String(limits.NAME))
     label: Mapped[str] = mapped_column(String(80), default="")
     #: The full IBAN: a stored method exists to be collected from.
     iban: Mapped[str] = mapped_column(String(34))
@@ -73,7 +74,11 @@ class AutopayRegistration(Base):
 
 
 class CashOnlyPointChange(Base):
-    """One change of an account's cash-only points: who, why, by how much, the new total."""
+    """One entry of an account's credit rating: who, why, by how much, the new total.
+
+    Append-only: an entry counts until its ``ends_on`` (``None``: always); cancelling it is a
+    new row with the opposite change that names it in ``cancels_id``.
+    """
 
     __tablename__ = "cash_only_point_changes"
 
@@ -86,6 +91,10 @@ class CashOnlyPointChange(Base):
     #: The cancelled tender that caused it (bounced cheque), if any.
     tender_id: Mapped[int | None] = mapped_column(KeyType)
     at: Mapped[datetime] = created_column()
+    #: The last day the entry counts in the total; ``None``: it never ends.
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    #: On a cancelling row: the entry it cancels.
+    cancels_id: Mapped[int | None] = mapped_column(KeyType, index=True, unique=True)
 
 
 class ServiceTask(Base):
@@ -104,7 +113,7 @@ class ServiceTask(Base):
     status: Mapped[str] = mapped_column(String(20))
     event_id: Mapped[int] = mapped_column(KeyType, ForeignKey("payment_events.id"), index=True)
     account_id: Mapped[int] = mapped_column(KeyType, ForeignKey("accounts.id"))
-    holder_name: Mapped[str] = mapped_column(String(140))
+    holder_name: Mapped[str] = mapped_column(String(limits.NAME))
     #: Kept while pending (the validator needs it), cleared when the task ends.
     iban: Mapped[str | None] = mapped_column(String(34))
     iban_masked: Mapped[str] = mapped_column(String(50))

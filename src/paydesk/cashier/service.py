@@ -56,6 +56,7 @@ from paydesk.errors import (
     PaydeskError,
 )
 from paydesk.money import Money
+from paydesk.payments import limits
 from paydesk.payments import service as money_in
 from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import Match
@@ -87,6 +88,7 @@ __all__ = [
     "run_validation",
     "run_validations",
     "unbalanced_events",
+    "validate_and_reread",
 ]
 
 logger = logging.getLogger(__name__)
@@ -105,6 +107,10 @@ class PaymentRequest:
     non_cis_name: str | None = None
     non_cis_reference: str | None = None
     non_cis_comments: str | None = None
+    #: The payment code it pays (its account's, checked payable by the caller).
+    code_id: int | None = None
+    #: Take the money but place it nowhere: the payment is stored in ``error`` with this reason.
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,8 @@ class EventRequest:
     tenders: list[TenderRequest]
     event_date: date | None = None
     distribution: DistributionAction = "distribute_and_freeze"
+    #: How a code paid by this event lists it (default: ``desk: <cashier>``).
+    desk_label: str | None = None
 
 
 @dataclass
@@ -214,7 +222,7 @@ def _plan_payments(
         match = Match(item.match_type, item.match_value) if item.match_type else None
         if match is None and item.match_value:
             raise InvalidMatch("a match value needs a match type (invoice or contract)")
-        if account.customer_class == "open_item" and match is None:
+        if account.customer_class == "open_item" and match is None and item.code_id is None:
             raise InvalidMatch(
                 f"account {account.number} is open-item: name the invoice or contract paid"
             )
@@ -232,7 +240,7 @@ def _plan_payments(
             raise InvalidAmount(f"a payment is greater than zero, got {amount}")
         non_cis = (item.non_cis_name, item.non_cis_reference, item.non_cis_comments)
         if account.customer_class == "non_cis":
-            if _text(item.non_cis_name, 140, "the non-CIS name") is None:
+            if _text(item.non_cis_name, limits.NAME, "the non-CIS name") is None:
                 raise InvalidInput(f"account {account.number} is non-CIS: give the payer's name")
         elif any(v and v.strip() for v in non_cis):
             raise InvalidInput(
@@ -409,9 +417,11 @@ def add_one_time_payment(
             amount_minor=p.amount.minor,
             currency=currency,
             match=p.match,
-            non_cis_name=_text(p.request.non_cis_name, 140, "the non-CIS name"),
+            non_cis_name=_text(p.request.non_cis_name, limits.NAME, "the non-CIS name"),
             non_cis_reference=_text(p.request.non_cis_reference, 64, "the reference number"),
-            non_cis_comments=_text(p.request.non_cis_comments, 2000, "the comments"),
+            non_cis_comments=_text(p.request.non_cis_comments, limits.COMMENTS, "the comments"),
+            code_id=p.request.code_id,
+            error=p.request.error,
         )
         for p in payments
     )
@@ -423,6 +433,7 @@ def add_one_time_payment(
         payments=payment_ins,
         distribution=request.distribution,
         hold=bool(new_accounts),
+        desk_label=request.desk_label or f"desk: {actor}",
     )
     debts = {p.account.id: p.debts for p in payments if p.debts is not None}
     plan = money_in.take(session, [intake], policy=money_in.policy_of(settings), debts=debts)
@@ -459,7 +470,7 @@ def _validation_tasks(
             status=ServiceTaskStatus.PENDING.value,
             event_id=event_id,
             account_id=payer_id,
-            holder_name=(planned.holder_name or _holder(session, payer_id))[:140],
+            holder_name=(planned.holder_name or _holder(session, payer_id))[: limits.NAME],
             iban=draft.iban,
             iban_masked=draft.masked_iban or "",
             iban_fingerprint=fingerprint,
@@ -688,9 +699,11 @@ def cancel_tender(
     reason: str,
     actor: str,
     cash_only_points: int = 0,
+    points_end: date | None = None,
 ) -> Tender:
     """Cancel a tender (a bounced cheque): its event's payments are cancelled, frozen ones by
-    reversal; ``cash_only_points`` are added to the payer with the reason."""
+    reversal; ``cash_only_points`` are added to the payer with the reason, counting until
+    ``points_end`` (``None``: always)."""
     tender = fetch(session, Tender, tender_id, what="tender")
     if cash_only_points < 0:
         raise InvalidInput("cancelling a tender adds cash-only points, never takes them away")
@@ -734,6 +747,7 @@ def cancel_tender(
             reason=f"tender {tender.id} cancelled: {reason}",
             actor=actor,
             tender_id=tender.id,
+            ends_on=points_end,
         )
     return tender
 
@@ -919,11 +933,32 @@ def run_validation(db: Database, settings: Settings, task_id: int) -> ServiceTas
         return task
 
 
-def run_validations(db: Database, settings: Settings, task_ids: list[int]) -> None:
+def run_validations(db: Database, settings: Settings, task_ids: list[int]) -> dict[int, str]:
     """Run the validator on each new task after the event's commit. A validator that cannot
-    run (say, misconfigured) leaves its task pending for a person."""
+    run (say, misconfigured) leaves its task pending for a person; returns why, by task id."""
+    not_run = {}
     for task_id in task_ids:
         try:
             run_validation(db, settings, task_id)
         except PaydeskError as error:
             logger.warning("bank-account validation of task %s not run: %s", task_id, error)
+            not_run[task_id] = error.detail
+    return not_run
+
+
+@dataclass(frozen=True)
+class ValidatedEvent:
+    """A payment event read again after its new bank accounts went to the validator."""
+
+    view: EventView
+    #: Why a task's validator could not run (the task stays pending), by task id.
+    not_run: dict[int, str]
+
+
+def validate_and_reread(
+    db: Database, settings: Settings, event_id: int, task_ids: list[int]
+) -> ValidatedEvent:
+    """After the event's commit: run its validation tasks, then read the event as it stands."""
+    not_run = run_validations(db, settings, task_ids)
+    with db.reading() as session:
+        return ValidatedEvent(event_view(session, event_id), not_run)

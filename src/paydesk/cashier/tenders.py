@@ -26,6 +26,7 @@ from schwifty.exceptions import SchwiftyException
 from paydesk.cashier.errors import CardTenderRefused, InvalidTender, UnknownTenderType
 from paydesk.errors import InvalidIBAN
 from paydesk.money import Money
+from paydesk.payments import limits
 from paydesk.settings import CashierSettings
 
 __all__ = [
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 #: Longest cheque number, stored method id or external reference accepted (ISO 20022 Max35Text).
-MAX_DETAIL_LENGTH = 35
+MAX_DETAIL_LENGTH = limits.DETAIL
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,10 @@
   it can be collected from; lists show it masked. Removing one keeps the row (``removed``).
 - One auto-pay registration per account is current; registering another ends the previous.
 - Cash-only points change only through :func:`change_cash_only_points` (supervisors, and the
-  cancel of a bounced cheque), each change kept with who and why; they never go below zero.
+  cancel of a bounced cheque), each change an entry of the account's **credit rating** kept
+  with who, why and the last day it counts; :func:`cancel_point_entry` cancels one (a new row:
+  the history is append-only). The current total (:func:`points_in_force`) is the sum of the
+  entries not cancelled and not ended; it is what the cash-only warning compares.
 - Payment options: the amount default (the settings' algorithm), the cash-only warning
   (points above the threshold), the stored methods and the current auto-pay registration each
   with a tender amount, the new options (bank account, cash, cheque), and the tender types'
@@ -13,10 +16,11 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from paydesk.accounts.models import Account
@@ -29,6 +33,7 @@ from paydesk.cashier.tenders import normalize_iban as _normalize_iban
 from paydesk.db.lookup import fetch
 from paydesk.errors import Conflict, InvalidInput
 from paydesk.money import Money
+from paydesk.payments import limits
 from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import Match, resolve_invoice_match
 from paydesk.payments.errors import InvalidMatch
@@ -36,14 +41,20 @@ from paydesk.payments.reading import load_debts
 from paydesk.settings import CashierSettings, Settings
 
 __all__ = [
+    "CreditRating",
     "PaymentOptions",
+    "RatingEntry",
     "add_stored_method",
     "amount_default",
+    "cancel_point_entry",
     "change_cash_only_points",
+    "credit_rating",
     "current_autopay",
     "end_autopay",
     "find_stored_method",
     "point_history",
+    "points_end",
+    "points_in_force",
     "register_autopay",
     "remove_stored_method",
     "stored_methods",
@@ -91,7 +102,7 @@ def add_stored_method(
     method = StoredPaymentMethod(
         account_id=account.id,
         kind=kind,
-        holder_name=holder_name[:140],
+        holder_name=holder_name[: limits.NAME],
         label=label[:80],
         iban=compact,
         iban_masked=mask_iban(compact),
@@ -213,6 +224,16 @@ def end_autopay(session: Session, account_id: int, *, actor: str) -> AutopayRegi
     return registration
 
 
+def points_end(months: int, today: date | None = None) -> date | None:
+    """The last day a new entry counts: ``months`` from today (``0``: it never ends)."""
+    if months <= 0:
+        return None
+    day = today or date.today()
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def change_cash_only_points(
     session: Session,
     account_id: int,
@@ -221,8 +242,10 @@ def change_cash_only_points(
     reason: str,
     actor: str,
     tender_id: int | None = None,
+    ends_on: date | None = None,
 ) -> Account:
-    """Add (or take away) cash-only points, kept in the history with who and why."""
+    """Add (or take away) cash-only points: a credit-rating entry with who, why and the last
+    day it counts (``ends_on``; ``None``: always); audited."""
     if not reason or not reason.strip():
         raise InvalidInput("a change of cash-only points needs a reason")
     if change == 0:
@@ -232,20 +255,149 @@ def change_cash_only_points(
     if after < 0:
         raise Conflict(
             f"account {account.number} has {account.cash_only_points} cash-only points; "
-            f"cannot take away {-change}"
+            f"cannot take away {-change}",
+            points=account.cash_only_points,
+            change=change,
         )
     account.cash_only_points = after
-    session.add(
-        CashOnlyPointChange(
-            account_id=account.id,
-            change=change,
-            points_after=after,
-            reason=reason.strip(),
-            actor=actor,
-            tender_id=tender_id,
-        )
+    entry = CashOnlyPointChange(
+        account_id=account.id,
+        change=change,
+        points_after=after,
+        reason=reason.strip(),
+        actor=actor,
+        tender_id=tender_id,
+        ends_on=ends_on,
+    )
+    session.add(entry)
+    session.flush()
+    trail.record(
+        session,
+        actor=actor,
+        entity_type="cash_only_points",
+        entity_id=entry.id,
+        to_status="added",
+        reason=entry.reason,
+        detail={"account_id": account.id, "change": change, "ends_on": _iso(ends_on)},
     )
     return account
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def cancel_point_entry(
+    session: Session, entry_id: int, *, reason: str, actor: str
+) -> CashOnlyPointChange:
+    """Cancel a credit-rating entry with a reason: a new row with the opposite change names
+    it (the history is append-only); audited. Returns the cancelling row."""
+    if not reason or not reason.strip():
+        raise InvalidInput("cancelling a cash-only point entry needs a reason")
+    entry = fetch(session, CashOnlyPointChange, entry_id, what="cash-only point entry")
+    account = get_account(session, entry.account_id, lock=True)
+    if entry.cancels_id is not None:
+        raise Conflict(
+            f"entry {entry.id} cancels entry {entry.cancels_id}; it cannot be cancelled",
+            entry_id=entry.id,
+        )
+    done = session.scalar(
+        select(CashOnlyPointChange.id).where(CashOnlyPointChange.cancels_id == entry.id)
+    )
+    if done is not None:
+        raise Conflict(f"entry {entry.id} is already cancelled", entry_id=entry.id)
+    account.cash_only_points = max(account.cash_only_points - entry.change, 0)
+    row = CashOnlyPointChange(
+        account_id=account.id,
+        change=-entry.change,
+        points_after=account.cash_only_points,
+        reason=reason.strip(),
+        actor=actor,
+        cancels_id=entry.id,
+    )
+    session.add(row)
+    session.flush()
+    trail.record(
+        session,
+        actor=actor,
+        entity_type="cash_only_points",
+        entity_id=entry.id,
+        from_status="added",
+        to_status="cancelled",
+        reason=row.reason,
+        detail={"account_id": account.id, "cancelled_by": row.id},
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class RatingEntry:
+    """An entry of the credit rating as its page shows it."""
+
+    entry: CashOnlyPointChange
+    #: The row that cancelled it, if any.
+    cancelled_by: CashOnlyPointChange | None
+    in_force: bool
+
+    @property
+    def status(self) -> str:
+        """``in_force``, ``ended`` or ``cancelled``."""
+        if self.cancelled_by is not None:
+            return "cancelled"
+        return "in_force" if self.in_force else "ended"
+
+
+@dataclass(frozen=True)
+class CreditRating:
+    account: Account
+    #: Newest first; cancelling rows are shown on the entry they cancel.
+    entries: list[RatingEntry]
+    #: The sum of the entries in force (never below zero).
+    total: int
+    threshold: int
+
+    @property
+    def cash_only(self) -> bool:
+        return self.total > self.threshold
+
+
+def _in_force(entry: CashOnlyPointChange, cancelled: bool, today: date) -> bool:
+    return not cancelled and (entry.ends_on is None or entry.ends_on >= today)
+
+
+def credit_rating(
+    session: Session, settings: CashierSettings, account_id: int, today: date | None = None
+) -> CreditRating:
+    """An account's credit-rating page: every entry, and the total of those in force."""
+    account = get_account(session, account_id)
+    today = today or date.today()
+    rows = point_history(session, account_id)
+    cancels = {r.cancels_id: r for r in rows if r.cancels_id is not None}
+    entries = [
+        RatingEntry(r, cancels.get(r.id), _in_force(r, r.id in cancels, today))
+        for r in reversed(rows)
+        if r.cancels_id is None
+    ]
+    total = max(sum(e.entry.change for e in entries if e.in_force), 0)
+    return CreditRating(account, entries, total, settings.cash_only_threshold)
+
+
+def points_in_force(session: Session, account_id: int, today: date | None = None) -> int:
+    """The current credit-rating total: the entries not cancelled and not ended."""
+    today = today or date.today()
+    cancelled = select(CashOnlyPointChange.cancels_id).where(
+        CashOnlyPointChange.account_id == account_id,
+        CashOnlyPointChange.cancels_id.is_not(None),
+    )
+    total = session.scalar(
+        select(func.coalesce(func.sum(CashOnlyPointChange.change), 0)).where(
+            CashOnlyPointChange.account_id == account_id,
+            CashOnlyPointChange.cancels_id.is_(None),
+            CashOnlyPointChange.id.not_in(cancelled),
+            (CashOnlyPointChange.ends_on.is_(None)) | (CashOnlyPointChange.ends_on >= today),
+        )
+    )
+    return max(int(total or 0), 0)
 
 
 def point_history(session: Session, account_id: int) -> list[CashOnlyPointChange]:
@@ -301,6 +453,8 @@ class PaymentOptions:
     algorithm: str
     cash_only: bool
     threshold: int
+    #: The credit-rating total (entries in force).
+    points: int
     methods: list[StoredPaymentMethod]
     autopay: AutopayRegistration | None
     types: TenderTypes
@@ -309,12 +463,14 @@ class PaymentOptions:
 def payment_options(session: Session, settings: Settings, account_id: int) -> PaymentOptions:
     account = get_account(session, account_id)
     cashier = settings.cashier
+    points = points_in_force(session, account.id)
     return PaymentOptions(
         account=account,
         amount_default=amount_default(session, cashier, account),
         algorithm=cashier.amount_default,
-        cash_only=account.cash_only_points > cashier.cash_only_threshold,
+        cash_only=points > cashier.cash_only_threshold,
         threshold=cashier.cash_only_threshold,
+        points=points,
         methods=stored_methods(session, account.id),
         autopay=current_autopay(session, account.id),
         types=tender_types(cashier),

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from paydesk.auth.roles import Role
 from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput, PaydeskError
 from paydesk.money import Money, format_minor
@@ -13,6 +14,9 @@ from paydesk.settings import get_settings
 
 payment_app = typer.Typer(help="One-time payments at the cashier desk.", no_args_is_help=True)
 drawer_app = typer.Typer(help="Cash-drawer sessions.", no_args_is_help=True)
+points_app = typer.Typer(
+    help="Credit rating: an account's cash-only point entries.", no_args_is_help=True
+)
 
 
 def _db() -> Database:
@@ -87,11 +91,43 @@ def payment_add(
         with db.transaction() as session:
             view = desk.add_one_time_payment(session, settings, request, actor=cashier)
             event_id, tasks = view.event.id, [t.id for t in view.tasks]
-        for task_id in tasks:
-            try:
-                desk.run_validation(db, settings, task_id)
-            except PaydeskError as error:
-                typer.secho(f"validation task {task_id} stays pending: {error.detail}", err=True)
+        validated = desk.validate_and_reread(db, settings, event_id, tasks)
+        for task_id, reason in validated.not_run.items():
+            typer.secho(f"validation task {task_id} stays pending: {reason}", err=True)
+        _print_event(validated.view)
+    except PaydeskError as error:
+        raise _fail(error) from None
+
+
+@payment_app.command("quick")
+def payment_quick(
+    rule: Annotated[str, typer.Option(help="Distribution rule: rf, document, account, contract")],
+    value: Annotated[str, typer.Option(help="What the rule reads: an RF, a number, an id")],
+    tender: Annotated[list[str], typer.Option(help="TYPE[:AMOUNT], e.g. cash:50.00 (repeatable)")],
+    amount: Annotated[
+        str | None, typer.Option(help="Payment amount (default: a fixed code's amount due)")
+    ] = None,
+    cheque: Annotated[str | None, typer.Option(help="Cheque number")] = None,
+    iban: Annotated[str | None, typer.Option(help="IBAN of a direct debit")] = None,
+    cashier: Annotated[str, typer.Option(help="Who takes the payment")] = "cli",
+) -> None:
+    """Quick add payment event by a distribution rule (exit 2 when refused: nothing stored)."""
+    from paydesk.cashier import quick
+    from paydesk.cashier import service as desk
+
+    settings = get_settings()
+    request = quick.QuickRequest(
+        rule=rule,
+        value=value,
+        amount=amount,
+        tenders=[_tender(t, cheque, iban) for t in tender],
+    )
+    db = _db()
+    try:
+        with db.transaction() as session:
+            view = quick.quick_add(session, settings, request, actor=cashier)
+            event_id, tasks = view.event.id, [t.id for t in view.tasks]
+        desk.run_validations(db, settings, tasks)
         with db.reading() as session:
             _print_event(desk.event_view(session, event_id))
     except PaydeskError as error:
@@ -174,7 +210,9 @@ def drawer_close(
                 if not sep:
                     raise InvalidInput(f"counted amount {item!r} is TYPE=AMOUNT")
                 amounts[code.strip()] = Money.parse(value.strip(), current.currency)
-            _, result = drawers.close_drawer(session, drawer, counted=amounts, actor=cashier)
+            _, result = drawers.close_drawer(
+                session, drawer, counted=amounts, actor=cashier, role=Role.ADMIN
+            )
     except PaydeskError as error:
         raise _fail(error) from None
     for line in result.lines:
@@ -184,3 +222,79 @@ def drawer_close(
         )
     if not result.balanced:
         raise typer.Exit(1)
+
+
+@points_app.command("show")
+def points_show(account: Annotated[int, typer.Argument(help="Account id")]) -> None:
+    """The credit rating: each entry (in force, ended or cancelled) and the total in force."""
+    from paydesk.cashier import wallet
+
+    settings = get_settings()
+    try:
+        with _db().reading() as session:
+            rating = wallet.credit_rating(session, settings.cashier, account)
+    except PaydeskError as error:
+        raise _fail(error) from None
+    warning = "  cash only" if rating.cash_only else ""
+    typer.echo(f"account {account}  {rating.total} points in force{warning}")
+    for e in rating.entries:
+        row = e.entry
+        ends = row.ends_on.isoformat() if row.ends_on else "-"
+        typer.echo(
+            f"  entry {row.id:>6} {row.change:>+5}  {e.status:<9} until {ends:<10} "
+            f"{row.actor}  {row.at:%Y-%m-%d}  {row.reason}"
+        )
+        if e.cancelled_by is not None:
+            by = e.cancelled_by
+            typer.echo(f"{'':>15}cancelled by {by.actor}: {by.reason}")
+
+
+@points_app.command("add")
+def points_add(
+    account: Annotated[int, typer.Argument(help="Account id")],
+    points: Annotated[int, typer.Option(help="Points (negative: take away)")],
+    reason: Annotated[str, typer.Option(help="Why")],
+    ends_on: Annotated[
+        str | None, typer.Option(help="Last day it counts (default: by setting)")
+    ] = None,
+    actor: Annotated[str, typer.Option(help="The supervisor")] = "cli",
+) -> None:
+    """Add a credit-rating entry (audited)."""
+    from datetime import date
+
+    from paydesk.cashier import wallet
+
+    settings = get_settings()
+    try:
+        try:
+            end = date.fromisoformat(ends_on) if ends_on else None
+        except ValueError:
+            raise InvalidInput(f"end date {ends_on!r} is YYYY-MM-DD") from None
+        end = end or wallet.points_end(settings.cashier.cash_only_points_months)
+        with _db().transaction() as session:
+            wallet.change_cash_only_points(
+                session, account, points, reason=reason, actor=actor, ends_on=end
+            )
+            total = wallet.points_in_force(session, account)
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"account {account}  {total} points in force")
+
+
+@points_app.command("cancel")
+def points_cancel(
+    entry: Annotated[int, typer.Argument(help="Entry id")],
+    reason: Annotated[str, typer.Option(help="Why")],
+    actor: Annotated[str, typer.Option(help="The supervisor")] = "cli",
+) -> None:
+    """Cancel a credit-rating entry (audited; it stays in the history)."""
+    from paydesk.cashier import wallet
+
+    try:
+        with _db().transaction() as session:
+            row = wallet.cancel_point_entry(session, entry, reason=reason, actor=actor)
+            total = wallet.points_in_force(session, row.account_id)
+            account = row.account_id
+    except PaydeskError as error:
+        raise _fail(error) from None
+    typer.echo(f"entry {entry} cancelled; account {account}  {total} points in force")

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
+import paydesk.slips  # noqa: F401  (issuing a code queues its slip e-mail: codes.on_issued)
 from paydesk.cli import gateway
 from paydesk.cli import slips as slips_cli
-from paydesk.cli.cashier import drawer_app, payment_app
+from paydesk.cli.cashier import drawer_app, payment_app, points_app
 from paydesk.codes import rf
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
@@ -31,6 +32,7 @@ bank_app = typer.Typer(help="Bank files (ISO 20022 camt.053 / camt.054).", no_ar
 app.add_typer(bank_app, name="bank")
 app.add_typer(payment_app, name="payment")
 app.add_typer(drawer_app, name="drawer")
+app.add_typer(points_app, name="points")
 
 CLI_ACTOR = "cli"
 
@@ -440,10 +442,11 @@ def bank_import(files: list[str]) -> None:
     from rich.progress import Progress
 
     from paydesk.bank.camt import InvalidBankFile
-    from paydesk.bank.importer import import_file
+    from paydesk.bank.importer import entry_rules, import_file
     from paydesk.payments.service import policy_of
 
     db, failed, policy = _db(), False, policy_of(get_settings())
+    rules = entry_rules(get_settings())
     for path in files:
         size = os.path.getsize(path)
         with Progress(transient=True) as bar:
@@ -457,6 +460,7 @@ def bank_import(files: list[str]) -> None:
                     actor=CLI_ACTOR,
                     progress=lambda n, t=task: bar.advance(t, n),
                     policy=policy,
+                    rules=rules,
                 )
             except InvalidBankFile as error:
                 failed = True
@@ -472,11 +476,57 @@ def bank_inbox(folder: str) -> None:
     """Import every *.xml in FOLDER once, moving each to done/ or failed/."""
     from pathlib import Path
 
+    from paydesk.bank.importer import entry_rules
     from paydesk.bank.service import import_inbox
     from paydesk.payments.service import policy_of
 
-    for summary in import_inbox(_db(), Path(folder), policy=policy_of(get_settings())):
+    settings = get_settings()
+    summaries = import_inbox(
+        _db(), Path(folder), policy=policy_of(settings), rules=entry_rules(settings)
+    )
+    for summary in summaries:
         typer.echo(f"{summary.name}: {summary.counts()}")
+
+
+@bank_app.command("failed")
+def bank_failed(
+    all_: Annotated[bool, typer.Option("--all", help="Also those imported since")] = False,
+    limit: int = 50,
+) -> None:
+    """List the bank feed's documents put aside because their import failed."""
+    from paydesk.bank import set_aside
+
+    with _db().reading() as session:
+        rows, total = set_aside.list_failures(
+            session, status=None if all_ else set_aside.FAILED, limit=limit
+        )
+    for f in rows:
+        when = f.created_at.strftime("%Y-%m-%d %H:%M")
+        typer.echo(f"{f.id:>6}  {when}  {f.status:<8}  cursor {f.cursor}  tries {f.attempts}")
+        typer.echo(f"        {f.feed}")
+        typer.echo(f"        {f.error_type}: {f.error}")
+    typer.echo(f"{len(rows)} of {total}")
+
+
+@bank_app.command("retry")
+def bank_retry(ids: list[int]) -> None:
+    """Import documents put aside again (after a fix). Exit 1 if any still fails."""
+    from paydesk.bank import set_aside
+
+    db, settings, failed = _db(), get_settings(), False
+    for failure_id in ids:
+        try:
+            f = set_aside.retry(db, settings, failure_id, actor=CLI_ACTOR)
+        except PaydeskError as error:
+            typer.secho(f"{failure_id}: {error.detail}", fg=typer.colors.RED, err=True)
+            failed = True
+            continue
+        if f.status == set_aside.IMPORTED:
+            typer.echo(f"{failure_id}: imported (bank file {f.file_id})")
+        else:
+            failed = True
+            typer.secho(f"{failure_id}: failed again: {f.error}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1 if failed else 0)
 
 
 slips_cli.register(code_app)  # code slip, code send, code send-retry

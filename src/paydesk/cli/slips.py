@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from paydesk.codes import rf
+from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
 from paydesk.settings import get_settings
@@ -78,13 +80,20 @@ def send(
     typer.echo(f"{rf.format(rf.validate(code))}  slip sent to {sending.to_address}")
 
 
+def clock(ctx: typer.Context) -> datetime:
+    """The time now: the context object's ``clock`` when the caller gave one (tests), else UTC."""
+    given = (ctx.obj or {}).get("clock") if isinstance(ctx.obj, dict) else None
+    return given() if given is not None else utcnow()
+
+
 def send_retry(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option(help="Most sendings to attempt")] = 100,
 ) -> None:
     """Deliver the slip e-mails that are due: queued at issue, or failed and due again."""
     from paydesk.slips import service
 
-    report = service.retry_due_sendings(_db(), get_settings(), limit=limit)
+    report = service.retry_due_sendings(_db(), get_settings(), clock(ctx), limit=limit)
     if report.not_configured:
         typer.echo(f"{service.NOT_CONFIGURED}; nothing attempted")
         return

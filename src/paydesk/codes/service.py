@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -22,7 +22,6 @@ from paydesk.db.base import utcnow
 from paydesk.db.bulk import among
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.settings import AmountType, IssueMode, Settings
-from paydesk.slips import outbox
 
 
 class Billed(Protocol):
@@ -44,6 +43,25 @@ class Billed(Protocol):
 
 #: Sentinel: "use the default ceiling" (the document's amount for open codes).
 DEFAULT = object()
+
+#: Called as ``hook(session, settings, code, actor=...)`` inside the transaction that issued a
+#: document's code. Higher floors react to an issue through it without codes importing them:
+#: ``paydesk.slips`` registers the queueing of the slip e-mail (``slips.outbox.queue_on_issue``)
+#: when it is imported, which ``paydesk.db.models`` and every entry point do.
+IssuedHook = Callable[..., object]
+_issued_hooks: list[IssuedHook] = []
+
+
+def on_issued(hook: IssuedHook) -> IssuedHook:
+    """Register ``hook`` to run after each newly issued document code (once per hook)."""
+    if hook not in _issued_hooks:
+        _issued_hooks.append(hook)
+    return hook
+
+
+def issued_hooks() -> tuple[IssuedHook, ...]:
+    """The registered hooks, in registration order."""
+    return tuple(_issued_hooks)
 
 
 @dataclass(frozen=True)
@@ -165,8 +183,9 @@ def issue_for_document(
         to_status=CodeStatus.ACTIVE,
         detail={"document_id": document.id},
     )
-    # The rule may e-mail the slip: queue it here, deliver it later outside this transaction.
-    outbox.queue_on_issue(session, settings, code, actor=actor)
+    # E.g. the rule may e-mail the slip: queued here, delivered later outside this transaction.
+    for hook in _issued_hooks:
+        hook(session, settings, code, actor=actor)
     return Issued(code, created=True)
 
 

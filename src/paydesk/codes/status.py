@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from paydesk.errors import InvalidTransition
+from paydesk.money import format_minor
 
 
 class CodeStatus(StrEnum):
@@ -79,3 +80,39 @@ class CodeState(NamedTuple):
             self.document_id,
             self.expires_on,
         )
+
+
+class Refusal(NamedTuple):
+    """Why a code does not take a payment: a stable ``reason`` and the sentence to show."""
+
+    #: ``cancelled``, ``expired``, ``currency_mismatch``, ``paid`` or ``amount_mismatch``.
+    reason: str
+    message: str
+
+
+def refusal(code: CodeState, *, amount_minor: int, currency: str, on: date) -> Refusal | None:
+    """Whether ``code`` takes ``amount_minor`` in ``currency`` paid ``on`` a day: ``None`` when
+    it does, else why not. The same rule for a bank credit and for money at the desk: a
+    cancelled or expired code, another currency, or a fixed code already paid or paid another
+    amount than it asks for is refused; an open code takes any amount (beyond its ceiling it
+    becomes ``overpaid``)."""
+    rf = code.rf
+    if code.status == CodeStatus.CANCELLED:
+        return Refusal("cancelled", f"payment code {rf} is cancelled")
+    if code.status == CodeStatus.EXPIRED or is_expired(code.expires_on, on):
+        return Refusal("expired", f"payment code {rf} expired on {code.expires_on}")
+    if currency != code.currency:
+        return Refusal(
+            "currency_mismatch", f"paid in {currency}, payment code {rf} is in {code.currency}"
+        )
+    if code.amount_type == "fixed":
+        due_minor = (code.amount_minor or 0) - code.paid_minor
+        if due_minor <= 0:
+            return Refusal("paid", f"fixed-amount code {rf} is already paid")
+        if amount_minor != due_minor:
+            due = format_minor(due_minor, currency)
+            paid = format_minor(amount_minor, currency)
+            return Refusal(
+                "amount_mismatch", f"fixed-amount code {rf} asks for {due} {currency}, {paid} paid"
+            )
+    return None

@@ -9,13 +9,16 @@ so ``MAX(id)`` is a safe base for new ids). Values are plain Python: ``int``, ``
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, ColumnElement, Connection, Date, DateTime, Table, any_, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.types import TypeDecorator
+
+from paydesk.db.base import UTCDateTime
+
+#: Bind processor by column position, and whether its values repeat (dates and timestamps).
+_Processors = dict[int, tuple[Callable[[Any], Any], bool]]
 
 
 def allocate_ids(conn: Connection, table: Table, count: int) -> list[int]:
@@ -58,23 +61,41 @@ def allocate_id_blocks(conn: Connection, counts: dict[Table, int]) -> dict[Table
     return result
 
 
-def _sqlite_text(value: object) -> object:
-    """How SQLAlchemy stores a value on SQLite: dates as ISO text, timestamps in UTC."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return json.dumps(value)
-    return value
+def _sqlite_processors(conn: Connection, table: Table, columns: Sequence[str]) -> _Processors:
+    """SQLAlchemy's own bind processor of each column that has one on this dialect (dates as
+    ISO text, timestamps in UTC, JSON as text …), by position: rows are stored as the ORM
+    stores them."""
+    processors: _Processors = {}
+    for i, name in enumerate(columns):
+        column_type = table.c[name].type
+        processor = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        if processor is not None:
+            processors[i] = (processor, isinstance(column_type, Date | DateTime | UTCDateTime))
+    return processors
 
 
-def _converted_columns(table: Table, columns: Sequence[str]) -> list[int]:
-    return [
-        i
-        for i, name in enumerate(columns)
-        if isinstance(table.c[name].type, Date | DateTime | JSON | TypeDecorator)
-    ]
+def _processed(rows: Sequence[Sequence[object]], processors: _Processors) -> list[Sequence[object]]:
+    """``rows`` through ``processors``; a date or timestamp repeated in a chunk (one booking
+    day, one "now") is converted once."""
+    if not processors:
+        return list(rows)
+    memo: dict[tuple[int, object], object] = {}
+    result: list[Sequence[object]] = []
+    for row in rows:
+        row = list(row)
+        for i, (processor, repeats) in processors.items():
+            value = row[i]
+            if value is None:
+                continue
+            if not repeats:
+                row[i] = processor(value)
+                continue
+            converted = memo.get((i, value))
+            if converted is None:
+                converted = memo[i, value] = processor(value)
+            row[i] = converted
+        result.append(row)
+    return result
 
 
 #: From this many rows on, PostgreSQL gets ``COPY``; fewer go as one ``INSERT`` each.
@@ -111,25 +132,7 @@ def insert_rows(
                 for row in rows:
                     copy.write_row(row)
         return
-    # Dates repeat across a chunk (one booking day, one "now"): convert each value once.
-    convert = _converted_columns(table, columns)
-    memo: dict[object, object] = {}
-    params: list[Sequence[object]] = []
-    for row in rows:
-        if convert:
-            row = list(row)
-            for i in convert:
-                value = row[i]
-                if value is None:
-                    continue
-                if isinstance(value, dict):
-                    row[i] = json.dumps(value)
-                    continue
-                text_value = memo.get(value)
-                if text_value is None:
-                    text_value = memo[value] = _sqlite_text(value)
-                row[i] = text_value
-        params.append(row)
+    params = _processed(rows, _sqlite_processors(conn, table, columns))
     marks = ", ".join("?" for _ in columns)
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -162,12 +165,7 @@ def update_rows(
                 [list(column) for column in zip(*rows, strict=True)],
             )
         return
-    convert = _converted_columns(table, columns)
-    params = rows
-    if convert:
-        params = [
-            [_sqlite_text(v) if i in convert else v for i, v in enumerate(row)] for row in rows
-        ]
+    params = _processed(rows, _sqlite_processors(conn, table, columns))
     sets = ", ".join(f"{c} = ?" for c in columns)
     raw.executemany(f"UPDATE {table.name} SET {sets} WHERE {key} = ?", params)
 

@@ -5,6 +5,7 @@ from paydesk.api.models import IdempotencyRecord
 from paydesk.audit.models import AuditEvent
 from paydesk.auth.models import ApiKey, SignInThrottle, User, WebSession
 from paydesk.bank.feed_cursor import BankFeedCursor
+from paydesk.bank.feed_failure import BankFeedFailure
 from paydesk.bank.models import BankEntry, BankFile
 from paydesk.cashier.models import (
     AutopayRegistration,
@@ -29,6 +30,7 @@ __all__ = [
     "AutopayRegistration",
     "BankEntry",
     "BankFeedCursor",
+    "BankFeedFailure",
     "BankFile",
     "Base",
     "CashDrawerSession",

@@ -20,6 +20,7 @@ from paydesk.db.base import (
     id_column,
     utcnow,
 )
+from paydesk.payments import limits
 
 
 class PaymentEvent(Base):
@@ -59,8 +60,8 @@ class Tender(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = currency_column()
     payer_account_id: Mapped[int | None] = mapped_column(KeyType, ForeignKey("accounts.id"))
-    non_cis_name: Mapped[str | None] = mapped_column(String(140))
-    cheque_number: Mapped[str | None] = mapped_column(String(35), index=True)
+    non_cis_name: Mapped[str | None] = mapped_column(String(limits.NAME))
+    cheque_number: Mapped[str | None] = mapped_column(String(limits.DETAIL), index=True)
     iban_masked: Mapped[str | None] = mapped_column(String(50))
     iban_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     stored_method_id: Mapped[int | None] = mapped_column(KeyType)
@@ -91,9 +92,9 @@ class Payment(Base):
     status: Mapped[str] = mapped_column(String(20))
     #: invoice | contract | None
     match_type: Mapped[str | None] = mapped_column(String(20))
-    match_value: Mapped[str | None] = mapped_column(String(64))
-    non_cis_name: Mapped[str | None] = mapped_column(String(140))
-    non_cis_reference: Mapped[str | None] = mapped_column(String(64))
+    match_value: Mapped[str | None] = mapped_column(String(limits.REFERENCE))
+    non_cis_name: Mapped[str | None] = mapped_column(String(limits.NAME))
+    non_cis_reference: Mapped[str | None] = mapped_column(String(limits.REFERENCE))
     non_cis_comments: Mapped[str | None] = mapped_column(Text)
     error_message: Mapped[str | None] = mapped_column(Text)
     cancel_reason: Mapped[str | None] = mapped_column(Text)

@@ -275,6 +275,9 @@ class PaymentIn(NamedTuple):
     non_cis_name: str | None = None
     non_cis_reference: str | None = None
     non_cis_comments: str | None = None
+    #: Taken but not placed: the payment is planned in ``error`` with this reason (money a
+    #: person follows up, say a desk payment on a code that takes no payment).
+    error: str | None = None
 
 
 class BankCredit(NamedTuple):
@@ -495,7 +498,9 @@ class Planner:
                 match = Match("invoice", str(code.document_id))
             document_id = code.document_id if code is not None else None
             status, error, frozen_at = PaymentStatus.INCOMPLETE, None, None
-            if distribute_now:
+            if p.error is not None:
+                status, error = PaymentStatus.ERROR, p.error
+            elif distribute_now:
                 outcome = self._distribute(p.account_id, p.amount_minor, match)
                 status, error = outcome.status, outcome.error
                 document_id = outcome.document_id if outcome.document_id else document_id

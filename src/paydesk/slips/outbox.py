@@ -5,8 +5,8 @@ before anything is sent, so a failure or a crash never loses it:
 
 * a request to send creates the row already *claimed* (``sending``, one attempt) and delivers it
   at once; issuing a code whose rule has ``send_slip`` only *queues* a row in the issuing
-  transaction (no network I/O while rows are locked), for :func:`paydesk.slips.service.
-  retry_due_sendings` to deliver;
+  transaction (no network I/O while rows are locked; the codes' issue hook), for
+  :func:`paydesk.slips.service.retry_due_sendings` to deliver;
 * a claim sets ``next_attempt_at`` to the end of a lease: if the process dies while sending,
   the row is due again after the lease and is taken up by the next retry run;
 * a failed attempt is due again after an exponential back-off (``smtp_retry_seconds`` × 1, 2, 4
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from paydesk import retry
 from paydesk.accounts.models import Account, Customer
 from paydesk.audit import trail
+from paydesk.codes import service as codes
 from paydesk.codes.models import PaymentCode
 from paydesk.db.base import utcnow
 from paydesk.settings import Settings
@@ -121,6 +122,7 @@ def new_sending(
     return sending
 
 
+@codes.on_issued
 def queue_on_issue(
     session: Session, settings: Settings, code: PaymentCode, *, actor: str
 ) -> SlipSending | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal
 from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
@@ -32,7 +31,7 @@ NAMES: Final = {"en": "English", "el": "Ελληνικά", "pl": "Polski"}
 LOCALE_DIR: Final = Path(__file__).parent / "locale"
 DOMAIN: Final = "messages"
 
-_PLAIN_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
 
 
 def N_(message: str) -> str:
@@ -113,16 +112,19 @@ def parse_amount(text: str, currency: str, lang: str, *, allow_zero: bool = Fals
     negative amounts."""
     text = (text or "").strip()
     locale = LOCALES[check_language(lang)]
-    group = Locale.parse(locale).number_symbols["latn"]["group"]
+    symbols = Locale.parse(locale).number_symbols["latn"]
+    group, decimal = symbols["group"], symbols["decimal"]
     if group.isspace():  # typed with an ordinary space where the locale groups with a no-break one
         text = re.sub(r"[ \u00a0\u202f]", group, text)
     if not text:
         raise InvalidAmount("an amount is required")
-    if _PLAIN_DECIMAL.match(text):
-        value = Decimal(text)
-    else:
-        try:
-            value = parse_decimal(text, locale=locale, strict=True)
-        except NumberFormatError:
-            raise InvalidAmount(f"{text!r} is not an amount") from None
+    if _PLAIN_DECIMAL.fullmatch(text):
+        return Money.parse(text, currency, allow_zero=allow_zero)
+    if set(text) - set("0123456789" + group + decimal):
+        # ASCII digits and the locale's own separators only: no exponent, sign or other scripts
+        raise InvalidAmount(f"{text!r} is not an amount")
+    try:
+        value = parse_decimal(text, locale=locale, strict=True)
+    except NumberFormatError:
+        raise InvalidAmount(f"{text!r} is not an amount") from None
     return Money.parse(value, currency, allow_zero=allow_zero)

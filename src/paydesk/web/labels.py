@@ -43,6 +43,7 @@ STATUSES: dict[str, str] = {
     "frozen": N_("Frozen"),
     # bank files and entries
     "imported": N_("Imported"),
+    "importing": N_("Importing"),
     "failed": N_("Failed"),
     "matched": N_("Matched"),
     "unmatched": N_("Unmatched"),

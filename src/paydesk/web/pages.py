@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.routing import NoMatchFound
 
-from paydesk.api import limits
+from paydesk import request_limits as limits
 from paydesk.auth.roles import ANYONE, BACK_OFFICE, CASHIER_DESK, DESK, SUPERVISORS, Role
 from paydesk.auth.service import Principal, web_session_user
 from paydesk.codes import rf
@@ -80,6 +80,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("web.bank_entries", N_("Bank entries"), BACK_OFFICE),
     NavEntry("web.cash_drawer", N_("Cash drawer"), CASHIER_DESK),
 )
+#: Shown instead of *Add one-time payment* when the default method is distribution rules.
+QUICK_ADD = NavEntry("web.quick_add", N_("Quick add payment event"), CASHIER_DESK)
 
 
 @cache
@@ -170,9 +172,19 @@ class Web:
     def nav(self) -> list[tuple[NavEntry, str]]:
         return [
             (entry, self.url(entry.route))
-            for entry in NAV
+            for entry in map(self._chosen, NAV)
             if self.has_route(entry.route) and self.may(entry.roles)
         ]
+
+    def _chosen(self, entry: NavEntry) -> NavEntry:
+        """The payment entry opens the page ``[cashier] default_method`` names."""
+        if (
+            entry.route == "web.one_time_payment"
+            and self.settings.cashier.default_method == "distribution_rules"
+            and self.has_route(QUICK_ADD.route)
+        ):
+            return QUICK_ADD
+        return entry
 
     @property
     def is_htmx(self) -> bool:

@@ -24,6 +24,7 @@ EVENT_TYPES = (
     "payment_code.paid",
     "payment_code.overpaid",
     "bank_entry.unmatched",
+    "bank_document.failed",
     "payment.frozen",
     "payment.error",
     "payment.cancelled",

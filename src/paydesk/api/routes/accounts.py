@@ -14,6 +14,7 @@ from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import AccountOut, CustomerOut, Strict
 from paydesk.auth.roles import ANYONE, BACK_OFFICE
+from paydesk.cashier.wallet import points_in_force
 from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput
 from paydesk.ledger.models import LedgerEntry
@@ -50,7 +51,8 @@ class AccountIn(Strict):
 def _account_out(session, account_id: int) -> AccountOut:
     account = service.get_account(session, account_id)
     customer = service.get_customer(session, account.customer_id)
-    return AccountOut.of(account, customer, service.balances(session, account.id))
+    points = points_in_force(session, account.id)
+    return AccountOut.of(account, customer, service.balances(session, account.id), points)
 
 
 @router.post("/customers", status_code=201, response_model=CustomerOut)
@@ -93,7 +95,7 @@ def list_accounts(
 ) -> list[AccountOut]:
     with db.reading() as session:
         return [
-            AccountOut.of(a, c, service.balances(session, a.id))
+            AccountOut.of(a, c, service.balances(session, a.id), points_in_force(session, a.id))
             for a, c in service.search_accounts(session, query=q, limit=limit, offset=offset)
         ]
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -13,18 +14,17 @@ from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Reason, Strict
 from paydesk.auth.roles import ANYONE, INTEGRATIONS, SUPERVISORS
-from paydesk.bank import service
-from paydesk.bank.camt import BankFileTooLarge
-from paydesk.bank.importer import import_file
+from paydesk.bank import service, set_aside
+from paydesk.bank.feed_failure import BankFeedFailure
+from paydesk.bank.importer import entry_rules, import_file
 from paydesk.bank.models import BankEntry
+from paydesk.bank.uploads import spool
 from paydesk.db.engine import Database
 from paydesk.money import format_minor
 from paydesk.payments.service import policy_of
+from paydesk.webhooks.delivery import deliver_soon
 
 router = APIRouter(route_class=ApiRoute, tags=["bank"])
-
-#: Largest camt file the API takes in one request; bigger files go through the inbox folder.
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class ImportOut(BaseModel):
@@ -78,6 +78,38 @@ class BankEntryOut(BaseModel):
         )
 
 
+class FeedFailureOut(BaseModel):
+    id: int
+    feed: str
+    cursor: str
+    status: str
+    error_type: str
+    error: str
+    attempts: int
+    sha256: str
+    created_at: datetime
+    retried_at: datetime | None
+    retried_by: str | None
+    file_id: int | None
+
+    @classmethod
+    def of(cls, f: BankFeedFailure) -> FeedFailureOut:
+        return cls(
+            id=f.id,
+            feed=f.feed,
+            cursor=f.cursor,
+            status=f.status,
+            error_type=f.error_type,
+            error=f.error,
+            attempts=f.attempts,
+            sha256=f.sha256,
+            created_at=f.created_at,
+            retried_at=f.retried_at,
+            retried_by=f.retried_by,
+            file_id=f.file_id,
+        )
+
+
 class AssignIn(Strict):
     rf: str
 
@@ -91,27 +123,35 @@ class ReturnIn(Strict):
     status_code=201,
     response_model=ImportOut,
     responses=problems.responses(s413="The file is larger than the size limit"),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
 )
 async def upload_file(
     request: Request,
     name: str = Query("upload.xml", max_length=300),
     caller=Depends(require(INTEGRATIONS | SUPERVISORS)),
 ) -> ImportOut:
-    """Import a camt.053/054 file sent as the request body (application/xml)."""
-    body = bytearray()
-    async for part in request.stream():
-        body += part
-        if len(body) > MAX_UPLOAD_BYTES:
-            raise BankFileTooLarge(f"upload is larger than {MAX_UPLOAD_BYTES} bytes")
-    summary = await run_in_threadpool(
-        import_file,
-        request.app.state.db,
-        bytes(body),
-        name=name,
-        origin="api",
-        actor=caller.username,
-        policy=policy_of(request.app.state.settings),
-    )
+    """Import a camt.053/054 file sent as the request body (application/xml).
+
+    The body is streamed to a temporary file (at most ``bank_upload_max_bytes``) and read from
+    there, so a large file costs disk, not memory."""
+    settings = request.app.state.settings
+    with await spool(request, settings.bank_upload_max_bytes) as body:
+        summary = await run_in_threadpool(
+            import_file,
+            request.app.state.db,
+            body,
+            name=name,
+            origin="api",
+            actor=caller.username,
+            max_bytes=settings.bank_upload_max_bytes,
+            policy=policy_of(settings),
+            rules=entry_rules(settings),
+        )
     return ImportOut(
         file_id=summary.file_id, kind=summary.kind, version=summary.version, **summary.counts()
     )
@@ -149,3 +189,53 @@ def mark_for_return(entry_id: int, body: ReturnIn, call: Call = Depends(writer(S
             service.mark_for_return(s, entry_id, reason=body.reason, actor=call.actor)
         )
     )
+
+
+@router.get("/bank/feed-failures", response_model=list[FeedFailureOut])
+def list_feed_failures(
+    status: Literal["failed", "imported"] | None = "failed",
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    db: Database = Depends(database),
+    _caller=Depends(require(ANYONE)),
+) -> list[FeedFailureOut]:
+    """Bank feed documents put aside because their import failed (newest first)."""
+    with db.reading() as session:
+        rows, _ = set_aside.list_failures(session, status=status, limit=limit, offset=offset)
+        return [FeedFailureOut.of(f) for f in rows]
+
+
+@router.get(
+    "/bank/feed-failures/{failure_id}/document",
+    response_class=Response,
+    responses={200: {"content": {"application/xml": {"schema": {"type": "string"}}}}},
+)
+def feed_failure_document(
+    failure_id: int, db: Database = Depends(database), _caller=Depends(require(ANYONE))
+) -> Response:
+    """The document as the feed gave it."""
+    with db.reading() as session:
+        failure = set_aside.get_failure(session, failure_id)
+    return Response(failure.document, media_type="application/xml")
+
+
+@router.post("/bank/feed-failures/{failure_id}/retry", response_model=FeedFailureOut)
+async def retry_feed_failure(
+    failure_id: int,
+    request: Request,
+    background: BackgroundTasks,
+    caller=Depends(require(INTEGRATIONS | SUPERVISORS)),
+) -> FeedFailureOut:
+    """Import a document put aside again: ``status`` says whether it is now ``imported`` or
+    ``failed`` again (with the new error). Retrying an imported one is a 409."""
+    state = request.app.state
+    failure = await run_in_threadpool(
+        set_aside.retry,
+        state.db,
+        state.settings,
+        failure_id,
+        actor=caller.username,
+        handler=getattr(state, "bank_handler", None),
+    )
+    background.add_task(deliver_soon, state.db, state.settings)
+    return FeedFailureOut.of(failure)

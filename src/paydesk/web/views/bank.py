@@ -12,13 +12,14 @@ from starlette.datastructures import FormData, UploadFile
 
 from paydesk.auth.roles import ANYONE, BACK_OFFICE, SUPERVISORS
 from paydesk.bank import service as bank
+from paydesk.bank import set_aside
 from paydesk.bank.camt import InvalidBankFile
-from paydesk.bank.importer import import_file
+from paydesk.bank.importer import entry_rules, import_file
 from paydesk.bank.models import BankEntry, BankFile
 from paydesk.codes import rf
 from paydesk.codes import service as codes
 from paydesk.codes.status import PAYABLE
-from paydesk.errors import InvalidInput, NotFound
+from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.payments.service import policy_of
 from paydesk.reporting import bank_entries as entry_list
 from paydesk.reporting import export
@@ -44,12 +45,15 @@ def _context(web: Web, *, offset: int = 0, imported: int | None = None) -> dict[
         )
         files = bank.list_files(s, limit=FILES_SHOWN, offset=0)
         summary = s.get(BankFile, imported) if imported is not None else None
+        put_aside, put_aside_total = set_aside.list_failures(s, limit=FILES_SHOWN)
     return {
         "entries": held,
         "total": total or 0,
         "offset": offset,
         "page_size": PAGE_SIZE,
         "files": files,
+        "set_aside": put_aside,
+        "set_aside_total": put_aside_total,
         "summary": summary,
         "upload_error": None,
         "entry_errors": {},
@@ -183,6 +187,7 @@ def upload(values: FormData = Depends(posted_form), web: Web = Depends(form(UPLO
                 actor=web.user.username,
                 max_bytes=web.settings.web_upload_max_bytes,
                 policy=policy_of(web.settings),
+                rules=entry_rules(web.settings),
             )
         except InvalidBankFile as refused:
             problem = web._("The file was refused: %(reason)s", reason=refused.detail)
@@ -197,6 +202,29 @@ def upload(values: FormData = Depends(posted_form), web: Web = Depends(form(UPLO
     if web.is_htmx:
         return web.render("bank/_upload.html", status=status, **context)
     return web.render("bank/entries.html", status=status, **context)
+
+
+@router.post("/bank/feed-failures/{failure_id}/retry", name="web.bank_feed_retry")
+def retry_feed_document(failure_id: int, web: Web = Depends(form(UPLOADERS))):
+    """Import a feed document put aside again; say whether it worked."""
+    assert web.user is not None
+    try:
+        failure = set_aside.retry(web.db, web.settings, failure_id, actor=web.user.username)
+    except NotFound:
+        raise PageError(
+            404, web._("There is no feed document %(id)s put aside.", id=failure_id)
+        ) from None
+    except Conflict:
+        raise PageError(
+            409, web._("Feed document %(id)s was imported already.", id=failure_id)
+        ) from None
+    if failure.status == set_aside.IMPORTED:
+        flash = web._("Feed document %(id)s imported.", id=failure_id)
+    else:
+        flash = web._(
+            "Feed document %(id)s failed again: %(reason)s", id=failure_id, reason=failure.error
+        )
+    return web.redirect(web.url("web.bank_entries"), flash=flash)
 
 
 def _held(web: Web, entry_id: int) -> BankEntry:

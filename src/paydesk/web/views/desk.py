@@ -43,6 +43,7 @@ from paydesk.errors import (
 )
 from paydesk.ledger.posting import account_balance
 from paydesk.money import Money
+from paydesk.payments import limits
 from paydesk.payments.errors import InvalidMatch
 from paydesk.web import i18n
 from paydesk.web.i18n import N_
@@ -167,7 +168,7 @@ def card_message(web: Web) -> str:
 def read_form(web: Web, options: Options, values: FormData) -> Reading:
     """Check each field as the desk's rules do (tender details by their type) and build the
     request; nothing is stored here."""
-    typed = {k: _text(values, k, 2000) for k in values if k != "csrf_token"}
+    typed = {k: _text(values, k, limits.COMMENTS) for k in values if k != "csrf_token"}
     reading = Reading(typed, {})
     errors = reading.errors
     currency = options.currency
@@ -188,13 +189,15 @@ def read_form(web: Web, options: Options, values: FormData) -> Reading:
     match_value = typed.get("match_value") or None
     if match_type not in (None, *MATCH_TYPES):
         errors["match_type"] = web._("Choose invoice or contract.")
-    if match_value and len(match_value) > 64:
-        errors["match_value"] = web._("The value is longer than %(n)s characters.", n=64)
+    if match_value and len(match_value) > limits.REFERENCE:
+        errors["match_value"] = web._(
+            "The value is longer than %(n)s characters.", n=limits.REFERENCE
+        )
     distribution = typed.get("distribution") or "distribute_and_freeze"
     if distribution not in DISTRIBUTIONS:
         errors["distribution"] = web._("Choose how the payment is distributed.")
     non_cis = options.account.customer_class == "non_cis"
-    for name, limit in (("non_cis_name", 140), ("non_cis_reference", 64)):
+    for name, limit in (("non_cis_name", limits.NAME), ("non_cis_reference", limits.REFERENCE)):
         if len(typed.get(name, "")) > limit:
             errors[name] = web._("The value is longer than %(n)s characters.", n=limit)
 
@@ -232,11 +235,11 @@ def read_form(web: Web, options: Options, values: FormData) -> Reading:
                 errors[f"{row.key}_number"] = web._("Enter the cheque number.")
             elif row.kind == "cheque":
                 errors[f"{row.key}_number"] = web._(
-                    "The cheque number is longer than %(n)s characters.", n=35
+                    "The cheque number is longer than %(n)s characters.", n=limits.DETAIL
                 )
             else:
                 errors[f"{row.key}_reference"] = web._(
-                    "The reference is longer than %(n)s characters.", n=35
+                    "The reference is longer than %(n)s characters.", n=limits.DETAIL
                 )
             continue
         if row.kind == "bank" and typed.get("t_bank_kind", "checking") not in METHOD_KINDS:

@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 
 from paydesk.auth.roles import CASHIER_DESK, SUPERVISORS
 from paydesk.cashier import drawers
+from paydesk.cashier.errors import DrawerNotYours
 from paydesk.cashier.models import CashDrawerSession
 from paydesk.errors import InvalidInput
 from paydesk.money import Money
@@ -117,6 +118,17 @@ def open_drawer(values: FormData = Depends(posted_form), web: Web = Depends(form
     )
 
 
+def _check_may_close(web: Web, drawer: CashDrawerSession) -> None:
+    """Refuse another cashier's drawer before reading the form (the rule: ``drawers``)."""
+    assert web.user is not None
+    try:
+        drawers.check_may_close(drawer, actor=web.user.username, role=web.user.role)
+    except DrawerNotYours as error:
+        raise PageError(
+            403, web._("This cash drawer is %(cashier)s's.", cashier=error.extra["cashier"])
+        ) from None
+
+
 @router.post("/cash-drawer/{drawer_id}/close", name="web.cash_drawer_close")
 def close_drawer(
     drawer_id: int, values: FormData = Depends(posted_form), web: Web = Depends(form(CASHIER_DESK))
@@ -125,10 +137,7 @@ def close_drawer(
     assert web.user is not None
     with web.db.reading() as s:
         drawer = drawers.get_drawer(s, drawer_id)
-        if drawer.cashier != web.user.username and not web.may(SUPERVISORS):
-            raise PageError(
-                403, web._("This cash drawer is %(cashier)s's.", cashier=drawer.cashier)
-            )
+        _check_may_close(web, drawer)
         if drawer.status != "open":
             raise PageError(409, web._("Cash drawer %(id)s is already closed.", id=drawer_id))
         codes = [line.type_code for line in drawers.reconciliation(s, drawer, {}).lines]
@@ -170,7 +179,12 @@ def close_drawer(
         )
     with web.db.transaction() as s:
         drawers.close_drawer(
-            s, drawer_id, counted=counted, actor=web.user.username, note=note or None
+            s,
+            drawer_id,
+            counted=counted,
+            actor=web.user.username,
+            role=web.user.role,
+            note=note or None,
         )
     return web.redirect(
         web.url("web.cash_drawer") + f"?closed={drawer_id}",

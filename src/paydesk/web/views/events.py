@@ -16,6 +16,7 @@ from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Contract
 from paydesk.auth.roles import CASHIER_DESK, SUPERVISORS
 from paydesk.cashier import service as desk
+from paydesk.cashier import wallet
 from paydesk.errors import InvalidInput, InvalidTransition, PaydeskError
 from paydesk.money import Money
 from paydesk.payments.errors import DistributionError, InvalidManualDistribution, InvalidMatch
@@ -465,6 +466,7 @@ def cancel_tender(
                 reason=reason,
                 actor=web.user.username,
                 cash_only_points=int(points_text),
+                points_end=wallet.points_end(web.settings.cashier.cash_only_points_months),
             )
     except InvalidTransition:
         raise PageError(409, web._("Tender %(id)s is already cancelled.", id=tender_id)) from None

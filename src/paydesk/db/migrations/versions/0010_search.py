@@ -1,7 +1,7 @@
 """search: customer name terms (folded words), and indexes for the search box
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0012
 Create Date: 2026-11-30 04:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from paydesk.accounts.search import terms
 
 revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
