@@ -28,7 +28,7 @@ FLOORS: list[set[str]] = [
     {"documents"},
     {"payments"},
     {"cashier", "bank", "slips"},
-    {"worker", "banksim"},
+    {"worker", "banksim", "reporting"},
     {"request_limits"},
     {"api", "web", "cli", "demo"},
 ]

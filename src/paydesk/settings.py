@@ -114,6 +114,9 @@ class CashierSettings(BaseModel):
     bank_verification_timeout: float = Field(default=5.0, gt=0, le=60)
     #: Refuse desk tenders when the cashier has no open cash-drawer session.
     require_open_drawer: bool = False
+    #: Blind count: the drawer page hides what is expected (and the session's tenders) until
+    #: the drawer is closed, so the cashier counts before seeing the expected amounts.
+    blind_count: bool = False
     #: The page *Make payment* and the menu open: ``one_time_payment`` (the dialog) or
     #: ``distribution_rules`` (quick add payment event); both stay reachable.
     default_method: Literal["one_time_payment", "distribution_rules"] = "one_time_payment"
@@ -146,6 +149,10 @@ class Settings(BaseSettings):
     business_name: str = "paydesk demo business"
     business_iban: str = "GR1601101250000000012300695"
     business_bic: str | None = None
+    #: Printed on customer receipts under the business's name (lines separated by newlines).
+    business_address: str | None = None
+    #: Tax id printed on customer receipts (e.g. the Greek ΑΦΜ or the Polish NIP).
+    business_tax_id: str | None = None
 
     #: RF layout: ``iso`` (prefix + document reference) or ``dias`` (25 digits).
     rf_layout: Literal["iso", "dias"] = "iso"

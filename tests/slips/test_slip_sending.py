@@ -320,7 +320,7 @@ def test_the_pdf_slip_of_a_stored_code_scans_to_an_epc_payload_with_rf_amount_an
     assert payload.name == "Acme Motors S.A."
 
 
-def test_an_open_amount_code_slip_says_open_amount_and_its_qr_has_no_amount(
+def test_an_open_amount_code_slip_says_what_may_still_be_paid_and_its_qr_has_no_amount(
     db: Database, keys: dict[str, str]
 ) -> None:
     key = keys["integration"]
@@ -333,9 +333,11 @@ def test_an_open_amount_code_slip_says_open_amount_and_its_qr_has_no_amount(
         pdf = client.get(f"/v1/payment-codes/{code}/slip.pdf", headers=auth(key))
         english = client.get(f"/v1/payment-codes/{code}/slip.pdf?language=en", headers=auth(key))
     assert html.status_code == pdf.status_code == 200
-    assert LABELS["el"]["open_amount"] in html.text
-    assert LABELS["el"]["open_amount"] in pdf_text(pdf.content)
-    assert "Open amount: pay the amount you choose" in pdf_text(english.content)
+    # A vehicle order's open code has the order's amount as its ceiling: the slip says so.
+    up_to = LABELS["el"]["open_up_to"].format(amount="100,00\u00a0€")
+    assert up_to in html.text
+    assert up_to.replace("\u00a0", " ") in pdf_text(pdf.content).replace("\u00a0", " ")
+    assert "Open amount: you may pay up to €100.00" in pdf_text(english.content)
     payload = parse_epc_payload(scan_pdf(pdf.content))
     assert payload.amount is None and payload.reference == code
 

@@ -25,6 +25,7 @@ from paydesk.db.migrate import upgrade
 from paydesk.settings import Settings
 from tests.conftest import BACKENDS, POSTGRES_URL, TEST_SECRET
 from tests.gateway.conftest import wait_until_up
+from tests.web.accessibility import check_accessible
 from tests.web.conftest import PASSWORDS, Book, make_book, make_users
 
 pytestmark = pytest.mark.browser
@@ -158,6 +159,7 @@ def page(browser, server: Server, request: pytest.FixtureRequest):
     tab = context.new_page()
     tab.shot = _shooter(tab, request.node.name)
     problems: list[str] = []
+    tab.on("dialog", lambda dialog: dialog.accept())  # htmx's confirm dialogs: say yes
     tab.on("pageerror", lambda error: problems.append(str(error)))
     tab.on(
         "console",
@@ -178,6 +180,7 @@ def _shooter(tab, test_name: str):
 
     def shot(step: str) -> None:
         tab.screenshot(path=str(SCREENSHOTS / f"{slug}-{step}.png"), full_page=True)
+        check_accessible(tab)  # every page shot is also checked by axe-core
 
     return shot
 
@@ -187,7 +190,7 @@ def _sign_in(tab, server: Server, username: str) -> None:
     tab.get_by_label("Username").fill(username)
     tab.get_by_label("Password").fill(PASSWORDS[username])
     tab.get_by_label("Password").press("Enter")  # the keyboard submits the form
-    tab.wait_for_url(f"{server.url}/accounts")
+    tab.wait_for_url(f"{server.url}/")
 
 
 def test_a_supervisor_takes_a_repair_order_to_its_code_and_cancels_it(page, server: Server):
@@ -195,6 +198,7 @@ def test_a_supervisor_takes_a_repair_order_to_its_code_and_cancels_it(page, serv
 
     book = server.book
     _sign_in(page, server, "supervisor")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Accounts").click()
     page.shot("1-accounts")
 
     page.get_by_role("link", name=book.account_number).click()
@@ -225,6 +229,9 @@ def test_a_supervisor_takes_a_repair_order_to_its_code_and_cancels_it(page, serv
     page.shot("4-cancel-refused")
 
     page.get_by_label("Reason for cancelling").fill("order paid at the counter")
+    page.get_by_role("button", name="Cancel code").click()
+    expect(page.locator("#confirm-question")).to_contain_text("order paid at the counter")
+    page.shot("5-asked-to-confirm")
     page.get_by_role("button", name="Cancel code").click()
     expect(page.locator("#messages")).to_contain_text("cancelled.")
     expect(page.locator("#code-status-value")).to_have_text("Cancelled")
@@ -518,6 +525,8 @@ def test_a_cashier_opens_the_drawer_takes_cash_and_closes_with_a_difference(page
     expect(page.locator("#expected-cash")).to_have_text("€95.90")
     page.get_by_role("row", name=re.compile("^Cash")).get_by_role("textbox").fill("95.00")
     page.shot("2-counted")
+    page.get_by_role("button", name="Close drawer").click()
+    expect(page.get_by_role("heading", name="Please confirm")).to_be_visible()
     page.get_by_role("button", name="Close drawer").click()
     expect(page.locator("#messages")).to_contain_text("closed.")
     result = page.locator("#close-result")

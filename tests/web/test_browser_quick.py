@@ -48,7 +48,7 @@ TEXT = {
     "el": {
         "heading": "Γρήγορη καταχώριση πληρωμής",
         "value": "Τιμή",
-        "tender": "Μέσο πληρωμής",
+        "tender": "Είδος μέσου πληρωμής",
         "tendered": "Καταβλήθηκαν",
         "cheque": "Αριθμός επιταγής",
         "take": "Καταχώριση πληρωμής",
@@ -69,8 +69,8 @@ TEXT = {
     "pl": {
         "heading": "Szybkie dodanie płatności",
         "value": "Wartość",
-        "tender": "Środek płatności",
-        "tendered": "Wpłacono",
+        "tender": "Rodzaj środka płatności",
+        "tendered": "Przekazane środki",
         "cheque": "Numer czeku",
         "take": "Przyjmij płatność",
         "cheque_type": "Czek",

@@ -320,7 +320,8 @@ def test_cancelling_a_payment_needs_a_reason(client: TestClient, db: Database, o
     assert refused.status_code == 422 and "Give the reason." in refused.text
     assert _payment(db, payment_id).status == "frozen"
     client.post(
-        f"/payments/{payment_id}/cancel", data={"csrf_token": token, "reason": "wrong account"}
+        f"/payments/{payment_id}/cancel",
+        data={"csrf_token": token, "reason": "wrong account", "confirmed": "1"},
     )
     payment = _payment(db, payment_id)
     assert (payment.status, payment.cancel_reason) == ("cancelled", "wrong account")
@@ -354,7 +355,12 @@ def test_only_supervisors_cancel_a_tender(client: TestClient, db: Database, owin
         assert session.get(Tender, tender_id).status == "valid"
     client.post(
         f"/tenders/{tender_id}/cancel",
-        data={"csrf_token": token, "reason": "cheque bounced", "cash_only_points": "2"},
+        data={
+            "csrf_token": token,
+            "reason": "cheque bounced",
+            "cash_only_points": "2",
+            "confirmed": "1",
+        },
     )
     with db.reading() as session:
         assert session.get(Tender, tender_id).status == "cancelled"
@@ -455,7 +461,12 @@ def test_a_cashier_opens_the_drawer_takes_cash_and_closes_with_the_difference(
         assert session.get(CashDrawerSession, drawer.id).status == "open"
     closed = client.post(
         f"/cash-drawer/{drawer.id}/close",
-        data={"csrf_token": token, "counted_cash": "145.50", "note": "short at noon"},
+        data={
+            "csrf_token": token,
+            "counted_cash": "145.50",
+            "note": "short at noon",
+            "confirmed": "1",
+        },
         follow_redirects=False,
     )
     assert closed.status_code == 303

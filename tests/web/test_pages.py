@@ -56,7 +56,7 @@ def test_sign_in_goes_back_only_to_a_page_of_this_site(client: TestClient, book:
         },
         follow_redirects=False,
     )
-    assert response.headers["location"] == "/accounts"
+    assert response.headers["location"] == "/"
 
 
 def test_account_360_shows_contracts_with_balances_documents_and_codes(
@@ -79,7 +79,12 @@ def test_marking_a_repair_order_ready_from_the_documents_list_issues_its_code(
     assert "Mark ready for invoicing" in listing
     row = client.post(
         f"/documents/{book.repair_order_id}/status",
-        data={"csrf_token": token, "status": "ready_for_invoicing", "view": "row"},
+        data={
+            "csrf_token": token,
+            "status": "ready_for_invoicing",
+            "view": "row",
+            "confirmed": "1",
+        },
         headers={"HX-Request": "true"},
     )
     assert row.status_code == 200
@@ -99,7 +104,7 @@ def test_a_supervisor_cancels_a_code_with_a_reason(client: TestClient, db: Datab
     assert 'id="cancel-code"' in page
     done = client.post(
         f"/codes/{book.counter_invoice_code}/cancel",
-        data={"csrf_token": token, "reason": "customer paid at the counter"},
+        data={"csrf_token": token, "reason": "customer paid at the counter", "confirmed": "1"},
         follow_redirects=False,
     )
     assert done.status_code == 303
@@ -375,7 +380,12 @@ def test_every_status_change_from_the_pages_is_audited(
     token = sign_in(client, "supervisor")
     client.post(
         f"/documents/{book.repair_order_id}/status",
-        data={"csrf_token": token, "status": "cancelled", "reason": "customer withdrew"},
+        data={
+            "csrf_token": token,
+            "status": "cancelled",
+            "reason": "customer withdrew",
+            "confirmed": "1",
+        },
     )
     with db.reading() as session:
         event = session.scalar(
@@ -464,7 +474,7 @@ def test_a_refused_htmx_request_shows_its_message_in_the_message_area(
     token = sign_in(client, "cashier")
     refused = client.post(
         f"/documents/{book.counter_invoice_id}/status",
-        data={"csrf_token": token, "status": "invoiced", "view": "row"},
+        data={"csrf_token": token, "status": "invoiced", "view": "row", "confirmed": "1"},
         headers={"HX-Request": "true"},
     )
     assert refused.status_code == 422
@@ -580,13 +590,24 @@ def test_a_new_message_replaces_one_not_yet_shown(client: TestClient, book: Book
     token = sign_in(client, "supervisor")
     client.post(
         f"/documents/{book.repair_order_id}/status",
-        data={"csrf_token": token, "status": "ready_for_invoicing"},
+        data={"csrf_token": token, "status": "ready_for_invoicing", "confirmed": "1"},
         follow_redirects=False,
     )
     done = client.post(
         f"/codes/{book.counter_invoice_code}/cancel",
-        data={"csrf_token": token, "reason": "duplicate"},
+        data={"csrf_token": token, "reason": "duplicate", "confirmed": "1"},
         follow_redirects=False,
     )
     shown = client.get(done.headers["location"]).text
     assert f"Payment code {book.counter_invoice_code} cancelled." in shown
+
+
+def test_an_unknown_address_answers_a_page_in_the_language_and_the_api_problem_json(
+    client: TestClient, book: Book
+):
+    sign_in(client, "cashier")
+    page = client.get("/no-such-page", headers={"Accept": "text/html", "Accept-Language": "el"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Δεν υπάρχει σελίδα σε αυτή τη διεύθυνση." in page.text
+    api = client.get("/v1/no-such-thing", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paydesk.db.base import Base, KeyType, created_column, currency_column, id_column
@@ -52,3 +52,19 @@ class Contract(Base):
     is_overpayment: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="active")
     created_at: Mapped[datetime] = created_column()
+
+
+#: Terms compare byte by byte (PostgreSQL's "C" collation, SQLite's default), so that a prefix
+#: is one contiguous range of the index whatever the database's locale.
+TermType = String(100).with_variant(String(100, collation="C"), "postgresql")
+
+
+class CustomerNameTerm(Base):
+    """One word of a customer's name, folded (case and accents removed), for the name search;
+    written by :func:`paydesk.accounts.search.index_customer` with the customer."""
+
+    __tablename__ = "customer_name_terms"
+    __table_args__ = (Index("ix_customer_name_terms_term", "term", "customer_id"),)
+
+    customer_id: Mapped[int] = mapped_column(KeyType, ForeignKey("customers.id"), primary_key=True)
+    term: Mapped[str] = mapped_column(TermType, primary_key=True)

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from paydesk.accounts import search
 from paydesk.accounts.models import Account, Contract, Customer
 from paydesk.db.bulk import among
 from paydesk.db.lookup import fetch
@@ -57,6 +58,7 @@ def create_customer(
     )
     session.add(customer)
     session.flush()
+    search.index_customer(session, customer)
     return customer
 
 
@@ -178,9 +180,9 @@ def search_accounts(
     stmt = select(Account, Customer).join(Customer, Customer.id == Account.customer_id)
     if query:
         like = f"%{escape_like(query.strip())}%"  # % and _ typed are matched as themselves
-        stmt = stmt.where(
-            Account.number.ilike(like, escape="\\") | Customer.name.ilike(like, escape="\\")
-        )
+        by_number = Account.number.ilike(like, escape="\\")
+        by_name = search.matching(query)
+        stmt = stmt.where(by_number if by_name is None else by_number | Customer.id.in_(by_name))
     return [
         (a, c)
         for a, c in session.execute(stmt.order_by(Account.id).limit(limit).offset(offset)).all()

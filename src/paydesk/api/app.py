@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from paydesk import __version__
 from paydesk.api import problems
@@ -14,6 +15,7 @@ from paydesk.api.routes import (
     cashier,
     codes,
     documents,
+    reports,
     slips,
     webhooks,
 )
@@ -38,8 +40,25 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     problems.install(app)
-    for module in (admin, accounts, documents, codes, cashier, bank, bank_gateway, slips, webhooks):
+    for module in (
+        admin,
+        accounts,
+        documents,
+        codes,
+        cashier,
+        bank,
+        bank_gateway,
+        slips,
+        webhooks,
+        reports,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     mount_web_pages(app)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document() -> RedirectResponse:
+        """Where tools look for it first; the document lives with the API under /v1."""
+        return RedirectResponse(app.openapi_url or f"{API_PREFIX}/openapi.json", status_code=308)
+
     problems.declare(app)
     return app

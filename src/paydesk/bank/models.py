@@ -62,7 +62,7 @@ class BankEntry(Base):
     debtor_bic: Mapped[str | None] = mapped_column(String(11))
     bank_name: Mapped[str | None] = mapped_column(String(140))
     end_to_end_id: Mapped[str | None] = mapped_column(String(140), index=True)
-    account_servicer_ref: Mapped[str | None] = mapped_column(String(140))
+    account_servicer_ref: Mapped[str | None] = mapped_column(String(140), index=True)
     #: matched | unmatched | reversed | reversal | rejected | returned
     status: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str | None] = mapped_column(Text)

@@ -130,24 +130,53 @@ def _file_secret(path: str) -> str | None:
 
 
 @app.command()
-def demo() -> None:
-    """Load demo data (customers, documents, codes, users) once and print API keys."""
+def demo(
+    url: Annotated[str, typer.Option(help="Where `paydesk serve` will answer")] = (
+        "http://127.0.0.1:8000"
+    ),
+) -> None:
+    """Load demo data (customers, documents, codes, users) once, then print how to start:
+    the address, the users and passwords, the API keys (first time only) and the CLI."""
     from paydesk.db.migrate import upgrade
-    from paydesk.demo import DEMO_USERS, load
+    from paydesk.demo import load
 
     settings = _ensure_secret()
     upgrade(settings.database_url)
     db = _db()
     with db.transaction() as session:
         result = load(session, settings)
-    if not result.created:
-        typer.echo("demo data already loaded")
-        return
-    typer.echo("demo data loaded. API keys (shown once):")
-    for username, key in result.api_keys.items():
-        password = DEMO_USERS[username][1]
-        extra = f"  web password: {password}" if password else ""
-        typer.echo(f"  {username:<12} {key}{extra}")
+    typer.echo(welcome(url.rstrip("/"), result.api_keys, first_time=result.created))
+
+
+def welcome(url: str, api_keys: dict[str, str], *, first_time: bool) -> str:
+    """The block ``paydesk demo`` ends with: what a newcomer needs to start."""
+    from paydesk.demo import DEMO_USERS
+
+    rule = "-" * 72
+    lines = [
+        "",
+        rule,
+        f"paydesk: open {url}/ and sign in as (user / password):",
+    ]
+    lines += [
+        f"    {username:<12} {password}"
+        for username, (_role, password) in DEMO_USERS.items()
+        if password
+    ]
+    if first_time:
+        lines.append("API keys of the demo users (shown this once; keep them):")
+        lines += [f"    {username:<12} {key}" for username, key in api_keys.items()]
+    else:
+        lines.append("Demo data was already loaded; its API keys were shown the first time.")
+    lines += [
+        "A new API key at any time:  .venv/bin/paydesk key create integration",
+        f"API documentation: {url}/docs   OpenAPI document: {url}/openapi.json",
+        "The command line: .venv/bin/paydesk --help",
+        "    (or once per shell: source .venv/bin/activate, then just: paydesk --help)",
+        "Stop the server with Ctrl+C; `make run` again keeps the data (data/paydesk.db).",
+        rule,
+    ]
+    return "\n".join(lines)
 
 
 @user_app.command("create")

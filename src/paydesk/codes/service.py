@@ -315,12 +315,43 @@ class CodeFilter:
     account_id: int | None = None
     issued_from: date | None = None
     issued_to: date | None = None
+    #: Only payable codes (active, partially paid) that expire on or before this day.
+    expiring_by: date | None = None
+
+
+def still_payable_minor(code: PaymentCode) -> int | None:
+    """What may still be paid on ``code``: a fixed code's amount still due, an open code's
+    ceiling less what was paid (never below zero); ``None`` for an open code with no ceiling."""
+    if code.amount_minor is None:
+        return None
+    return max(code.amount_minor - code.paid_minor, 0)
+
+
+#: Columns a code list sorts by (``"-issued"``: newest first, the default).
+SORTS = {
+    "rf": PaymentCode.rf,
+    "kind": PaymentCode.kind,
+    "status": PaymentCode.status,
+    "amount": PaymentCode.amount_minor,
+    "paid": PaymentCode.paid_minor,
+    "issued": PaymentCode.issued_at,
+    "expires": PaymentCode.expires_on,
+}
+
+
+def check_sort(sort: str) -> tuple[str, bool]:
+    """``"paid"`` or ``"-paid"`` (descending) → (column, descending); refuses other columns."""
+    column = sort.removeprefix("-")
+    if column not in SORTS:
+        raise InvalidInput(f"sort {sort!r}: sort by one of {list(SORTS)}, '-' first for descending")
+    return column, sort.startswith("-")
 
 
 def search(
-    session: Session, filters: CodeFilter, *, limit: int, offset: int
+    session: Session, filters: CodeFilter, *, limit: int, offset: int, sort: str = "-issued"
 ) -> tuple[list[PaymentCode], int]:
-    """Codes matching the filters, newest first, and how many match in all."""
+    """Codes matching the filters in ``sort`` order, and how many match in all."""
+    column, descending = check_sort(sort)
     query = select(PaymentCode)
     if filters.status:
         query = query.where(PaymentCode.status == filters.status)
@@ -334,12 +365,15 @@ def search(
         query = query.where(
             PaymentCode.issued_at < _start_of(filters.issued_to + timedelta(days=1))
         )
+    if filters.expiring_by:
+        query = query.where(
+            PaymentCode.status.in_(("active", "partially_paid")),
+            PaymentCode.expires_on <= filters.expiring_by,
+        )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(PaymentCode.issued_at.desc(), PaymentCode.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
+    key, tie = SORTS[column], PaymentCode.id
+    order = (key.desc(), tie.desc()) if descending else (key.asc(), tie.asc())
+    rows = session.scalars(query.order_by(*order).limit(limit).offset(offset))
     return list(rows), int(total)
 
 

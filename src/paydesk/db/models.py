@@ -1,6 +1,6 @@
 """Imports every model so that ``Base.metadata`` knows all tables (migrations, tests)."""
 
-from paydesk.accounts.models import Account, Contract, Customer
+from paydesk.accounts.models import Account, Contract, Customer, CustomerNameTerm
 from paydesk.api.models import IdempotencyRecord
 from paydesk.audit.models import AuditEvent
 from paydesk.auth.models import ApiKey, SignInThrottle, User, WebSession
@@ -39,6 +39,7 @@ __all__ = [
     "CodeSerial",
     "Contract",
     "Customer",
+    "CustomerNameTerm",
     "Document",
     "IdempotencyRecord",
     "Job",

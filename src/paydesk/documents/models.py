@@ -27,7 +27,8 @@ class Document(Base):
     account_id: Mapped[int] = mapped_column(KeyType, ForeignKey("accounts.id"), index=True)
     contract_id: Mapped[int] = mapped_column(KeyType, ForeignKey("contracts.id"))
     kind: Mapped[str] = mapped_column(String(20))
-    number: Mapped[str] = mapped_column(String(40))
+    #: Indexed alone too: the search box finds a document by its number, whatever its kind.
+    number: Mapped[str] = mapped_column(String(40), index=True)
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = currency_column()
     issue_date: Mapped[date] = mapped_column(Date)

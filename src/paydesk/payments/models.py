@@ -61,7 +61,7 @@ class Tender(Base):
     currency: Mapped[str] = currency_column()
     payer_account_id: Mapped[int | None] = mapped_column(KeyType, ForeignKey("accounts.id"))
     non_cis_name: Mapped[str | None] = mapped_column(String(limits.NAME))
-    cheque_number: Mapped[str | None] = mapped_column(String(limits.DETAIL))
+    cheque_number: Mapped[str | None] = mapped_column(String(limits.DETAIL), index=True)
     iban_masked: Mapped[str | None] = mapped_column(String(50))
     iban_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     stored_method_id: Mapped[int | None] = mapped_column(KeyType)

@@ -41,6 +41,7 @@ __all__ = [
     "epc_payload",
     "format_amount",
     "format_date",
+    "pdf_fonts",
     "render_html",
     "render_pdf",
 ]
@@ -73,8 +74,9 @@ class SlipFontMissing(PaydeskError):
 class SlipData:
     """What a payment slip shows. Validates and normalises on construction.
 
-    ``amount`` ``None`` is an open amount (the payer chooses). The RF code and IBAN are stored
-    compact; ``language`` is ``'en'``, ``'el'`` or ``'pl'``.
+    ``amount`` ``None`` is an open amount (the payer chooses), up to ``ceiling`` when set (what
+    may still be paid). The RF code and IBAN are stored compact; ``language`` is ``'en'``,
+    ``'el'`` or ``'pl'``.
     """
 
     business_name: str
@@ -89,6 +91,7 @@ class SlipData:
     due_date: date | None = None
     expires_on: date | None = None
     language: Language = "en"
+    ceiling: Money | None = None
 
     def __post_init__(self) -> None:
         for field in ("business_name", "customer_name", "document_kind", "document_number"):
@@ -98,6 +101,8 @@ class SlipData:
             raise InvalidAmount(f"{self.amount!r} is not Money")
         if self.amount is not None and self.amount.amount <= 0:
             raise InvalidAmount(f"{self.amount}: a slip asks for a positive amount")
+        if self.ceiling is not None and (self.amount is not None or self.ceiling.amount <= 0):
+            raise InvalidAmount("only an open amount has a ceiling, and it is above zero")
         check_language(self.language)
         object.__setattr__(self, "rf_code", rf.validate(self.rf_code))
         try:
@@ -158,7 +163,12 @@ def _rows(slip: SlipData) -> list[tuple[str, str]]:
     rows.append((label(lang, "customer"), customer))
     document = f"{document_kind(lang, slip.document_kind)} {slip.document_number}"
     rows.append((label(lang, "document"), document))
-    amount = label(lang, "open_amount") if slip.amount is None else format_amount(slip.amount, lang)
+    if slip.amount is not None:
+        amount = format_amount(slip.amount, lang)
+    elif slip.ceiling is not None:
+        amount = label(lang, "open_up_to", amount=format_amount(slip.ceiling, lang))
+    else:
+        amount = label(lang, "open_amount")
     rows.append((label(lang, "amount"), amount))
     if slip.due_date:
         rows.append((label(lang, "due_date"), format_date(slip.due_date, lang)))
@@ -235,6 +245,11 @@ def _register_font(path: Path) -> str:
 def _fonts(font_dir: Path | None) -> dict[str, str]:
     dirs = (font_dir,) if font_dir is not None else _default_font_dirs()
     return {role: _register_font(_find_font_file(f, dirs)) for role, f in _FONT_FILES.items()}
+
+
+def pdf_fonts(font_dir: Path | None = None) -> dict[str, str]:
+    """The DejaVu fonts registered with reportlab: ``regular``, ``bold`` and ``mono`` names."""
+    return _fonts(font_dir)
 
 
 def render_pdf(slip: SlipData, *, font_dir: Path | None = None) -> bytes:

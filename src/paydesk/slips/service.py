@@ -95,7 +95,8 @@ def slip_data(
 ) -> SlipData:
     """The slip of a stored code: business from the settings, customer, document, what is due.
 
-    A fixed code asks for what is still due on it; an open code leaves the amount to the payer.
+    A fixed code asks for what is still due on it; an open code leaves the amount to the payer,
+    up to what may still be paid when it has a ceiling.
     ``language`` defaults to the customer's (English when slips are not written in it).
     """
     customer = outbox.customer_of(session, code)
@@ -107,9 +108,11 @@ def slip_data(
         account = session.get(Account, code.account_id)
         assert account is not None
         kind, number, due_date = "account", account.number, None
-    amount = None
+    amount = ceiling = None
     if code.amount_type == AmountType.FIXED and code.amount_minor is not None:
         amount = Money.from_minor(code.amount_minor - code.paid_minor, code.currency)
+    elif code.amount_minor is not None and code.amount_minor > code.paid_minor:
+        ceiling = Money.from_minor(code.amount_minor - code.paid_minor, code.currency)
     return SlipData(
         business_name=settings.business_name,
         business_iban=settings.business_iban,
@@ -123,6 +126,7 @@ def slip_data(
         due_date=due_date,
         expires_on=code.expires_on,
         language=check_language(language) if language else outbox.slip_language(customer.language),
+        ceiling=ceiling,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.numbers import NumberFormatError, format_currency, parse_decimal
 from babel.support import Translations
 
@@ -91,12 +91,13 @@ def format_day(day: date | None, lang: str) -> str:
 
 
 def format_moment(moment: datetime | None, lang: str, timezone: str = "UTC") -> str:
-    """A timestamp in the installation's time zone, in the locale's short form."""
+    """A timestamp in the installation's time zone: the day as :func:`format_day` writes it and
+    the time on the 24-hour clock in every language (``30 Νοε 2026, 15:05``)."""
     if moment is None:
         return ""
-    return format_datetime(
-        moment, format="short", tzinfo=ZoneInfo(timezone), locale=LOCALES[check_language(lang)]
-    )
+    local = moment.astimezone(ZoneInfo(timezone))
+    locale = LOCALES[check_language(lang)]
+    return f"{format_date(local.date(), format='medium', locale=locale)}, {local:%H:%M}"
 
 
 def decimal_hint(lang: str) -> str:

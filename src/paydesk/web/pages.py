@@ -25,6 +25,7 @@ from paydesk import request_limits as limits
 from paydesk.auth.roles import ANYONE, BACK_OFFICE, CASHIER_DESK, DESK, SUPERVISORS, Role
 from paydesk.auth.service import Principal, web_session_user
 from paydesk.codes import rf
+from paydesk.codes.service import still_payable_minor
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
 from paydesk.settings import Settings
@@ -32,6 +33,8 @@ from paydesk.web import i18n, labels, session
 from paydesk.web.i18n import N_
 
 FLASH_COOKIE = "paydesk_flash"
+#: The form field that says an irreversible action was confirmed (see :meth:`Web.confirm`).
+CONFIRMED_FIELD = "confirmed"
 #: Pages load scripts, styles and images from paydesk only; no inline script, no framing.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -68,6 +71,7 @@ class NavEntry:
 #: The main navigation. Entries whose route is not (yet) part of the app stay hidden: pages of
 #: the cashier desk and the bank side appear once they register a route of that name.
 NAV: tuple[NavEntry, ...] = (
+    NavEntry("web.home", N_("Start"), ANYONE),
     NavEntry("web.accounts", N_("Accounts"), ANYONE),
     NavEntry("web.documents", N_("Documents"), ANYONE),
     NavEntry("web.codes", N_("Payment codes"), ANYONE),
@@ -107,6 +111,7 @@ def environment(lang: str, timezone: str = "UTC") -> Environment:
         reason=lambda value: labels.reason_label(value, gettext),
         rf=rf.format,
     )
+    env.globals["still_payable"] = still_payable_minor
     env.globals.update(
         languages=i18n.NAMES,
         decimal_hint=i18n.decimal_hint(lang),
@@ -185,15 +190,41 @@ class Web:
     def is_htmx(self) -> bool:
         return self.request.headers.get("HX-Request") == "true"
 
-    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def render(
+        self, template: str, status: int = 200, lang: str | None = None, **context: Any
+    ) -> HTMLResponse:
+        """``template`` in the page's language (or ``lang``: a receipt in the customer's)."""
         html = (
-            environment(self.lang, self.settings.timezone)
+            environment(lang or self.lang, self.settings.timezone)
             .get_template(template)
             .render(web=self, **context)
         )
         response = HTMLResponse(html, status_code=status)
         self._finish(response)
         return response
+
+    def confirm(self, values: FormData, *, question: str, button: str, back: str) -> HTMLResponse:
+        """Ask before an irreversible action: a page that says what will happen and posts the
+        same form again with ``confirmed=1`` (works without JavaScript; with htmx the forms
+        ask with a dialog and send ``confirmed=1`` themselves)."""
+        fields = [
+            (name, value)
+            for name, value in values.multi_items()
+            if isinstance(value, str) and name not in (session.CSRF_FIELD, CONFIRMED_FIELD)
+        ]
+        context = {
+            "question": question,
+            "button": button,
+            "back": back,
+            "action": self.request.url.path,
+            "fields": fields,
+        }
+        if self.is_htmx:
+            response = self.render("_confirm.html", **context)
+            response.headers["HX-Retarget"] = "#main"
+            response.headers["HX-Reswap"] = "innerHTML"
+            return response
+        return self.render("confirm.html", **context)
 
     def redirect(self, url: str, flash: str | None = None) -> Response:
         """See-other to ``url`` (after a POST), optionally with a one-time message."""
@@ -223,6 +254,11 @@ class Web:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+
+
+def confirmed(values: FormData) -> bool:
+    """Whether the person confirmed the irreversible action the form asks for."""
+    return values.get(CONFIRMED_FIELD) == "1"
 
 
 def _has_route(request: Request, name: str) -> bool:

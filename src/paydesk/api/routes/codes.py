@@ -59,16 +59,18 @@ def list_codes(
     account_id: int | None = None,
     issued_from: date | None = None,
     issued_to: date | None = None,
+    expiring_by: date | None = Query(None, description="payable codes expiring by this day"),
+    sort: str = Query("-issued", description=f"one of {', '.join(codes.SORTS)}; '-': descending"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     db: Database = Depends(database),
     _caller=Depends(require(ANYONE)),
 ) -> CodeListOut:
-    filters = codes.CodeFilter(status, kind, account_id, issued_from, issued_to)
+    filters = codes.CodeFilter(status, kind, account_id, issued_from, issued_to, expiring_by)
     with db.transaction() as session:
         codes.expire_due(session)
     with db.reading() as session:
-        found, total = codes.search(session, filters, limit=limit, offset=offset)
+        found, total = codes.search(session, filters, limit=limit, offset=offset, sort=sort)
         return CodeListOut(
             items=[PaymentCodeOut.of(c) for c in found],
             page=Page(total=total, limit=limit, offset=offset),

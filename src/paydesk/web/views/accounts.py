@@ -13,12 +13,12 @@ from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Customer
-from paydesk.auth.roles import DESK
+from paydesk.auth.roles import BACK_OFFICE, DESK
 from paydesk.codes import service as codes
 from paydesk.codes.models import CodePayment, PaymentCode
 from paydesk.documents import service as documents
 from paydesk.documents.models import Document
-from paydesk.errors import InvalidInput
+from paydesk.errors import Conflict, InvalidInput
 from paydesk.ledger.posting import account_balance
 from paydesk.payments.models import Payment, PaymentEvent
 from paydesk.web import i18n
@@ -45,6 +45,117 @@ def account_list(q: str = "", web: Web = Depends(page())):
             for a, c in accounts.search_accounts(s, query=query or None, limit=LIST_LIMIT, offset=0)
         ]
     return web.render("accounts/list.html", rows=rows, q=query)
+
+
+#: Contract rows on the new-account form.
+CONTRACT_ROWS = 3
+LANGUAGES = {"en": "English", "el": "Ελληνικά", "pl": "Polski"}
+
+
+def _new_values(web: Web) -> dict[str, str]:
+    return {
+        "customer_kind": "person",
+        "language": web.lang,
+        "currency": web.settings.currency,
+        "customer_class": "balance_forward",
+        "c1_type": "service",
+        "c1_priority": "10",
+        "overpayment": "1",
+    }
+
+
+def _render_new(web: Web, values: dict[str, str], errors: dict[str, str], status: int = 200):
+    return web.render(
+        "accounts/new.html",
+        status=status,
+        values=values,
+        errors=errors,
+        rows=range(1, CONTRACT_ROWS + 1),
+        classes=list(accounts.CustomerClass),
+        languages=LANGUAGES,
+    )
+
+
+@router.get("/accounts/new", name="web.account_new")
+def new_account_form(web: Web = Depends(page(BACK_OFFICE))):
+    """A new customer and their account with its contracts (as ``POST /v1/accounts``)."""
+    return _render_new(web, _new_values(web), {})
+
+
+def _read_new(web: Web, form_values: FormData) -> tuple[dict[str, str], dict[str, str], list]:
+    """What was typed, the errors by field, and the contracts asked for."""
+    names = ["customer_name", "customer_kind", "email", "language", "address", "tax_id",
+             "number", "currency", "customer_class", "overpayment"]  # fmt: skip
+    for n in range(1, CONTRACT_ROWS + 1):
+        names += [f"c{n}_type", f"c{n}_priority", f"c{n}_description"]
+    values = {name: str(form_values.get(name) or "").strip()[:200] for name in names}
+    errors: dict[str, str] = {}
+    if not values["customer_name"]:
+        errors["customer_name"] = web._("Enter the customer's name.")
+    if values["email"] and "@" not in values["email"]:
+        errors["email"] = web._("Enter an e-mail address like name@example.com.")
+    if not values["number"]:
+        errors["number"] = web._("Enter the account number.")
+    if values["customer_class"] not in set(accounts.CustomerClass):
+        errors["customer_class"] = web._("Choose a customer class.")
+    if values["language"] not in LANGUAGES:
+        values["language"] = "en"
+    if values["customer_kind"] not in ("person", "company"):
+        values["customer_kind"] = "person"
+    contracts = []
+    for n in range(1, CONTRACT_ROWS + 1):
+        kind, priority = values[f"c{n}_type"], values[f"c{n}_priority"] or "50"
+        if not kind:
+            continue
+        if not priority.isdigit() or int(priority) > 999:
+            errors[f"c{n}_priority"] = web._("Enter a whole number from 0 to 999.")
+            continue
+        contracts.append(
+            accounts.ContractSpec(kind, int(priority), description=values[f"c{n}_description"])
+        )
+    if not contracts and "c1_priority" not in errors:
+        errors["c1_type"] = web._("An account needs at least one contract.")
+    if values["overpayment"]:
+        contracts.append(accounts.ContractSpec("excess_credit", 999, True, "Excess credit"))
+    return values, errors, contracts
+
+
+@router.post("/accounts/new", name="web.account_create")
+def create_account(values: FormData = Depends(posted_form), web: Web = Depends(form(BACK_OFFICE))):
+    typed, errors, contracts = _read_new(web, values)
+    if errors:
+        return _render_new(web, typed, errors, status=422)
+    try:
+        with web.db.transaction() as s:
+            customer = accounts.create_customer(
+                s,
+                name=typed["customer_name"],
+                kind=typed["customer_kind"],
+                email=typed["email"] or None,
+                language=typed["language"],
+                address=typed["address"] or None,
+                tax_id=typed["tax_id"] or None,
+            )
+            account = accounts.create_account(
+                s,
+                customer=customer,
+                number=typed["number"],
+                currency=typed["currency"] or web.settings.currency,
+                customer_class=typed["customer_class"],
+                contracts=contracts,
+            )
+            account_id, number = account.id, account.number
+    except Conflict:
+        errors = {"number": web._("Account number %(number)s is taken.", number=typed["number"])}
+        return _render_new(web, typed, errors, status=422)
+    except InvalidInput as refused:
+        field = "currency" if "currency" in refused.detail else "c1_type"
+        errors = {field: web._("This is not accepted: %(reason)s", reason=refused.detail)}
+        return _render_new(web, typed, errors, status=422)
+    return web.redirect(
+        web.url("web.account", account_id=account_id),
+        flash=web._("Account %(number)s created.", number=number),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
-"""Sign in, sign out, choose the language; ``/`` leads to the accounts page or to sign-in."""
+"""Sign in, sign out, choose the language."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from paydesk.auth import service as auth
@@ -14,7 +13,7 @@ from paydesk.web.pages import PageRoute, Web, form, load_web, posted_form, publi
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
-def safe_next(target: object, default: str = "/accounts") -> str:
+def safe_next(target: object, default: str = "/") -> str:
     """A same-site path to go back to; anything else (another host, a scheme) is ignored."""
     if (
         isinstance(target, str)
@@ -25,11 +24,6 @@ def safe_next(target: object, default: str = "/accounts") -> str:
     ):
         return target
     return default
-
-
-@router.get("/", name="web.home")
-def home(web: Web = Depends(public_page)):
-    return RedirectResponse("/accounts" if web.user else "/sign-in", status_code=303)
 
 
 @router.get("/sign-in", name="web.sign_in")

@@ -31,6 +31,8 @@ from paydesk.cashier.errors import (
 )
 from paydesk.cashier.models import StoredPaymentMethod
 from paydesk.cashier.tenders import TenderDraft, TenderType
+from paydesk.codes import service as codes
+from paydesk.documents.models import Document
 from paydesk.errors import (
     Conflict,
     InvalidAmount,
@@ -374,8 +376,31 @@ def _find_account(web: Web, account: str, number: str) -> int | None:
     return None
 
 
+def _for_code(web: Web, rf_text: str) -> tuple[int, dict[str, str]]:
+    """The account of the code ``rf_text`` and the form's values for paying it: what may still
+    be paid, matched to its document."""
+    with web.db.reading() as s:
+        code = codes.get(s, rf_text)
+        document = s.get(Document, code.document_id) if code.document_id else None
+    values: dict[str, str] = {"code": code.rf}
+    payable = codes.still_payable_minor(code)
+    if payable:
+        values["amount"] = str(Money.from_minor(payable, code.currency).amount)
+    if document is not None:
+        values["match_type"] = "invoice"
+        values["match_value"] = document.number
+    return code.account_id, values
+
+
 @router.get("/one-time-payment", name="web.one_time_payment")
-def payment_form(account: str = "", number: str = "", web: Web = Depends(page(CASHIER_DESK))):
+def payment_form(
+    account: str = "", number: str = "", code: str = "", web: Web = Depends(page(CASHIER_DESK))
+):
+    """The form for an account (by id or number), or for paying a payment code."""
+    if code.strip():
+        account_id, for_code = _for_code(web, code.strip()[:60])
+        options = load_options(web, account_id)
+        return _render_form(web, options, {**_default_values(options), **for_code}, {})
     account_id = _find_account(web, account.strip(), number.strip()[:60])
     if account_id is None:
         errors = {}

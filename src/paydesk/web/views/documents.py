@@ -21,8 +21,8 @@ from paydesk.errors import Conflict, InvalidInput
 from paydesk.money import Money
 from paydesk.settings import IssueMode
 from paydesk.web import i18n
-from paydesk.web.labels import STATUSES
-from paydesk.web.pages import PageRoute, Web, form, page, posted_form
+from paydesk.web.labels import ACTIONS, STATUSES, kind_label
+from paydesk.web.pages import PageRoute, Web, confirmed, form, page, posted_form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -257,6 +257,24 @@ def change_status(
             errors={"reason": web._("The reason is longer than 500 characters.")},
             reason=reason,
         )
+    if not confirmed(values):
+        with web.db.reading() as s:
+            document = documents.get(s, document_id)
+        if target in next_statuses(document):
+            action = web._(ACTIONS.get(target, target))
+            return web.confirm(
+                values,
+                question=web._(
+                    "%(action)s: %(kind)s %(number)s.",
+                    action=action,
+                    kind=web._(kind_label(document.kind)),
+                    number=document.number,
+                ),
+                button=action,
+                back=web.url("web.documents")
+                if values.get("view") == "row"
+                else web.url("web.document", document_id=document_id),
+            )
     with web.db.transaction() as s:
         change = documents.change_status(
             s, web.settings, document_id, target, actor=web.user.username, reason=reason or None

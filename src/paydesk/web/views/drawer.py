@@ -15,7 +15,7 @@ from paydesk.errors import InvalidInput
 from paydesk.money import Money
 from paydesk.payments.models import Tender
 from paydesk.web import i18n
-from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
+from paydesk.web.pages import PageError, PageRoute, Web, confirmed, form, page, posted_form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -61,6 +61,30 @@ def _context(web: Web, closed: int | None = None) -> dict[str, object]:
         "errors": {},
         "values": {},
     }
+
+
+@router.get("/cash-drawer/{drawer_id}/report", name="web.cash_drawer_report")
+def drawer_report(drawer_id: int, web: Web = Depends(page(CASHIER_DESK))):
+    """The printable drawer report of a closed drawer: float, per tender type expected, counted
+    and difference, and every tender of the session."""
+    assert web.user is not None
+    with web.db.reading() as s:
+        drawer = drawers.get_drawer(s, drawer_id)
+        if drawer.cashier != web.user.username and not web.may(SUPERVISORS):
+            raise PageError(
+                403, web._("This cash drawer is %(cashier)s's.", cashier=drawer.cashier)
+            )
+        if drawer.status != "closed":
+            raise PageError(
+                409,
+                web._("Cash drawer %(id)s is still open: count and close it first.", id=drawer_id),
+            )
+        tenders = list(
+            s.scalars(
+                select(Tender).where(Tender.drawer_session_id == drawer.id).order_by(Tender.id)
+            )
+        )
+    return web.render("drawer/report.html", drawer=drawer, tenders=tenders)
 
 
 @router.get("/cash-drawer", name="web.cash_drawer")
@@ -142,6 +166,17 @@ def close_drawer(
         context["errors"] = errors
         context["values"] = typed
         return web.render("drawer/drawer.html", status=422, **context)
+    if not confirmed(values):
+        return web.confirm(
+            values,
+            question=web._(
+                "Close cash drawer %(id)s with the amounts you counted? It cannot take tenders "
+                "after closing.",
+                id=drawer_id,
+            ),
+            button=web._("Close drawer"),
+            back=web.url("web.cash_drawer"),
+        )
     with web.db.transaction() as s:
         drawers.close_drawer(
             s,

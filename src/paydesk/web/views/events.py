@@ -6,8 +6,10 @@ bank-account validation. Each action calls the cashier service the API calls."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
@@ -21,9 +23,11 @@ from paydesk.payments.errors import DistributionError, InvalidManualDistribution
 from paydesk.payments.models import Payment, Tender
 from paydesk.payments.service import get_payment
 from paydesk.payments.states import PaymentAction, PaymentStatus, allowed_actions
-from paydesk.web import i18n
+from paydesk.reporting import events as reporting_events
+from paydesk.reporting import export
+from paydesk.web import i18n, receipt
 from paydesk.web.labels import status_label
-from paydesk.web.pages import PageError, PageRoute, Web, form, page, posted_form
+from paydesk.web.pages import PageError, PageRoute, Web, confirmed, form, page, posted_form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -46,35 +50,96 @@ def _currency(view: desk.EventView, fallback: str) -> str:
     return rows[0].currency if rows else fallback
 
 
+def _event_filter(
+    web: Web, date_from: str, date_to: str, show: str
+) -> tuple[reporting_events.EventFilter, dict[str, str]]:
+    """The list's filters from the query string, and the errors of the bad ones (ignored)."""
+    errors: dict[str, str] = {}
+    days: dict[str, date | None] = {}
+    for name, text in (("from", date_from), ("to", date_to)):
+        days[name] = None
+        if text:
+            try:
+                days[name] = date.fromisoformat(text)
+            except ValueError:
+                errors[name] = web._("Enter a date.")
+    if days["from"] and days["to"] and days["to"] < days["from"]:
+        errors["to"] = web._("The end date is before the start date.")
+        days["to"] = None
+    show = show if show in reporting_events.SHOWS else ""
+    return reporting_events.EventFilter(days["from"], days["to"], show), errors
+
+
+def _sort(sort: str) -> str:
+    try:
+        reporting_events.check_sort(sort)
+    except InvalidInput:
+        return reporting_events.DEFAULT_SORT
+    return sort
+
+
 @router.get("/payment-events", name="web.payment_events")
 def event_list(
+    request: Request,
     unbalanced: str = "",
     attention: str = "",
+    show: str = "",
+    date_from: str = Query("", alias="from"),
+    date_to: str = Query("", alias="to"),
+    sort: str = reporting_events.DEFAULT_SORT,
     offset: int = 0,
     web: Web = Depends(page(CASHIER_DESK)),
 ):
-    only_unbalanced = unbalanced in ("1", "true", "on")
-    only_attention = attention in ("1", "true", "on")
+    if unbalanced in ("1", "true", "on"):
+        show = "unbalanced"
+    if attention in ("1", "true", "on"):
+        show = "attention"
+    filters, errors = _event_filter(web, date_from.strip(), date_to.strip(), show)
+    sort = _sort(sort)
     offset = max(offset, 0)
     with web.db.reading() as s:
-        waiting = desk.count_needing_attention(s)
-        if only_attention:
-            ids = desk.events_needing_attention(s, limit=PAGE_SIZE + 1, offset=offset)
-        elif only_unbalanced:
-            ids = desk.unbalanced_events(s, limit=PAGE_SIZE + 1, offset=offset)
-        else:
-            ids = desk.recent_events(s, limit=PAGE_SIZE + 1, offset=offset)
-        views = [desk.event_view(s, i) for i in ids[:PAGE_SIZE]]
-    rows = [EventRow(v, _currency(v, web.settings.currency)) for v in views]
+        lines, total = reporting_events.list_events(
+            s, filters, sort=sort, limit=PAGE_SIZE, offset=offset
+        )
+        statuses = {line.id: desk.event_view(s, line.id).status for line in lines}
+    query = {"show": filters.show, "from": date_from, "to": date_to, "sort": sort}
     return web.render(
         "events/list.html",
-        rows=rows,
-        unbalanced=only_unbalanced,
-        attention=only_attention,
-        waiting=waiting,
+        status=422 if errors else 200,
+        lines=lines,
+        statuses=statuses,
+        total=total,
+        show=filters.show,
+        values={"from": date_from, "to": date_to},
+        errors=errors,
+        sort=sort,
         offset=offset,
-        more=len(ids) > PAGE_SIZE,
         page_size=PAGE_SIZE,
+        query=query,
+        csv_url=web.url("web.payment_events_csv") + "?" + urlencode(query),
+    )
+
+
+@router.get("/payment-events.csv", name="web.payment_events_csv")
+def event_list_csv(
+    show: str = "",
+    date_from: str = Query("", alias="from"),
+    date_to: str = Query("", alias="to"),
+    sort: str = reporting_events.DEFAULT_SORT,
+    web: Web = Depends(page(CASHIER_DESK)),
+):
+    """The filtered events (every page, at most :data:`export.MAX_ROWS`) as CSV."""
+    filters, errors = _event_filter(web, date_from.strip(), date_to.strip(), show)
+    if errors:
+        raise PageError(422, " ".join(errors.values()))
+    with web.db.reading() as s:
+        lines, _total = reporting_events.list_events(
+            s, filters, sort=_sort(sort), limit=export.MAX_ROWS
+        )
+    return Response(
+        export.events_csv(lines),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="payment-events.csv"'},
     )
 
 
@@ -105,6 +170,7 @@ def _event_context(web: Web, event_id: int) -> dict[str, object]:
             )
     return {
         "view": view,
+        "outcome": receipt.outcome(view),
         "row": EventRow(view, _currency(view, web.settings.currency)),
         "blocks": blocks,
         "errors": {},
@@ -116,6 +182,39 @@ def _event_context(web: Web, event_id: int) -> dict[str, object]:
 @router.get("/payment-events/{event_id}", name="web.payment_event")
 def event_page(event_id: int, web: Web = Depends(page(CASHIER_DESK))):
     return web.render("events/detail.html", **_event_context(web, event_id))
+
+
+def _receipt(web: Web, event_id: int) -> receipt.Receipt:
+    with web.db.reading() as s:
+        return receipt.load(s, web.settings, event_id)
+
+
+@router.get("/payment-events/{event_id}/receipt", name="web.payment_receipt")
+def receipt_page(event_id: int, web: Web = Depends(page(CASHIER_DESK))):
+    """The printable customer receipt, in the customer's language."""
+    r = _receipt(web, event_id)
+    gettext = i18n.translations(r.language).gettext
+    back_label = i18n.translations(web.lang).gettext("Back to the payment event")
+    return web.render(
+        "receipts/receipt.html",
+        lang=r.language,
+        r=r,
+        tender_text=lambda t: receipt.tender_text(t, gettext),
+        item_text=lambda item: receipt.item_text(item, gettext),
+        back=web.url("web.payment_event", event_id=event_id),
+        back_label=back_label,
+        pdf=web.url("web.payment_receipt_pdf", event_id=event_id),
+    )
+
+
+@router.get("/payment-events/{event_id}/receipt.pdf", name="web.payment_receipt_pdf")
+def receipt_pdf(event_id: int, web: Web = Depends(page(CASHIER_DESK))):
+    r = _receipt(web, event_id)
+    return Response(
+        receipt.render_pdf(r, web.settings.timezone),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="receipt-{event_id}.pdf"'},
+    )
 
 
 def _refused(web: Web, event_id: int, key: str, field: str, message: str, typed: dict[str, str]):
@@ -305,6 +404,19 @@ def cancel_payment(
     if problem:
         key = f"cancel-payment-{payment_id}"
         return _refused(web, payment.event_id, key, "reason", problem, {"reason": reason})
+    if not confirmed(values):
+        return web.confirm(
+            values,
+            question=web._(
+                "Cancel payment %(id)s of %(amount)s (reason: %(reason)s)? A frozen payment is "
+                "reversed in the ledger.",
+                id=payment_id,
+                amount=i18n.format_money(payment.amount_minor, payment.currency, web.lang),
+                reason=reason,
+            ),
+            button=web._("Cancel payment"),
+            back=web.url("web.payment_event", event_id=payment.event_id),
+        )
     try:
         with web.db.transaction() as s:
             desk.cancel_payment(s, payment_id, reason=reason, actor=web.user.username)
@@ -333,6 +445,19 @@ def cancel_tender(
     if not points_text.isdigit() or int(points_text) > 100:
         message = web._("Enter a whole number from 0 to 100.")
         return _refused(web, tender.event_id, key, "cash_only_points", message, typed)
+    if not confirmed(values):
+        return web.confirm(
+            values,
+            question=web._(
+                "Cancel tender %(id)s of %(amount)s (reason: %(reason)s)? The payments of its "
+                "event are cancelled too.",
+                id=tender_id,
+                amount=i18n.format_money(tender.amount_minor, tender.currency, web.lang),
+                reason=reason,
+            ),
+            button=web._("Cancel tender"),
+            back=web.url("web.payment_event", event_id=tender.event_id),
+        )
     try:
         with web.db.transaction() as s:
             desk.cancel_tender(
