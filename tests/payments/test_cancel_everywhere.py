@@ -330,3 +330,17 @@ def test_the_default_amount_follows_the_match(db, settings, match, expected):
             s, settings.cashier, account, match=Match("invoice", None) if match else None
         )
     assert str(proposed.amount) == expected
+
+
+def test_the_audit_record_of_a_credit_says_its_event_and_source(db, world):
+    from paydesk.audit.models import AuditEvent
+
+    import_file(db, camt054(credit(world["open"], "5.00", "A1")), name="a", origin="cli", actor="t")
+    payment = _only_payment(db)
+    with db.reading() as s:
+        record = s.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "payment", AuditEvent.entity_id == str(payment.id)
+            )
+        ).one()
+    assert record.detail == {"event_id": payment.event_id, "source": "bank"}

@@ -177,8 +177,7 @@ class AuditRow(NamedTuple):
     from_status: str | None
     to_status: str
     reason: str | None
-    #: A JSON object, as a dict or already as JSON text.
-    detail: dict[str, object] | str | None
+    detail: dict[str, object] | None
 
 
 class PaymentUpdate(NamedTuple):
@@ -545,7 +544,7 @@ class Planner:
                     None,
                     status.value,
                     error,
-                    f'{{"event_id": {event_id}, "source": "{intake.source}"}}',
+                    {"event_id": event_id, "source": intake.source},
                 )
             )
             if self.tell and status in (PaymentStatus.FROZEN, PaymentStatus.ERROR):
