@@ -536,8 +536,9 @@ def event_view(session: Session, event_id: int) -> EventView:
     return EventView(event, tenders, payments, segments, tasks)
 
 
-def unbalanced_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
-    """Ids of events whose valid tenders do not sum to their live payments, oldest first."""
+def _events_where(condition_of):
+    """Event ids joined to their valid tenders' and live payments' totals; ``condition_of``
+    builds the filter from ``unbalanced`` (the two totals differ)."""
     tendered = (
         select(Tender.event_id, func.sum(Tender.amount_minor).label("total"))
         .where(Tender.status == TenderStatus.VALID)
@@ -550,16 +551,19 @@ def unbalanced_events(session: Session, *, limit: int = 100, offset: int = 0) ->
         .group_by(Payment.event_id)
         .subquery()
     )
-    query = (
+    unbalanced = func.coalesce(tendered.c.total, 0) != func.coalesce(paid.c.total, 0)
+    return (
         select(PaymentEvent.id)
         .outerjoin(tendered, tendered.c.event_id == PaymentEvent.id)
         .outerjoin(paid, paid.c.event_id == PaymentEvent.id)
-        .where(func.coalesce(tendered.c.total, 0) != func.coalesce(paid.c.total, 0))
-        .order_by(PaymentEvent.id)
-        .limit(limit)
-        .offset(offset)
+        .where(condition_of(unbalanced))
     )
-    return list(session.scalars(query))
+
+
+def unbalanced_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
+    """Ids of events whose valid tenders do not sum to their live payments, oldest first."""
+    query = _events_where(lambda unbalanced: unbalanced)
+    return list(session.scalars(query.order_by(PaymentEvent.id).limit(limit).offset(offset)))
 
 
 #: Payment statuses that wait for a person.
@@ -567,30 +571,10 @@ NEEDS_A_PERSON = frozenset({PaymentStatus.ERROR, PaymentStatus.INCOMPLETE})
 
 
 def _attention_query():
-    tendered = (
-        select(Tender.event_id, func.sum(Tender.amount_minor).label("total"))
-        .where(Tender.status == TenderStatus.VALID)
-        .group_by(Tender.event_id)
-        .subquery()
-    )
-    paid = (
-        select(Payment.event_id, func.sum(Payment.amount_minor).label("total"))
-        .where(Payment.status != PaymentStatus.CANCELLED)
-        .group_by(Payment.event_id)
-        .subquery()
-    )
     waiting = select(Payment.id).where(
         Payment.event_id == PaymentEvent.id, Payment.status.in_(list(NEEDS_A_PERSON))
     )
-    return (
-        select(PaymentEvent.id)
-        .outerjoin(tendered, tendered.c.event_id == PaymentEvent.id)
-        .outerjoin(paid, paid.c.event_id == PaymentEvent.id)
-        .where(
-            (func.coalesce(tendered.c.total, 0) != func.coalesce(paid.c.total, 0))
-            | waiting.exists()
-        )
-    )
+    return _events_where(lambda unbalanced: unbalanced | waiting.exists())
 
 
 def events_needing_attention(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
