@@ -588,13 +588,10 @@ def _reverse(
         _insert_entries(session, [_row(entry, file_id, "unmatched", reason, utcnow())])
         return
     why = f"bank reversal {entry.key}"
-    payment_id = session.scalar(
-        select(Tender.event_id).where(Tender.bank_entry_id == original.id, Tender.status == "valid")
-    )
-    payment = (
-        session.scalar(select(Payment.id).where(Payment.event_id == payment_id))
-        if payment_id is not None
-        else None
+    payment = session.scalar(
+        select(Payment.id)
+        .join(Tender, Tender.event_id == Payment.event_id)
+        .where(Tender.bank_entry_id == original.id, Tender.status == "valid")
     )
     note = f"reverses bank entry {original.id}"
     if original.status == "unmatched":

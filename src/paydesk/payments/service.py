@@ -288,9 +288,8 @@ def cancel(
         .where(CodePayment.payment_id == payment_id)
         .with_for_update()
     ).first()
-    codes = code_states(session, ids={listed.code_id}) if listed is not None else {}
-    if state.payment_code_id is not None and state.payment_code_id not in codes:
-        codes.update(code_states(session, ids={state.payment_code_id}, lock=False))
+    code_ids = {state.payment_code_id, listed.code_id if listed is not None else None}
+    codes = code_states(session, ids=code_ids - {None})
     entry = None
     if bank_tender is not None:
         entries = Base.metadata.tables["bank_entries"]  # defined by the bank package, above
