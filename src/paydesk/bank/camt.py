@@ -182,6 +182,10 @@ class ReportedEntry:
     batch_size: int = 1
     line: int | None = None
     problem: str | None = None
+    #: A direct-debit collection's mandate (``Refs/MndtId``) and, for a returned one, the
+    #: return reason code (``RtrInf/Rsn/Cd``: AC04, AM04, MD01, MS02 …).
+    mandate_id: str | None = None
+    return_code: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -231,6 +235,8 @@ def _stylesheet(namespace: str) -> etree.XSLT:
             "n:RltdPties/n:DbtrAcct/n:Id/n:IBAN",
             f"{agent}/n:BICFI|{agent}/n:BIC",
             scor,
+            "n:Refs/n:MndtId",
+            "n:RtrInf/n:Rsn/n:Cd",
             f"count(n:RmtInf/n:Ustrd[string-length(normalize-space(.)) > {MAX140}])",
         )
     )
@@ -637,8 +643,8 @@ def _identifier(value: str, pattern: re.Pattern[str], name: str, problems: list[
 
 def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -> ReportedEntry:
     """Build one record from a line of the stylesheet's output."""
-    if len(fields) < 23:  # an entry without TxDtls
-        fields = fields + [""] * (23 - len(fields))
+    if len(fields) < 25:  # an entry without TxDtls
+        fields = fields + [""] * (25 - len(fields))
     (
         position,
         entry_ref,
@@ -661,6 +667,8 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
         debtor_iban,
         bic,
         scor,
+        mandate,
+        return_code,
         long_lines,
         ustrd,
     ) = fields
@@ -715,6 +723,8 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
     if long_lines not in ("", "0"):
         problems.append(f"a line of remittance text is longer than {MAX140} characters")
     scor = _text(scor, MAX35, "the creditor reference", problems) or ""
+    mandate = _text(mandate, MAX35, "MndtId", problems) or ""
+    return_code = _text(return_code, 4, "the return reason code", problems) or ""
 
     asr = entry_asr or tx_asr
     key: str | None
@@ -776,6 +786,8 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
         batch_size=batch_size,
         line=line,
         problem="; ".join(problems) if problems else None,
+        mandate_id=mandate or None,
+        return_code=return_code or None,
     )
 
 

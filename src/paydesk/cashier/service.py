@@ -12,10 +12,13 @@ account, possibly several accounts) and one or more tenders — and, in one tran
    the tenders must then balance the payments;
 4. stores the event, the tenders (attached to the cashier's open drawer session) and the
    payments (``incomplete``);
-5. if a direct-debit IBAN is new to its payer account, starts a bank-account validation
+5. registers the collection of each tender the bank collects (direct debit, stored method)
+   under the payer's mandate for that IBAN, signing one at the desk for a new account
+   (:mod:`paydesk.cashier.mandates`);
+6. if a direct-debit IBAN is new to its payer account, starts a bank-account validation
    service task and stops there: the payments stay ``incomplete``. The caller runs the
    validator after the commit (:func:`run_validation`), never inside the transaction;
-6. otherwise, ``distribute_and_freeze`` distributes each payment and freezes it when
+7. otherwise, ``distribute_and_freeze`` distributes each payment and freezes it when
    distribution succeeded; ``manual`` leaves the payments waiting for per-contract amounts.
 
 A completed task distributes and freezes (or, for ``manual``, releases) the event's
@@ -38,7 +41,7 @@ from sqlalchemy.orm import Session
 from paydesk.accounts.models import Account
 from paydesk.accounts.service import get_account
 from paydesk.audit import trail
-from paydesk.cashier import validation, wallet
+from paydesk.cashier import mandates, validation, wallet
 from paydesk.cashier.balance import EventBalance, check_balance, require_balanced
 from paydesk.cashier.cash_back import apply_cash_back
 from paydesk.cashier.drawers import open_drawer_of
@@ -441,6 +444,21 @@ def add_one_time_payment(
     tender_rows = money_in.as_loaded(session, Tender, plan.tenders)
     payment_rows = money_in.as_loaded(session, Payment, plan.payments)
     tasks = _validation_tasks(session, event.id, request.distribution, new_accounts, actor)
+    mandates.register_collections(
+        session,
+        settings,
+        [
+            mandates.CollectedTender(
+                row,
+                planned.draft.iban,
+                planned.holder_name,
+                planned.save is not None or planned.stored_method_id is not None,
+            )
+            for planned, row in zip(tenders, tender_rows, strict=True)
+        ],
+        actor=actor,
+        due_on=event.event_date,
+    )
     segments: dict[int, list[PaymentSegment]] = {row.id: [] for row in payment_rows}
     for s in plan.segments:
         segments[s.payment_id].append(

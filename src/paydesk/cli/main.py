@@ -443,10 +443,12 @@ def bank_import(files: list[str]) -> None:
 
     from paydesk.bank.camt import InvalidBankFile
     from paydesk.bank.importer import entry_rules, import_file
+    from paydesk.directdebits.service import ReturnRules
     from paydesk.payments.service import policy_of
 
     db, failed, policy = _db(), False, policy_of(get_settings())
     rules = entry_rules(get_settings())
+    returns = ReturnRules.of(get_settings())
     for path in files:
         size = os.path.getsize(path)
         with Progress(transient=True) as bar:
@@ -461,6 +463,7 @@ def bank_import(files: list[str]) -> None:
                     progress=lambda n, t=task: bar.advance(t, n),
                     policy=policy,
                     rules=rules,
+                    returns=returns,
                 )
             except InvalidBankFile as error:
                 failed = True
@@ -478,11 +481,16 @@ def bank_inbox(folder: str) -> None:
 
     from paydesk.bank.importer import entry_rules
     from paydesk.bank.service import import_inbox
+    from paydesk.directdebits.service import ReturnRules
     from paydesk.payments.service import policy_of
 
     settings = get_settings()
     summaries = import_inbox(
-        _db(), Path(folder), policy=policy_of(settings), rules=entry_rules(settings)
+        _db(),
+        Path(folder),
+        policy=policy_of(settings),
+        rules=entry_rules(settings),
+        returns=ReturnRules.of(settings),
     )
     for summary in summaries:
         typer.echo(f"{summary.name}: {summary.counts()}")
