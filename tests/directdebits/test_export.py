@@ -88,7 +88,10 @@ def test_the_export_is_a_pain008_valid_against_the_official_schema_grouped_by_se
     tomorrow = TODAY + timedelta(days=1)  # SEPA Core D-1
     assert {g.findtext("p:ReqdColltnDt", namespaces=NS) for g in groups} == {tomorrow.isoformat()}
     assert root.findtext(".//p:GrpHdr/p:CtrlSum", namespaces=NS) == "65.50"
-    assert root.findtext(".//p:CdtrSchmeId/p:Id/p:PrvtId/p:Othr/p:Id", namespaces=NS) == "DE98ZZZ09999999999"
+    assert (
+        root.findtext(".//p:CdtrSchmeId/p:Id/p:PrvtId/p:Othr/p:Id", namespaces=NS)
+        == "DE98ZZZ09999999999"
+    )
     names = [n.text for n in root.findall(".//p:Dbtr/p:Nm", NS)]
     assert names == ["Lukasz Zolc", "Giorgos Papadopoulos"]
     collections = _collections(db)
