@@ -178,7 +178,7 @@ def test_a_pain002_for_a_file_paydesk_never_sent_is_refused(db, sent):
 def test_a_pain002_with_a_doctype_is_refused():
     with pytest.raises(pain002.InvalidStatusReport, match="DOCTYPE"):
         pain002.parse(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><Document/>')
-    with pytest.raises(pain002.InvalidStatusReport, match="not a pain.002"):
+    with pytest.raises(pain002.InvalidStatusReport, match=r"not a pain\.002"):
         pain002.parse(
             b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><X/></Document>'
         )
