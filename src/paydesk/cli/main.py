@@ -11,6 +11,7 @@ import paydesk.slips  # noqa: F401  (issuing a code queues its slip e-mail: code
 from paydesk.cli import gateway
 from paydesk.cli import slips as slips_cli
 from paydesk.cli.cashier import drawer_app, payment_app, points_app
+from paydesk.cli.directdebits import dd_app
 from paydesk.codes import rf
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
@@ -33,6 +34,7 @@ app.add_typer(bank_app, name="bank")
 app.add_typer(payment_app, name="payment")
 app.add_typer(drawer_app, name="drawer")
 app.add_typer(points_app, name="points")
+app.add_typer(dd_app, name="dd")
 
 CLI_ACTOR = "cli"
 

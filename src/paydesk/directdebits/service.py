@@ -46,6 +46,8 @@ __all__ = [
     "apply_status_report",
     "collections",
     "export",
+    "file_for",
+    "files",
     "get_file",
     "return_collection",
     "settle",
@@ -109,6 +111,18 @@ def _audit(
     collection.status = target
 
 
+def file_for(session: Session, due_on: date) -> DirectDebitFile | None:
+    """The file made for ``due_on``, if any."""
+    return session.scalars(select(DirectDebitFile).where(DirectDebitFile.due_on == due_on)).first()
+
+
+def files(session: Session, *, limit: int = 50) -> list[DirectDebitFile]:
+    """The files made, newest first."""
+    return list(
+        session.scalars(select(DirectDebitFile).order_by(DirectDebitFile.id.desc()).limit(limit))
+    )
+
+
 def get_file(session: Session, file_id: int) -> DirectDebitFile:
     found = session.get(DirectDebitFile, file_id)
     if found is None:
@@ -150,7 +164,7 @@ def export(
     """The pain.008 file of the collections due on or before ``due_on`` (see the module
     docstring). Collections whose tender was cancelled become ``cancelled``; those whose bank
     account is still being validated wait for a later file."""
-    made = session.scalars(select(DirectDebitFile).where(DirectDebitFile.due_on == due_on)).first()
+    made = file_for(session, due_on)
     if made is not None:
         return Exported(made, False)
     creditor_id = settings.direct_debit.creditor_id
