@@ -15,8 +15,8 @@ Payment::
 
 Tender: ``valid`` → ``cancelled`` (with reason); a tender the payer's bank still has to pay (a
 direct debit) has its collection's status beside it (``due`` → ``sent`` → ``confirmed`` |
-``returned``, :class:`paydesk.cashier.models.DirectDebitCollection`). Service task: ``pending`` → ``completed`` |
-``rejected`` | ``error``, each final.
+``returned``, :class:`paydesk.cashier.models.DirectDebitCollection`). Service task:
+``pending`` → ``completed`` | ``rejected`` | ``error``, each final.
 """
 
 from __future__ import annotations
