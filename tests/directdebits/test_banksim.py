@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from paydesk.bank.camt import parse_camt
 from paydesk.banksim.app import create_app
 from paydesk.banksim.config import BankSimSettings
-from paydesk.directdebits import pain008
+from paydesk.directdebits import pain002, pain008
 
 DAY = date.today() + timedelta(days=3)
 GOOD, CLOSED, BAD_DIGITS, REVOKED = (
@@ -57,26 +57,33 @@ def _entries(bank, after: int = 0):
 
 
 def test_collections_settle_on_their_date_and_refused_ones_come_back_with_the_reason(bank):
-    for rule in ({"iban": CLOSED, "reason": "AC04"}, {"mandate_id": "M4", "reason": "MD01"}):
+    rules = (
+        {"iban": CLOSED, "reason": "AC04"},
+        {"mandate_id": "M4", "reason": "MD01", "before_settlement": True},
+    )
+    for rule in rules:
         assert bank.post("/api/direct-debits/rules", json=rule).status_code == 201
     taken = bank.post("/api/direct-debits", content=_file())
     assert taken.status_code == 201 and taken.json()["collections"] == 4
     assert bank.post("/api/direct-debits", content=_file()).status_code == 201  # adds nothing
-    assert _entries(bank) == []  # not before the collection date
+    # Rejected at once, before settlement: one pain.002 on the feed.
+    [item] = bank.get("/api/feed").json()
+    report = pain002.parse(item["document"].encode())
+    assert report.original_message_id == "PD-DD-1"
+    assert [(r.end_to_end_id, r.code) for r in report.rejects] == [
+        ("E2E3", "AC01"),
+        ("E2E4", "MD01"),
+    ]
     settled = bank.post("/api/direct-debits/settle", json={"on": DAY.isoformat()}).json()
-    assert (settled["booked"], settled["returned"]) == (4, 3)
-    booked, returned = _entries(bank)
+    assert (settled["booked"], settled["returned"]) == (2, 1)
+    booked, returned = _entries(bank, after=int(item["cursor"]))
     assert [(e.end_to_end_id, e.mandate_id, e.credit, e.return_code) for e in booked] == [
         ("E2E1", "M1", True, None),
         ("E2E2", "M2", True, None),
-        ("E2E3", "M3", True, None),
-        ("E2E4", "M4", True, None),
     ]
     assert all(e.ok and e.booking_date == DAY for e in booked)
     assert [(e.end_to_end_id, e.credit, e.return_code) for e in returned] == [
         ("E2E2", False, "AC04"),
-        ("E2E3", False, "AC01"),
-        ("E2E4", False, "MD01"),
     ]
     again = bank.post("/api/direct-debits/settle", json={"on": DAY.isoformat()}).json()
     assert (again["booked"], again["cursors"]) == (0, [])

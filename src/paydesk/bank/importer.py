@@ -51,6 +51,7 @@ from paydesk.codes.status import CodeState
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import allocate_ids, among, insert_rows
 from paydesk.db.engine import Database
+from paydesk.directdebits import pain002
 from paydesk.directdebits import service as direct_debits
 from paydesk.directdebits.service import ReturnRules
 from paydesk.payments import events
@@ -329,8 +330,19 @@ def _import_in_steps(job: _Job) -> ImportSummary:
 def import_document(
     db: Database, settings: Settings, data: bytes, *, source: str, actor: str
 ) -> ImportSummary:
-    """Import one camt document received from the bank gateway (feed or push)."""
+    """Import one camt document received from the bank gateway (feed or push); a pain.002
+    status report is handed to the direct debits (its rejected collections are returned)."""
     origin = source.split(":", 1)[0]  # "feed" or "push"; a feed's URL stays in the name
+    if pain002.is_status_report(data):
+        summary = ImportSummary(name=f"{source} document", kind="pain.002")
+        with db.transaction() as session:
+            results = direct_debits.apply_status_report(
+                session, data, actor=actor, returns=ReturnRules.of(settings)
+            )
+        summary.entries = len(results)
+        summary.returned = sum(r.outcome == "returned" for r in results)
+        summary.duplicates = sum(r.outcome == "duplicate" for r in results)
+        return summary
     return import_file(
         db,
         data,

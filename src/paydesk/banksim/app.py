@@ -48,6 +48,8 @@ class DebtorRuleIn(BaseModel):
     iban: str | None = Field(default=None, max_length=42)
     mandate_id: str | None = Field(default=None, max_length=35)
     reason: str = Field(pattern=r"^[A-Z0-9]{4}$", examples=["AC04"])
+    #: Rejected at once (a pain.002), instead of returned after settlement (camt.054).
+    before_settlement: bool = False
 
 
 class SettleIn(BaseModel):
@@ -403,17 +405,26 @@ def create_app(
         return JSONResponse(outcome.body(), status_code=outcome.status_code)
 
     @app.post("/api/direct-debits", status_code=201)
-    async def take_direct_debits(request: Request) -> JSONResponse:
-        """A pain.008.001.08 file from the business: its collections wait for their date."""
+    async def take_direct_debits(request: Request, background: BackgroundTasks) -> JSONResponse:
+        """A pain.008.001.08 file from the business: its collections wait for their date;
+        those rejected at once are reported in a pain.002 on the feed."""
         data = await request.body()
         try:
             message_id, collections = directdebits.parse(data)
         except InvalidInput as error:
             return JSONResponse({"status": "refused", "detail": error.detail}, status_code=422)
-        count = store.add_collections(message_id, collections)
+        cursor = store.add_collections(message_id, collections)
+        if cursor is not None:
+            background.add_task(sim.push, cursor)
         return JSONResponse(
-            {"status": "accepted", "message_id": message_id, "collections": count},
+            {
+                "status": "accepted",
+                "message_id": message_id,
+                "collections": len(collections),
+                "status_report": None if cursor is None else str(cursor),
+            },
             status_code=201,
+            background=background,
         )
 
     @app.post("/api/direct-debits/rules", status_code=201)
@@ -422,8 +433,15 @@ def create_app(
         subject = body.mandate_id or (body.iban or "").replace(" ", "").upper()
         if not subject:
             return JSONResponse({"detail": "give an iban or a mandate_id"}, status_code=422)
-        store.add_rule(subject, body.reason)
-        return JSONResponse({"subject": subject, "reason": body.reason}, status_code=201)
+        store.add_rule(subject, body.reason, body.before_settlement)
+        return JSONResponse(
+            {
+                "subject": subject,
+                "reason": body.reason,
+                "before_settlement": body.before_settlement,
+            },
+            status_code=201,
+        )
 
     @app.post("/api/direct-debits/settle", status_code=201)
     def settle_direct_debits(body: SettleIn, background: BackgroundTasks) -> JSONResponse:

@@ -10,12 +10,17 @@ reason code in ``RtrInf/Rsn/Cd``.
 
 The debtor banks' rules, in order (documented, deterministic):
 
-1. an IBAN whose check digits fail → ``AC01`` (incorrect account number);
+1. an IBAN whose check digits fail → ``AC01`` (incorrect account number), rejected at once;
 2. a rule registered for the debtor's IBAN or for the mandate id
-   (``POST /api/direct-debits/rules {"iban" | "mandate_id", "reason"}``, e.g. ``AC04`` for a
-   closed account, ``AM04`` no funds, ``MD01`` no mandate, ``MS02`` refused by the debtor)
-   → that reason;
+   (``POST /api/direct-debits/rules {"iban" | "mandate_id", "reason", "before_settlement"}``,
+   e.g. ``AC04`` for a closed account, ``AM04`` no funds, ``MD01`` no mandate, ``MS02``
+   refused by the debtor) → that reason: returned after settlement (a debit in camt.054), or,
+   with ``before_settlement``, rejected at once;
 3. anything else is paid.
+
+A collection rejected at once never settles: the file's rejects are published on the feed as
+one pain.002.001.10 status report (``TxSts`` ``RJCT`` with the reason code) when the file is
+taken.
 """
 
 from __future__ import annotations
@@ -33,7 +38,15 @@ from paydesk.directdebits import pain008
 from paydesk.errors import InvalidIBAN, InvalidInput
 from paydesk.money import Money
 
-__all__ = ["SCHEMA", "Collection", "decide", "parse", "settlement_documents"]
+__all__ = [
+    "SCHEMA",
+    "Collection",
+    "decide",
+    "parse",
+    "rejected_at_once",
+    "settlement_documents",
+    "status_report",
+]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS dd_collections (
@@ -52,7 +65,8 @@ CREATE TABLE IF NOT EXISTS dd_collections (
 );
 CREATE TABLE IF NOT EXISTS dd_rules (
     subject TEXT PRIMARY KEY,
-    reason TEXT NOT NULL
+    reason TEXT NOT NULL,
+    before_settlement INTEGER NOT NULL DEFAULT 0
 );
 """
 
@@ -110,6 +124,47 @@ def decide(collection: Collection, rules: dict[str, str]) -> str | None:
     except InvalidIBAN:
         return "AC01"
     return rules.get(collection.debtor_iban) or rules.get(collection.mandate_id)
+
+
+def rejected_at_once(collection: Collection, rules: dict[str, tuple[str, bool]]) -> str | None:
+    """The reason the debtor's bank rejects the collection before settlement, if it does."""
+    try:
+        verification.check_iban(collection.debtor_iban)
+    except InvalidIBAN:
+        return "AC01"
+    for subject in (collection.debtor_iban, collection.mandate_id):
+        if subject in rules and rules[subject][1]:
+            return rules[subject][0]
+    return None
+
+
+def status_report(message_id: str, rejects: list[tuple[str, str]], *, stamp: str) -> str:
+    """A pain.002.001.10 rejecting ``(end_to_end_id, reason)`` of the file ``message_id``."""
+    ns = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.10"
+    root = etree.Element(f"{{{ns}}}Document", nsmap={None: ns})
+
+    def el(parent, path: str, text: str | None = None):
+        for tag in path.split("/"):
+            parent = etree.SubElement(parent, f"{{{ns}}}{tag}")
+        parent.text = text
+        return parent
+
+    report = el(root, "CstmrPmtStsRpt")
+    header = el(report, "GrpHdr")
+    el(header, "MsgId", f"SIM-STS-{stamp}"[:35])
+    el(header, "CreDtTm", f"{date.today().isoformat()}T00:00:00")
+    group = el(report, "OrgnlGrpInfAndSts")
+    el(group, "OrgnlMsgId", message_id)
+    el(group, "OrgnlMsgNmId", "pain.008.001.08")
+    el(group, "GrpSts", "PART")
+    info = el(report, "OrgnlPmtInfAndSts")
+    el(info, "OrgnlPmtInfId", message_id)
+    for end_to_end_id, reason in rejects:
+        tx = el(info, "TxInfAndSts")
+        el(tx, "OrgnlEndToEndId", end_to_end_id)
+        el(tx, "TxSts", "RJCT")
+        el(tx, "StsRsnInf/Rsn/Cd", reason)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8")
 
 
 def settlement_documents(

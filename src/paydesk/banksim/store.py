@@ -238,18 +238,22 @@ class Store:
 
     # direct debits ----------------------------------------------------------------------
 
-    def add_collections(self, message_id: str, rows: list[directdebits.Collection]) -> int:
-        """Keep a file's collections (``pending``); a file seen before adds nothing. The
-        number of collections the file holds."""
+    def add_collections(self, message_id: str, rows: list[directdebits.Collection]) -> int | None:
+        """Keep a file's collections (``pending``) and publish a pain.002 for those rejected at
+        once; a file seen before adds nothing. The feed cursor of the pain.002, if any."""
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             try:
+                rules = self._rules(conn)
+                rejects: list[tuple[str, str]] = []
                 for c in rows:
-                    conn.execute(
+                    reason = directdebits.rejected_at_once(c, rules)
+                    added = conn.execute(
                         "INSERT OR IGNORE INTO dd_collections (message_id, end_to_end_id,"
                         " mandate_id, debtor_name, debtor_iban, amount, currency, sequence,"
-                        " collection_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " collection_date, status, reason)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             message_id,
                             c.end_to_end_id,
@@ -260,20 +264,36 @@ class Store:
                             c.currency,
                             c.sequence,
                             c.collection_date,
+                            "rejected" if reason else "pending",
+                            reason,
                         ),
                     )
+                    if reason and added.rowcount == 1:
+                        rejects.append((c.end_to_end_id, reason))
+                cursor = None
+                if rejects:
+                    document = directdebits.status_report(message_id, rejects, stamp=message_id)
+                    cursor = self._publish(conn, "dd_status", message_id, document)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        return len(rows)
+        return cursor
 
-    def add_rule(self, subject: str, reason: str) -> None:
+    @staticmethod
+    def _rules(conn: sqlite3.Connection) -> dict[str, tuple[str, bool]]:
+        return {
+            r["subject"]: (r["reason"], bool(r["before_settlement"]))
+            for r in conn.execute("SELECT * FROM dd_rules")
+        }
+
+    def add_rule(self, subject: str, reason: str, before_settlement: bool = False) -> None:
         with self._lock:
             self._conn.execute(
-                "INSERT INTO dd_rules (subject, reason) VALUES (?, ?)"
-                " ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason",
-                (subject, reason),
+                "INSERT INTO dd_rules (subject, reason, before_settlement) VALUES (?, ?, ?)"
+                " ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason,"
+                " before_settlement = excluded.before_settlement",
+                (subject, reason, int(before_settlement)),
             )
 
     def settle(self, on: str, account_iban: str) -> tuple[int, int, list[int]]:
@@ -283,7 +303,7 @@ class Store:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             try:
-                rules = {r["subject"]: r["reason"] for r in conn.execute("SELECT * FROM dd_rules")}
+                rules = {k: reason for k, (reason, _) in self._rules(conn).items()}
                 due = conn.execute(
                     "SELECT * FROM dd_collections WHERE status = 'pending'"
                     " AND collection_date <= ? ORDER BY id",

@@ -22,7 +22,14 @@ from lxml import etree
 
 from paydesk.errors import InvalidInput
 
-__all__ = ["MAX_BYTES", "InvalidStatusReport", "Reject", "StatusReport", "parse"]
+__all__ = [
+    "MAX_BYTES",
+    "InvalidStatusReport",
+    "Reject",
+    "StatusReport",
+    "is_status_report",
+    "parse",
+]
 
 MAX_BYTES = 20 * 1024 * 1024
 _NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:pain\.002\.001\.(0[3-9]|1[0-4])$")
@@ -64,6 +71,12 @@ def _reason(element: etree._Element, q: str) -> tuple[str, str | None]:
     code = element.findtext(f"{q}StsRsnInf/{q}Rsn/{q}Cd") or UNSPECIFIED
     text = element.findtext(f"{q}StsRsnInf/{q}AddtlInf")
     return code.strip().upper()[:4], text.strip() if text else None
+
+
+def is_status_report(data: bytes) -> bool:
+    """Whether ``data`` declares the pain.002 namespace near its start (the feed carries camt
+    documents and, from a bank that sends them there, status reports)."""
+    return b"urn:iso:std:iso:20022:tech:xsd:pain.002.001." in data[:2048]
 
 
 def parse(data: bytes) -> StatusReport:
