@@ -48,6 +48,7 @@ from paydesk.bank.models import BankEntry, BankFile
 from paydesk.bank.remittance import rf_cuts
 from paydesk.codes.service import code_states
 from paydesk.codes.status import CodeState
+from paydesk.collection import fewer_collections
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import allocate_ids, among, insert_rows
 from paydesk.db.engine import Database
@@ -165,7 +166,8 @@ def import_file(
             job = _Job(
                 db, stream, name, origin, actor, max_bytes, progress, publish, policy, rules, digest
             )
-            return _import_once(job)
+            with fewer_collections():
+                return _import_once(job)
         except Exception as error:
             if attempt == RACE_ATTEMPTS or not lost_race(error):
                 raise
