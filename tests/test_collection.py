@@ -25,3 +25,14 @@ def test_threshold_is_restored_when_the_block_fails() -> None:
     except RuntimeError:
         pass
     assert gc.get_threshold() == before
+
+
+def test_what_a_server_built_at_start_is_frozen() -> None:
+    from paydesk.collection import settle_long_lived
+
+    before = gc.get_freeze_count()
+    try:
+        settle_long_lived()
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
