@@ -172,36 +172,14 @@ def export(
         raise NotConfigured(
             "direct debits need the SEPA creditor identifier: set [direct_debit] creditor_id"
         )
-    today = today or date.today()
-    rows = session.execute(
-        select(DirectDebitCollection, Tender.status, Mandate)
-        .join(Tender, Tender.id == DirectDebitCollection.tender_id)
-        .join(Mandate, Mandate.id == DirectDebitCollection.mandate_id)
-        .where(DirectDebitCollection.status == "due", DirectDebitCollection.due_on <= due_on)
-        .order_by(DirectDebitCollection.id)
-        .with_for_update(of=DirectDebitCollection)
-    ).all()
-    waiting = _waiting_for_validation(session, [c.event_id for c, _, _ in rows])
-    chosen: list[tuple[DirectDebitCollection, Mandate, str]] = []
-    sequence_now: dict[int, str | None] = {}
-    for collection, tender_status, mandate in rows:
-        if tender_status != "valid":
-            _audit(session, collection, "cancelled", actor=actor, reason="tender cancelled")
-            continue
-        if collection.event_id in waiting:
-            continue
-        sequence = sequence_now.get(mandate.id, mandate.sequence)
-        if mandate.status != "active" or sequence is None:
-            continue  # a one-off or final mandate already used: a person signs a new one
-        chosen.append((collection, mandate, sequence))
-        sequence_now[mandate.id] = rules.next_sequence(sequence)
+    chosen, next_sequences = _choose(session, due_on, actor=actor)
     if not chosen:
         raise NothingDue(f"no direct debit is due by {due_on}", due_on=due_on.isoformat())
     currencies = {c.currency for c, _, _ in chosen}
     if len(currencies) > 1:
         raise Conflict(f"one direct-debit file is in one currency, not {sorted(currencies)}")
+    sent_on = today or date.today()
     lead = settings.direct_debit.lead_days
-    message_id = f"{settings.rf_prefix}-DD-{due_on:%Y%m%d}"
     transactions = [
         pain008.Transaction(
             end_to_end_id=c.end_to_end_id,
@@ -212,22 +190,70 @@ def export(
             debtor_name=m.holder_name,
             debtor_iban=m.iban,
             sequence=sequence,
-            collection_date=rules.collection_date(c.due_on, today, lead_days=lead),
+            collection_date=rules.collection_date(c.due_on, sent_on, lead_days=lead),
             remittance=f"payment event {c.event_id}",
         )
         for c, m, sequence in chosen
     ]
-    xml = pain008.write(
-        transactions,
-        creditor=pain008.Creditor(
-            settings.business_name,
-            settings.business_iban.replace(" ", ""),
-            creditor_id,
-            settings.business_bic,
-        ),
-        message_id=message_id,
-        created_at=utcnow(),
+    record = _store_file(session, settings, creditor_id, due_on, transactions, actor=actor)
+    for (collection, _, _), t in zip(chosen, transactions, strict=True):
+        collection.sequence = t.sequence
+        collection.collection_date = t.collection_date
+        collection.file_id = record.id
+        detail = {"file_id": record.id, "sequence": t.sequence}
+        _audit(session, collection, "sent", actor=actor, detail=detail)
+    _move_mandates_on(session, next_sequences, actor=actor)
+    return Exported(record, True)
+
+
+def _choose(
+    session: Session, due_on: date, *, actor: str
+) -> tuple[list[tuple[DirectDebitCollection, Mandate, str]], dict[int, str | None]]:
+    """The due collections to send (locked), each with its mandate and sequence type, and
+    each mandate's sequence type after them (``None``: it ends)."""
+    rows = session.execute(
+        select(DirectDebitCollection, Tender.status, Mandate)
+        .join(Tender, Tender.id == DirectDebitCollection.tender_id)
+        .join(Mandate, Mandate.id == DirectDebitCollection.mandate_id)
+        .where(DirectDebitCollection.status == "due", DirectDebitCollection.due_on <= due_on)
+        .order_by(DirectDebitCollection.id)
+        .with_for_update(of=DirectDebitCollection)
+    ).all()
+    waiting = _waiting_for_validation(session, [c.event_id for c, _, _ in rows])
+    chosen: list[tuple[DirectDebitCollection, Mandate, str]] = []
+    sequences: dict[int, str | None] = {}
+    for collection, tender_status, mandate in rows:
+        if tender_status != "valid":
+            _audit(session, collection, "cancelled", actor=actor, reason="tender cancelled")
+            continue
+        if collection.event_id in waiting:
+            continue
+        sequence = sequences.get(mandate.id, mandate.sequence)
+        if mandate.status != "active" or sequence is None:
+            continue  # a one-off or final mandate already used: a person signs a new one
+        chosen.append((collection, mandate, sequence))
+        sequences[mandate.id] = rules.next_sequence(sequence)
+    return chosen, sequences
+
+
+def _store_file(
+    session: Session,
+    settings: Settings,
+    creditor_id: str,
+    due_on: date,
+    transactions: list[pain008.Transaction],
+    *,
+    actor: str,
+) -> DirectDebitFile:
+    """Write the pain.008 (validated against the schema) and keep it."""
+    message_id = f"{settings.rf_prefix}-DD-{due_on:%Y%m%d}"
+    creditor = pain008.Creditor(
+        settings.business_name,
+        settings.business_iban.replace(" ", ""),
+        creditor_id,
+        settings.business_bic,
     )
+    xml = pain008.write(transactions, creditor=creditor, message_id=message_id, created_at=utcnow())
     record = DirectDebitFile(
         due_on=due_on,
         message_id=message_id,
@@ -240,34 +266,27 @@ def export(
     )
     session.add(record)
     session.flush()
-    for (collection, _, _), t in zip(chosen, transactions, strict=True):
-        collection.sequence = t.sequence
-        collection.collection_date = t.collection_date
-        collection.file_id = record.id
-        _audit(
-            session,
-            collection,
-            "sent",
-            actor=actor,
-            detail={"file_id": record.id, "sequence": t.sequence},
-        )
-    for mandate_id, after in sequence_now.items():
+    return record
+
+
+def _move_mandates_on(session: Session, sequences: dict[int, str | None], *, actor: str) -> None:
+    """Each mandate's next sequence type; a one-off or final one has ended."""
+    for mandate_id, after in sequences.items():
         mandate = session.get(Mandate, mandate_id)
         assert mandate is not None
-        if after is None:
-            trail.record(
-                session,
-                actor=actor,
-                entity_type="mandate",
-                entity_id=mandate.id,
-                from_status=mandate.status,
-                to_status="ended",
-                reason=f"its {mandate.sequence} collection was sent",
-            )
-            mandate.status = "ended"
-        else:
+        if after is not None:
             mandate.sequence = after
-    return Exported(record, True)
+            continue
+        trail.record(
+            session,
+            actor=actor,
+            entity_type="mandate",
+            entity_id=mandate.id,
+            from_status=mandate.status,
+            to_status="ended",
+            reason=f"its {mandate.sequence} collection was sent",
+        )
+        mandate.status = "ended"
 
 
 # --- what the bank reports ----------------------------------------------------------------
