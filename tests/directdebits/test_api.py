@@ -34,6 +34,13 @@ def test_export_download_status_report_and_the_follow_up_list(db, settings, keys
         assert not again.json()["created"]
         xml = client.get(f"/v1/direct-debits/files/{body['file_id']}/xml", headers=supervisor)
         pain008.validate(xml.content)
+        [mandate] = client.get(f"/v1/accounts/{acc.account_id}/mandates", headers=supervisor).json()
+        assert (mandate["sequence"], mandate["status"], mandate["signed_at"]) == (
+            "OOFF",
+            "ended",
+            "desk",
+        )
+        assert mandate["iban_masked"].startswith("DE89 ") and "iban" not in mandate
         [sent] = client.get("/v1/direct-debits", headers=supervisor).json()
         assert sent["status"] == "sent" and sent["file_id"] == body["file_id"]
 

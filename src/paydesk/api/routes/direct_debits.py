@@ -12,8 +12,9 @@ from paydesk.api import problems
 from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Strict
-from paydesk.auth.roles import ANYONE, INTEGRATIONS, SUPERVISORS
-from paydesk.cashier.models import DirectDebitCollection
+from paydesk.auth.roles import ANYONE, CASHIER_DESK, INTEGRATIONS, SUPERVISORS
+from paydesk.cashier.mandates import mandates_of
+from paydesk.cashier.models import DirectDebitCollection, Mandate
 from paydesk.db.engine import Database
 from paydesk.directdebits import pain002
 from paydesk.directdebits import service as dd
@@ -96,6 +97,36 @@ class CollectionOut(BaseModel):
         )
 
 
+class MandateOut(BaseModel):
+    id: int
+    reference: str
+    account_id: int
+    stored_method_id: int | None
+    iban_masked: str
+    holder_name: str
+    signed_on: date
+    signed_at: str
+    kind: str
+    sequence: str
+    status: str
+
+    @classmethod
+    def of(cls, m: Mandate) -> MandateOut:
+        return cls(
+            id=m.id,
+            reference=m.reference,
+            account_id=m.account_id,
+            stored_method_id=m.stored_method_id,
+            iban_masked=m.iban_masked,
+            holder_name=m.holder_name,
+            signed_on=m.signed_on,
+            signed_at=m.signed_at,
+            kind=m.kind,
+            sequence=m.sequence,
+            status=m.status,
+        )
+
+
 class SettledOut(BaseModel):
     outcome: str
     reason: str | None
@@ -154,6 +185,15 @@ def list_collections(
     """Direct-debit collections, newest first; ``?status=returned`` is the follow-up list."""
     with db.reading() as session:
         return [CollectionOut.of(c) for c in dd.collections(session, status=status, limit=limit)]
+
+
+@router.get("/accounts/{account_id}/mandates", response_model=list[MandateOut])
+def list_mandates(
+    account_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))
+) -> list[MandateOut]:
+    """The account's direct-debit mandates (the IBAN masked), oldest first."""
+    with db.reading() as session:
+        return [MandateOut.of(m) for m in mandates_of(session, account_id)]
 
 
 @router.post(
