@@ -55,9 +55,10 @@ __all__ = [
 
 
 class NotConfigured(Conflict):
+    """The installation has no SEPA creditor identifier: nothing can be exported (409)."""
+
     slug = "direct-debit-not-configured"
     title = "Direct debits are not configured"
-    status = 503
 
 
 class NothingDue(Conflict):
