@@ -86,18 +86,21 @@ def test_cash_back_tender_is_negative_cash():
 
 
 def test_cheque_needs_its_number():
-    with pytest.raises(InvalidTender, match="cheque number"):
+    with pytest.raises(InvalidTender, match="cheque number") as no:
         TenderDraft(CHEQUE, eur("50"))
+    assert no.value.extra == {"field": "cheque_number", "tender_type": "cheque"}
     with pytest.raises(InvalidTender, match="cheque number"):
         TenderDraft(CHEQUE, eur("50"), cheque_number="   ")
     assert TenderDraft(CHEQUE, eur("50"), cheque_number=" 000123 ").cheque_number == "000123"
 
 
 def test_details_the_type_does_not_use_are_refused():
-    with pytest.raises(InvalidTender):
+    with pytest.raises(InvalidTender) as no:
         TenderDraft(CASH, eur("5"), cheque_number="1")
-    with pytest.raises(InvalidTender):
+    assert no.value.extra["field"] == "cheque_number"
+    with pytest.raises(InvalidTender) as no:
         TenderDraft(CASH, eur("5"), iban=IBAN)
+    assert no.value.extra["field"] == "iban"
     with pytest.raises(InvalidTender):
         TenderDraft(BANK_TRANSFER, eur("5"), stored_method_id="pm_1")
 

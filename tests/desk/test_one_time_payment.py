@@ -16,6 +16,7 @@ from paydesk.cashier.errors import (
     CashBackRefused,
     DrawerNotYours,
     InvalidTender,
+    NoOpenDrawer,
     UnbalancedEvent,
 )
 from paydesk.errors import Conflict, InvalidInput, InvalidTransition
@@ -508,8 +509,10 @@ def test_only_the_drawers_cashier_or_a_supervisor_closes_it(db, settings):
 def test_a_required_drawer_refuses_tenders_without_an_open_session(db, settings):
     strict = with_cashier(settings, require_open_drawer=True)
     acc = owing(db, strict)
-    with pytest.raises(Conflict, match="cash-drawer"):
+    with pytest.raises(NoOpenDrawer, match="cash-drawer") as refused:
         pay(db, strict, one(acc.account_id, "100.00", T("cash")))
+    assert (refused.value.slug, refused.value.status) == ("no-open-drawer", 409)
+    assert refused.value.extra == {"cashier": "anna", "currency": "EUR"}
 
 
 def test_an_invoice_match_pays_the_invoices_contract_first_and_cancel_reverses(db, settings):

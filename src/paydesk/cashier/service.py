@@ -42,7 +42,7 @@ from paydesk.cashier import validation, wallet
 from paydesk.cashier.balance import EventBalance, check_balance, require_balanced
 from paydesk.cashier.cash_back import apply_cash_back
 from paydesk.cashier.drawers import open_drawer_of
-from paydesk.cashier.errors import InvalidTender
+from paydesk.cashier.errors import InvalidTender, NoOpenDrawer
 from paydesk.cashier.models import ServiceTask, StoredPaymentMethod
 from paydesk.cashier.tenders import TenderDraft, iban_fingerprint
 from paydesk.db.base import utcnow
@@ -304,7 +304,8 @@ def _plan_tenders(
             method = session.get(StoredPaymentMethod, item.stored_method_id)
             if method is None or method.status != "active" or method.account_id != payer_id:
                 raise InvalidTender(
-                    f"stored method {item.stored_method_id} is not an active method of the payer"
+                    f"stored method {item.stored_method_id} is not an active method of the payer",
+                    field="stored_method_id",
                 )
             stored_id = method.id
             if tender_type.requires_bank_account and iban is None:
@@ -326,7 +327,10 @@ def _plan_tenders(
             fingerprint = method.iban_fingerprint
         holder = (item.holder_name or "").strip() or None
         if item.save_as_stored_method and draft.iban is None:
-            raise InvalidTender("only a new bank account can be saved as a stored method")
+            raise InvalidTender(
+                "only a new bank account can be saved as a stored method",
+                field="save_as_stored_method",
+            )
         planned.append(
             _PlannedTender(
                 draft,
@@ -369,7 +373,7 @@ def add_one_time_payment(
     if drawer is not None and drawer.currency != currency:
         drawer = None
     if drawer is None and settings.cashier.require_open_drawer:
-        raise Conflict(f"{actor} has no open {currency} cash-drawer session")
+        raise NoOpenDrawer(actor, currency)
 
     tender_ins: list[TenderIn] = []
     new_accounts: dict[tuple[int, str], _PlannedTender] = {}

@@ -157,16 +157,20 @@ def iban_fingerprint(value: str, secret: bytes | str) -> str:
     return hmac.new(key, normalize_iban(value).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def _detail(label: str, value: str | None) -> str | None:
+def _detail(label: str, field: str, value: str | None) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidTender(f"{label} must be text")
+        raise InvalidTender(f"{label} must be text", field=field)
     text = value.strip()
     if not text:
         return None
     if len(text) > MAX_DETAIL_LENGTH:
-        raise InvalidTender(f"{label} is longer than {MAX_DETAIL_LENGTH} characters")
+        raise InvalidTender(
+            f"{label} is longer than {MAX_DETAIL_LENGTH} characters",
+            field=field,
+            max_length=MAX_DETAIL_LENGTH,
+        )
     return text
 
 
@@ -195,40 +199,63 @@ class TenderDraft:
         if t.is_card:
             raise card_refused(t.code)
         if not isinstance(self.amount, Money):
-            raise InvalidTender("tender amount must be Money")
+            raise InvalidTender("tender amount must be Money", field="amount")
         if self.is_cash_back:
             if not t.like_cash:
-                raise InvalidTender(f"cash back is a cash tender, not {t.code!r}")
+                raise InvalidTender(f"cash back is a cash tender, not {t.code!r}", field="type")
             if not self.amount.is_negative():
-                raise InvalidTender("a cash-back tender's amount must be negative")
+                raise InvalidTender("a cash-back tender's amount must be negative", field="amount")
         elif self.amount.is_negative() or self.amount.is_zero():
-            raise InvalidTender(f"tender amount must be greater than zero, got {self.amount}")
+            raise InvalidTender(
+                f"tender amount must be greater than zero, got {self.amount}", field="amount"
+            )
         if self.payer_account_id is not None and self.non_cis_payer is not None:
-            raise InvalidTender("a tender has either a payer account or a non-CIS payer, not both")
+            raise InvalidTender(
+                "a tender has either a payer account or a non-CIS payer, not both",
+                field="non_cis_payer",
+            )
 
-        cheque = _detail("cheque number", self.cheque_number)
-        stored = _detail("stored method id", self.stored_method_id)
+        cheque = _detail("cheque number", "cheque_number", self.cheque_number)
+        stored = _detail("stored method id", "stored_method_id", self.stored_method_id)
         object.__setattr__(self, "cheque_number", cheque)
         object.__setattr__(self, "stored_method_id", stored)
         object.__setattr__(
-            self, "external_reference", _detail("reference", self.external_reference)
+            self,
+            "external_reference",
+            _detail("reference", "external_reference", self.external_reference),
         )
-        object.__setattr__(self, "non_cis_payer", _detail("non-CIS payer", self.non_cis_payer))
+        object.__setattr__(
+            self, "non_cis_payer", _detail("non-CIS payer", "non_cis_payer", self.non_cis_payer)
+        )
 
-        if t.requires_cheque_number and cheque is None:
-            raise InvalidTender(f"a {t.name.lower()} tender needs the cheque number")
-        if not t.requires_cheque_number and cheque is not None:
-            raise InvalidTender(f"a {t.name.lower()} tender has no cheque number")
-        if t.requires_stored_method and stored is None:
-            raise InvalidTender(f"a {t.name.lower()} tender needs the stored method")
-        if not t.requires_stored_method and stored is not None:
-            raise InvalidTender(f"a {t.name.lower()} tender has no stored method")
+        self._check_detail(t.requires_cheque_number, cheque, "cheque_number", "the cheque number")
+        self._check_detail(
+            t.requires_stored_method, stored, "stored_method_id", "the stored method"
+        )
         if t.requires_bank_account:
             if self.iban is None:
-                raise InvalidIBAN(f"a {t.name.lower()} tender needs a bank account (IBAN)")
+                raise InvalidIBAN(
+                    f"a {t.name.lower()} tender needs a bank account (IBAN)", field="iban"
+                )
             object.__setattr__(self, "iban", normalize_iban(self.iban))
         elif self.iban is not None:
-            raise InvalidTender(f"a {t.name.lower()} tender has no bank account")
+            raise InvalidTender(
+                f"a {t.name.lower()} tender has no bank account", field="iban", tender_type=t.code
+            )
+
+    def _check_detail(self, required: bool, value: str | None, field: str, what: str) -> None:
+        """Refuse a detail the tender type needs and lacks, or does not use and has."""
+        name = self.type.name.lower()
+        if required and value is None:
+            raise InvalidTender(
+                f"a {name} tender needs {what}", field=field, tender_type=self.type.code
+            )
+        if not required and value is not None:
+            raise InvalidTender(
+                f"a {name} tender has no {what.removeprefix('the ')}",
+                field=field,
+                tender_type=self.type.code,
+            )
 
     @property
     def masked_iban(self) -> str | None:

@@ -26,6 +26,7 @@ from paydesk.cashier.errors import (
     CardTenderRefused,
     CashBackRefused,
     InvalidTender,
+    NoOpenDrawer,
     UnbalancedEvent,
     UnknownTenderType,
 )
@@ -34,7 +35,6 @@ from paydesk.cashier.tenders import TenderDraft, TenderType
 from paydesk.codes import service as codes
 from paydesk.documents.models import Document
 from paydesk.errors import (
-    Conflict,
     InvalidAmount,
     InvalidIBAN,
     InvalidInput,
@@ -302,7 +302,7 @@ def refusal(web: Web, options: Options, reading: Reading, error: PaydeskError) -
     if isinstance(error, CardTenderRefused):
         return {"tenders": card_message(web)}
     if isinstance(error, CashBackRefused):
-        if "cash tendered" in error.detail:
+        if error.extra.get("reason") == CashBackRefused.CASH_EXCEEDS_PAYMENT:
             return {
                 "cash_back": web._(
                     "The cash is more than the payment: give the change from the drawer and "
@@ -335,7 +335,7 @@ def refusal(web: Web, options: Options, reading: Reading, error: PaydeskError) -
         return {"tenders": error.detail}
     if type(error) is InvalidInput and options.account.customer_class == "non_cis":
         return {"non_cis_name": web._("Enter the payer's name: the account is for non-customers.")}
-    if isinstance(error, Conflict) and "drawer" in error.detail:
+    if isinstance(error, NoOpenDrawer):
         return {"problem": web._("Open your cash drawer before taking payments.")}
     return {"problem": error.detail}
 

@@ -25,6 +25,7 @@ from paydesk.cashier.errors import (
     CardTenderRefused,
     CashBackRefused,
     InvalidTender,
+    NoOpenDrawer,
     QuickValueNotFound,
     TenderNotAccepted,
     UnbalancedEvent,
@@ -33,7 +34,7 @@ from paydesk.cashier.errors import (
     UnpayableCode,
 )
 from paydesk.codes.models import PaymentCode
-from paydesk.errors import Conflict, CurrencyMismatch, InvalidAmount, InvalidInput, PaydeskError
+from paydesk.errors import CurrencyMismatch, InvalidAmount, InvalidInput, PaydeskError
 from paydesk.payments.errors import InvalidMatch
 from paydesk.payments.models import PaymentEvent
 from paydesk.web import i18n
@@ -171,7 +172,7 @@ def refusal(web: Web, error: PaydeskError, values: dict[str, str]) -> dict[str, 
     if isinstance(error, UnknownTenderType):
         return {"tender": web._("Choose one of the tender types.")}
     if isinstance(error, CashBackRefused):
-        if "cash tendered" in error.detail:
+        if error.extra.get("reason") == CashBackRefused.CASH_EXCEEDS_PAYMENT:
             return {
                 "tendered": web._(
                     "The cash is more than the payment: give the change from the drawer and "
@@ -186,13 +187,13 @@ def refusal(web: Web, error: PaydeskError, values: dict[str, str]) -> dict[str, 
         }
     if isinstance(error, UnbalancedEvent):
         return {"tendered": web._("The tenders do not add up to the payment amount.")}
-    if isinstance(error, InvalidTender) and "cheque" in error.detail:
+    if isinstance(error, InvalidTender) and error.extra.get("field") == "cheque_number":
         return {"cheque_number": web._("Enter the cheque number.")}
     if isinstance(error, (InvalidAmount, CurrencyMismatch)):
         return {"amount": web._("Enter the payment amount.")}
     if isinstance(error, InvalidMatch):
         return {"value": web._("The account is open-item: use the document or the payment code.")}
-    if isinstance(error, Conflict) and "drawer" in error.detail:
+    if isinstance(error, NoOpenDrawer):
         return {"problem": web._("Open your cash drawer before taking payments.")}
     return {"problem": error.detail}
 
