@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import httpx
 import pytest
 
 from paydesk.cashier import validation
+from paydesk.tender_type import default_tender_types
 from tests.api.helpers import make_account, make_document
 from tests.conftest import auth
 
@@ -102,6 +104,8 @@ def test_payment_options_show_default_amount_wallet_and_cash_back_rules(client, 
     switches = {t["code"]: t["allows_cash_back"] for t in options["tender_types"]}
     assert switches["cheque"] is True and switches["cash"] is False
     assert "card" not in switches
+    # The answer lists the settings' tender types field for field (one definition).
+    assert options["tender_types"] == [asdict(t) for t in default_tender_types() if not t.is_card]
     # An existing option is taken as offered: its tender type with its stored method.
     option = options["existing"][1]
     paid = client.post(

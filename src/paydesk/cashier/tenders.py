@@ -1,9 +1,11 @@
 """Tender types and tender drafts: what a customer hands over at the desk, and how.
 
-A :class:`TenderType` says what a kind of tender needs (a cheque number, a bank account, a
-stored method) and allows (cash back). A :class:`TenderDraft` is one tender as entered, checked
-against its type when it is built. Card tender types exist in the settings for other channels,
-but the desk refuses them: card payments go through the external card processor.
+A :class:`TenderType` (defined once, in :mod:`paydesk.tender_type`) says what a kind of tender
+needs (a cheque number, a bank account, a stored method) and allows (cash back);
+:class:`TenderTypes` are the installation's types by code. A :class:`TenderDraft` is one tender
+as entered, checked against its type when it is built. Card tender types exist in the settings
+for other channels, but the desk refuses them: card payments go through the external card
+processor.
 
 A direct-debit tender's IBAN is kept in full only on the draft (the bank-account validator
 needs it); storage keeps :func:`mask_iban` and :func:`iban_fingerprint`, which answers "has this
@@ -27,7 +29,7 @@ from paydesk.cashier.errors import CardTenderRefused, InvalidTender, UnknownTend
 from paydesk.errors import InvalidIBAN
 from paydesk.money import Money
 from paydesk.payments import limits
-from paydesk.settings import CashierSettings
+from paydesk.tender_type import TenderType, default_tender_types
 
 __all__ = [
     "BANK_TRANSFER",
@@ -49,27 +51,6 @@ __all__ = [
 
 #: Longest cheque number, stored method id or external reference accepted (ISO 20022 Max35Text).
 MAX_DETAIL_LENGTH = limits.DETAIL
-
-
-@dataclass(frozen=True, slots=True)
-class TenderType:
-    """A kind of tender and the switches that govern it (from the settings)."""
-
-    code: str
-    name: str
-    like_cash: bool = False
-    allows_cash_back: bool = False
-    requires_cheque_number: bool = False
-    requires_bank_account: bool = False
-    requires_stored_method: bool = False
-    is_card: bool = False
-
-    def __post_init__(self) -> None:
-        if not self.code or not self.code.strip() or self.code != self.code.strip():
-            raise ValueError(f"tender type code {self.code!r} must be non-empty, without spaces")
-        if self.like_cash and self.allows_cash_back:
-            # Change for cash is given at the drawer; a cash tender never creates cash back.
-            raise ValueError(f"tender type {self.code!r}: a cash-like type cannot allow cash back")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +90,7 @@ class TenderTypes:
 
 
 #: The tender types of a new installation (the settings' defaults).
-DEFAULT_TENDER_TYPES = TenderTypes.of(
-    TenderType(**t.model_dump()) for t in CashierSettings().tender_types
-)
+DEFAULT_TENDER_TYPES = TenderTypes.of(default_tender_types())
 CASH = DEFAULT_TENDER_TYPES.get("cash")
 CHEQUE = DEFAULT_TENDER_TYPES.get("cheque")
 DIRECT_DEBIT = DEFAULT_TENDER_TYPES.get("direct_debit")

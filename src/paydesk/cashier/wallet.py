@@ -28,7 +28,7 @@ from paydesk.accounts.service import get_account
 from paydesk.audit import trail
 from paydesk.cashier.defaults import AccountPosition, get_amount_default
 from paydesk.cashier.models import AutopayRegistration, CashOnlyPointChange, StoredPaymentMethod
-from paydesk.cashier.tenders import TenderType, TenderTypes, iban_fingerprint, mask_iban
+from paydesk.cashier.tenders import TenderTypes, iban_fingerprint, mask_iban
 from paydesk.cashier.tenders import normalize_iban as _normalize_iban
 from paydesk.db.lookup import fetch
 from paydesk.errors import Conflict, InvalidInput
@@ -64,17 +64,9 @@ __all__ = [
 METHOD_KINDS = ("checking", "savings")
 
 
-_TYPES_CACHE: dict[int, tuple[CashierSettings, TenderTypes]] = {}
-
-
 def tender_types(settings: CashierSettings) -> TenderTypes:
-    """The installation's tender types from the settings (built once per settings object)."""
-    cached = _TYPES_CACHE.get(id(settings))
-    if cached is not None and cached[0] is settings:
-        return cached[1]
-    types = TenderTypes.of(TenderType(**t.model_dump()) for t in settings.tender_types)
-    _TYPES_CACHE[id(settings)] = (settings, types)
-    return types
+    """The installation's tender types from the settings, by code."""
+    return TenderTypes.of(settings.tender_types)
 
 
 def add_stored_method(

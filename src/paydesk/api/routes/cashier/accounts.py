@@ -18,7 +18,6 @@ from paydesk.api.routes.cashier.schemas import (
     RatingEntryOut,
     StoredMethodIn,
     StoredMethodOut,
-    TenderTypeOut,
 )
 from paydesk.auth.roles import CASHIER_DESK, SUPERVISORS
 from paydesk.cashier import wallet
@@ -82,18 +81,7 @@ def payment_options(
                 for c in ("bank_account", "cash", "cheque")
                 if c != "bank_account" or "direct_debit" in by_code
             ],
-            tender_types=[
-                TenderTypeOut(
-                    code=t.code,
-                    name=t.name,
-                    like_cash=t.like_cash,
-                    allows_cash_back=t.allows_cash_back,
-                    requires_cheque_number=t.requires_cheque_number,
-                    requires_bank_account=t.requires_bank_account,
-                    requires_stored_method=t.requires_stored_method,
-                )
-                for t in types
-            ],
+            tender_types=types,
             cash_back=(
                 f"a tender of type {backs} larger than the payment gives the difference back "
                 "as a negative cash tender; cash never gives cash back"

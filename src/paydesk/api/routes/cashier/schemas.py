@@ -14,6 +14,7 @@ from paydesk.money import Money, format_minor
 from paydesk.payments import limits
 from paydesk.payments.models import Payment, PaymentSegment, Tender
 from paydesk.payments.states import PaymentStatus, allowed_actions
+from paydesk.tender_type import TenderType
 
 # --- bodies --------------------------------------------------------------------------------
 
@@ -317,16 +318,6 @@ class OptionOut(BaseModel):
     tender_amount: str
 
 
-class TenderTypeOut(BaseModel):
-    code: str
-    name: str
-    like_cash: bool
-    allows_cash_back: bool
-    requires_cheque_number: bool
-    requires_bank_account: bool
-    requires_stored_method: bool
-
-
 class PaymentOptionsOut(BaseModel):
     account_id: int
     currency: str
@@ -337,7 +328,9 @@ class PaymentOptionsOut(BaseModel):
     cash_only_warning: str | None
     existing: list[OptionOut]
     new: list[str] = Field(description="New payment options: bank_account, cash, cheque")
-    tender_types: list[TenderTypeOut]
+    tender_types: list[TenderType] = Field(
+        description="The tender types the desk takes (card types go to the card processor)"
+    )
     cash_back: str = Field(description="The cash-back rule in one sentence")
 
 
