@@ -100,7 +100,7 @@ def test_payment_options_show_default_amount_wallet_and_cash_back_rules(client, 
         ("autopay", "100.00"),
         ("stored_method", "100.00"),
     ]
-    assert options["new"] == ["bank_account", "cash", "cheque"]
+    assert options["new"] == ["cash", "cheque", "bank_account"]
     switches = {t["code"]: t["allows_cash_back"] for t in options["tender_types"]}
     assert switches["cheque"] is True and switches["cash"] is False
     assert "card" not in switches

@@ -1,4 +1,4 @@
-"""An account's wallet (stored methods, auto-pay), its cash-only points, and its payment options.
+"""An account's wallet (stored methods, auto-pay), its cash-only points, its amount default.
 
 - A stored method is a checking or savings account (IBAN checked by schwifty) kept in full so
   it can be collected from; lists show it masked. Removing one keeps the row (``removed``).
@@ -8,10 +8,9 @@
   with who, why and the last day it counts; :func:`cancel_point_entry` cancels one (a new row:
   the history is append-only). The current total (:func:`points_in_force`) is the sum of the
   entries not cancelled and not ended; it is what the cash-only warning compares.
-- Payment options: the amount default (the settings' algorithm), the cash-only warning
-  (points above the threshold), the stored methods and the current auto-pay registration each
-  with a tender amount, the new options (bank account, cash, cheque), and the tender types'
-  cash and cash-back switches.
+- The amount default (the settings' algorithm, or what a match has open) and the
+  installation's tender types; :mod:`paydesk.cashier.options` lays them out as an account's
+  payment options.
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ from paydesk.settings import CashierSettings, Settings
 
 __all__ = [
     "CreditRating",
-    "PaymentOptions",
     "RatingEntry",
     "add_stored_method",
     "amount_default",
@@ -436,34 +434,3 @@ def amount_default(
         invoices=items,
     )
     return get_amount_default(settings.amount_default)(position)
-
-
-@dataclass(frozen=True)
-class PaymentOptions:
-    account: Account
-    amount_default: Money
-    algorithm: str
-    cash_only: bool
-    threshold: int
-    #: The credit-rating total (entries in force).
-    points: int
-    methods: list[StoredPaymentMethod]
-    autopay: AutopayRegistration | None
-    types: TenderTypes
-
-
-def payment_options(session: Session, settings: Settings, account_id: int) -> PaymentOptions:
-    account = get_account(session, account_id)
-    cashier = settings.cashier
-    points = points_in_force(session, account.id)
-    return PaymentOptions(
-        account=account,
-        amount_default=amount_default(session, cashier, account),
-        algorithm=cashier.amount_default,
-        cash_only=points > cashier.cash_only_threshold,
-        threshold=cashier.cash_only_threshold,
-        points=points,
-        methods=stored_methods(session, account.id),
-        autopay=current_autopay(session, account.id),
-        types=tender_types(cashier),
-    )

@@ -20,7 +20,6 @@ from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Customer
 from paydesk.auth.roles import CASHIER_DESK
 from paydesk.cashier import service as desk
-from paydesk.cashier import wallet
 from paydesk.cashier.cash_back import TenderAmount, cash_back_due
 from paydesk.cashier.errors import (
     CardTenderRefused,
@@ -31,6 +30,7 @@ from paydesk.cashier.errors import (
     UnknownTenderType,
 )
 from paydesk.cashier.models import StoredPaymentMethod
+from paydesk.cashier.options import PaymentOption, PaymentOptions, payment_options
 from paydesk.cashier.tenders import TenderDraft, TenderType
 from paydesk.codes import service as codes
 from paydesk.documents.models import Document
@@ -71,7 +71,7 @@ class Row:
     """One line of the payment options: a form prefix, its tender type and what it pays with."""
 
     key: str
-    kind: str  # autopay | stored | cash | cheque | bank | other
+    kind: str  # autopay | stored_method | cash | cheque | bank_account | other
     type: TenderType
     method: StoredPaymentMethod | None = None
 
@@ -87,7 +87,7 @@ class Options:
     account: Account
     customer: Customer
     balance_minor: int
-    opts: wallet.PaymentOptions
+    opts: PaymentOptions
     existing: list[Row] = field(default_factory=list)
     new: list[Row] = field(default_factory=list)
     other: list[Row] = field(default_factory=list)
@@ -101,39 +101,37 @@ class Options:
         return self.account.currency
 
 
-def _first(types: list[TenderType], test) -> TenderType | None:
-    return next((t for t in types if test(t)), None)
+_KEYS: dict[str, str] = {"cash": "t_cash", "cheque": "t_cheque", "bank_account": "t_bank"}
+
+
+def _row(option: PaymentOption) -> Row:
+    """The form row of a payment option: its field prefix names the option."""
+    if option.kind == "autopay":
+        key = "t_autopay"
+    elif option.kind == "stored_method":
+        assert option.method is not None
+        key = f"t_method_{option.method.id}"
+    elif option.kind == "other":
+        key = f"t_other_{option.tender_type.code}"
+    else:
+        key = _KEYS[option.kind]
+    return Row(key, option.kind, option.tender_type, option.method)
 
 
 def load_options(web: Web, account_id: int) -> Options:
     with web.db.reading() as s:
-        opts = wallet.payment_options(s, web.settings, account_id)
+        opts = payment_options(s, web.settings, account_id)
         customer = accounts.get_customer(s, opts.account.customer_id)
         balance = account_balance(s, opts.account.id)
-    types = list(opts.types)
-    stored = _first(types, lambda t: t.requires_stored_method and not t.is_card)
-    cash = _first(types, lambda t: t.like_cash and not t.is_card)
-    cheque = _first(types, lambda t: t.requires_cheque_number and not t.is_card)
-    bank = _first(types, lambda t: t.requires_bank_account and not t.is_card)
-    options = Options(opts.account, customer, balance, opts)
-    if stored is not None:
-        autopay_method = None
-        if opts.autopay is not None:
-            autopay_method = next(
-                (m for m in opts.methods if m.id == opts.autopay.stored_method_id), None
-            )
-        if autopay_method is not None:
-            options.existing.append(Row("t_autopay", "autopay", stored, autopay_method))
-        options.existing += [Row(f"t_method_{m.id}", "stored", stored, m) for m in opts.methods]
-    if cash is not None:
-        options.new.append(Row("t_cash", "cash", cash))
-    if cheque is not None:
-        options.new.append(Row("t_cheque", "cheque", cheque))
-    if bank is not None:
-        options.new.append(Row("t_bank", "bank", bank))
-    used = {t.code for t in (stored, cash, cheque, bank) if t is not None}
-    options.other = [Row(f"t_other_{t.code}", "other", t) for t in types if t.code not in used]
-    return options
+    return Options(
+        opts.account,
+        customer,
+        balance,
+        opts,
+        existing=[_row(o) for o in opts.existing],
+        new=[_row(o) for o in opts.new],
+        other=[_row(o) for o in opts.other],
+    )
 
 
 def _text(values: FormData, name: str, limit: int = 200) -> str:
@@ -242,10 +240,14 @@ def read_form(web: Web, options: Options, values: FormData) -> Reading:
                     "The reference is longer than %(n)s characters.", n=limits.DETAIL
                 )
             continue
-        if row.kind == "bank" and typed.get("t_bank_kind", "checking") not in METHOD_KINDS:
+        if row.kind == "bank_account" and typed.get("t_bank_kind", "checking") not in METHOD_KINDS:
             errors["t_bank_kind"] = web._("Choose checking or savings.")
             continue
-        if row.kind == "bank" and typed.get("t_bank_save") and not typed.get("t_bank_holder"):
+        if (
+            row.kind == "bank_account"
+            and typed.get("t_bank_save")
+            and not typed.get("t_bank_holder")
+        ):
             errors["t_bank_holder"] = web._("Enter the account holder's name to save it.")
             continue
         tenders.append(request)
@@ -273,14 +275,14 @@ def read_form(web: Web, options: Options, values: FormData) -> Reading:
 
 
 def _tender_request(row: Row, typed: dict[str, str], money: Money) -> desk.TenderRequest:
-    if row.kind in ("autopay", "stored"):
+    if row.kind in ("autopay", "stored_method"):
         assert row.method is not None
         return desk.TenderRequest(row.type.code, money, stored_method_id=row.method.id)
     if row.kind == "cheque":
         return desk.TenderRequest(
             row.type.code, money, cheque_number=typed.get(f"{row.key}_number") or None
         )
-    if row.kind == "bank":
+    if row.kind == "bank_account":
         return desk.TenderRequest(
             row.type.code,
             money,

@@ -327,7 +327,9 @@ class PaymentOptionsOut(BaseModel):
     cash_only_threshold: int
     cash_only_warning: str | None
     existing: list[OptionOut]
-    new: list[str] = Field(description="New payment options: bank_account, cash, cheque")
+    new: list[str] = Field(
+        description="New payment options the tender types allow: cash, cheque, bank_account"
+    )
     tender_types: list[TenderType] = Field(
         description="The tender types the desk takes (card types go to the card processor)"
     )
