@@ -283,7 +283,8 @@ def test_bounced_cheque_lists_the_event_for_follow_up(client, keys, owing):
     )
     assert done.json()["status"] == "cancelled", done.text
     follow_up = client.get("/v1/payment-events?unbalanced=true", headers=auth(keys["cashier"]))
-    [listed] = follow_up.json()
+    [listed] = follow_up.json()["items"]
+    assert follow_up.json()["page"] == {"total": 1, "limit": 50, "offset": 0}
     assert (listed["id"], listed["status"], listed["difference"]) == (
         event["id"],
         "unbalanced",
@@ -321,5 +322,23 @@ def test_a_validator_that_cannot_run_leaves_the_task_pending(settings, db, keys)
         )
         assert response.status_code == 201, response.text
         assert response.json()["service_tasks"][0]["status"] == "pending"
-        listed = client.get("/v1/payment-events?unbalanced=false", headers=auth(keys["cashier"]))
-        assert [e["id"] for e in listed.json()] == [response.json()["id"]]
+        listed = client.get("/v1/payment-events", headers=auth(keys["cashier"]))
+        assert [e["id"] for e in listed.json()["items"]] == [response.json()["id"]]
+
+
+def test_the_events_list_pages_every_event_newest_first_unless_filtered(client, keys, owing):
+    headers = auth(keys["cashier"])
+    ids = [
+        post_event(client, keys["cashier"], owing["id"], {"type": "cash"}, amount="10.00")
+        for _ in range(3)
+    ]
+    assert all(r.status_code == 201 for r in ids), [r.text for r in ids]
+    ids = [r.json()["id"] for r in ids]
+    first = client.get("/v1/payment-events?limit=2", headers=headers).json()
+    assert [e["id"] for e in first["items"]] == [ids[2], ids[1]]
+    assert first["page"] == {"total": 3, "limit": 2, "offset": 0}
+    rest = client.get("/v1/payment-events?limit=2&offset=2", headers=headers).json()
+    assert ([e["id"] for e in rest["items"]], rest["page"]["total"]) == ([ids[0]], 3)
+    for name in ("unbalanced", "needs_attention"):
+        empty = client.get(f"/v1/payment-events?{name}=true", headers=headers).json()
+        assert empty == {"items": [], "page": {"total": 0, "limit": 50, "offset": 0}}

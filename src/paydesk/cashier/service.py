@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -69,6 +69,7 @@ from paydesk.settings import Settings
 
 __all__ = [
     "DistributionAction",
+    "EventList",
     "EventRequest",
     "EventView",
     "PaymentRequest",
@@ -77,9 +78,10 @@ __all__ = [
     "cancel_payment",
     "cancel_tender",
     "complete_task",
-    "count_needing_attention",
+    "count_events",
     "delete_payment",
     "distribute_payment",
+    "event_ids",
     "event_view",
     "events_needing_attention",
     "freeze_payment",
@@ -564,14 +566,13 @@ def _events_where(condition_of):
     )
 
 
-def unbalanced_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
-    """Ids of events whose valid tenders do not sum to their live payments, oldest first."""
-    query = _events_where(lambda unbalanced: unbalanced)
-    return list(session.scalars(query.order_by(PaymentEvent.id).limit(limit).offset(offset)))
-
-
 #: Payment statuses that wait for a person.
 NEEDS_A_PERSON = frozenset({PaymentStatus.ERROR, PaymentStatus.INCOMPLETE})
+
+#: The lists of payment events: every event (newest first); the unbalanced ones, whose valid
+#: tenders do not sum to their live payments; the follow-up list, unbalanced or with a payment
+#: in ``error`` or ``incomplete`` (both oldest first: work waiting).
+EventList = Literal["all", "unbalanced", "needs_attention"]
 
 
 def _attention_query():
@@ -581,25 +582,40 @@ def _attention_query():
     return _events_where(lambda unbalanced: unbalanced | waiting.exists())
 
 
+def _event_list(which: EventList):
+    """The query of a list's event ids and its order."""
+    if which == "needs_attention":
+        return _attention_query(), PaymentEvent.id
+    if which == "unbalanced":
+        return _events_where(lambda unbalanced: unbalanced), PaymentEvent.id
+    if which == "all":
+        return select(PaymentEvent.id), PaymentEvent.id.desc()
+    raise InvalidInput(f"an event list is one of {get_args(EventList)}, not {which!r}")
+
+
+def event_ids(
+    session: Session, which: EventList = "all", *, limit: int = 100, offset: int = 0
+) -> list[int]:
+    """Ids of the events of one list (see :data:`EventList`), a page of them."""
+    query, order = _event_list(which)
+    return list(session.scalars(query.order_by(order).limit(limit).offset(offset)))
+
+
+def count_events(session: Session, which: EventList = "all") -> int:
+    """How many events the list holds."""
+    query, _ = _event_list(which)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def unbalanced_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
+    """Ids of events whose valid tenders do not sum to their live payments, oldest first."""
+    return event_ids(session, "unbalanced", limit=limit, offset=offset)
+
+
 def events_needing_attention(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
     """The follow-up list: events that are unbalanced or have a payment in ``error`` or
     ``incomplete``, oldest first."""
-    query = _attention_query().order_by(PaymentEvent.id).limit(limit).offset(offset)
-    return list(session.scalars(query))
-
-
-def count_needing_attention(session: Session) -> int:
-    """How many events :func:`events_needing_attention` lists."""
-    return session.scalar(select(func.count()).select_from(_attention_query().subquery())) or 0
-
-
-def recent_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
-    """Ids of every event, newest first."""
-    return list(
-        session.scalars(
-            select(PaymentEvent.id).order_by(PaymentEvent.id.desc()).limit(limit).offset(offset)
-        )
-    )
+    return event_ids(session, "needs_attention", limit=limit, offset=offset)
 
 
 # --- payment actions ----------------------------------------------------------------------

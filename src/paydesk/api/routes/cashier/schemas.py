@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from paydesk.api.schemas import AmountText, Reason, Strict
+from paydesk.api.schemas import AmountText, Page, Reason, Strict
 from paydesk.cashier import service as desk
 from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
 from paydesk.money import Money, format_minor
@@ -287,6 +287,11 @@ class EventOut(BaseModel):
             payments=[PaymentOut.of(p, view.segments.get(p.id, [])) for p in view.payments],
             service_tasks=[TaskOut.of(t) for t in view.tasks],
         )
+
+
+class EventListOut(BaseModel):
+    items: list[EventOut]
+    page: Page
 
 
 class StoredMethodOut(BaseModel):
