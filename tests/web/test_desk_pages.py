@@ -137,6 +137,16 @@ def test_the_cash_back_proposal_is_shown_while_typing(client: TestClient, owing:
     [
         ({"t_cheque_amount": "120.00"}, "t_cheque_number", "Enter the cheque number."),
         (
+            {"t_cheque_amount": "100", "t_cheque_number": "9" * 36},
+            "t_cheque_number",
+            "The cheque number is longer than 35 characters.",
+        ),
+        (
+            {"t_other_bank_transfer_amount": "100", "t_other_bank_transfer_reference": "R" * 36},
+            "t_other_bank_transfer_reference",
+            "The reference is longer than 35 characters.",
+        ),
+        (
             {"amount": "12.345", "t_cash_amount": "12"},
             "amount",
             "Enter an amount greater than zero",

@@ -168,13 +168,47 @@ def read_form(web: Web, options: Options, values: FormData) -> Reading:
     request; nothing is stored here."""
     typed = {k: _text(values, k, limits.COMMENTS) for k in values if k != "csrf_token"}
     reading = Reading(typed, {})
-    errors = reading.errors
-    currency = options.currency
+    payment = _read_payment(web, options, reading)
+    tenders = _read_tenders(web, options, reading)
+    if reading.errors:
+        return reading
+    reading.request = desk.EventRequest(
+        payments=[payment.request(options.account, reading.amount)],
+        tenders=tenders,
+        event_date=payment.event_date,
+        distribution=payment.distribution,  # type: ignore[arg-type]
+    )
+    return reading
 
-    amount_text = typed.get("amount", "")
-    if amount_text:
+
+@dataclass(frozen=True)
+class _PaymentFields:
+    """The payment part of the form, as typed (checked by :func:`_read_payment`)."""
+
+    typed: dict[str, str]
+    event_date: date | None
+    distribution: str
+
+    def request(self, account: Account, amount: Money | None) -> desk.PaymentRequest:
+        non_cis = account.customer_class == "non_cis"
+        typed = self.typed
+        return desk.PaymentRequest(
+            account.id,
+            amount,
+            match_type=typed.get("match_type") or None,
+            match_value=typed.get("match_value") or None,
+            non_cis_name=typed.get("non_cis_name") if non_cis else None,
+            non_cis_reference=typed.get("non_cis_reference") if non_cis else None,
+            non_cis_comments=typed.get("non_cis_comments") if non_cis else None,
+        )
+
+
+def _read_payment(web: Web, options: Options, reading: Reading) -> _PaymentFields:
+    """The amount, date, match, distribution and non-CIS fields; errors go to ``reading``."""
+    typed, errors = reading.values, reading.errors
+    if typed.get("amount"):
         try:
-            reading.amount = i18n.parse_amount(amount_text, currency, web.lang)
+            reading.amount = i18n.parse_amount(typed["amount"], options.currency, web.lang)
         except InvalidInput:
             errors["amount"] = _amount_error(web)
     event_date = None
@@ -183,22 +217,24 @@ def read_form(web: Web, options: Options, values: FormData) -> Reading:
             event_date = date.fromisoformat(typed["event_date"])
         except ValueError:
             errors["event_date"] = web._("Enter a date.")
-    match_type = typed.get("match_type") or None
-    match_value = typed.get("match_value") or None
-    if match_type not in (None, *MATCH_TYPES):
+    if typed.get("match_type") not in (None, "", *MATCH_TYPES):
         errors["match_type"] = web._("Choose invoice or contract.")
-    if match_value and len(match_value) > limits.REFERENCE:
-        errors["match_value"] = web._(
-            "The value is longer than %(n)s characters.", n=limits.REFERENCE
-        )
     distribution = typed.get("distribution") or "distribute_and_freeze"
     if distribution not in DISTRIBUTIONS:
         errors["distribution"] = web._("Choose how the payment is distributed.")
-    non_cis = options.account.customer_class == "non_cis"
-    for name, limit in (("non_cis_name", limits.NAME), ("non_cis_reference", limits.REFERENCE)):
+    for name, limit in (
+        ("match_value", limits.REFERENCE),
+        ("non_cis_name", limits.NAME),
+        ("non_cis_reference", limits.REFERENCE),
+    ):
         if len(typed.get(name, "")) > limit:
             errors[name] = web._("The value is longer than %(n)s characters.", n=limit)
+    return _PaymentFields(typed, event_date, distribution)
 
+
+def _read_tenders(web: Web, options: Options, reading: Reading) -> list[desk.TenderRequest]:
+    """A request per tender row with an amount, each checked against its tender type."""
+    typed, errors = reading.values, reading.errors
     tenders: list[desk.TenderRequest] = []
     for row in options.rows:
         text = typed.get(row.amount_field, "")
@@ -208,70 +244,56 @@ def read_form(web: Web, options: Options, values: FormData) -> Reading:
             errors[row.amount_field] = card_message(web)
             continue
         try:
-            money = i18n.parse_amount(text, currency, web.lang)
+            money = i18n.parse_amount(text, options.currency, web.lang)
         except InvalidInput:
             errors[row.amount_field] = _amount_error(web)
             continue
         reading.tenders.append((row, money))
         request = _tender_request(row, typed, money)
-        try:  # the tender type's own rules, as the service applies them
-            TenderDraft(
-                row.type,
-                money,
-                cheque_number=request.cheque_number,
-                iban=request.iban if row.type.requires_bank_account else None,
-                stored_method_id=(
-                    None if request.stored_method_id is None else str(request.stored_method_id)
-                ),
-                external_reference=request.external_reference,
-            )
-        except InvalidIBAN:
-            errors[f"{row.key}_iban"] = web._("Enter a valid IBAN.")
-            continue
-        except InvalidTender:
-            if row.kind == "cheque" and not request.cheque_number:
-                errors[f"{row.key}_number"] = web._("Enter the cheque number.")
-            elif row.kind == "cheque":
-                errors[f"{row.key}_number"] = web._(
-                    "The cheque number is longer than %(n)s characters.", n=limits.DETAIL
-                )
-            else:
-                errors[f"{row.key}_reference"] = web._(
-                    "The reference is longer than %(n)s characters.", n=limits.DETAIL
-                )
-            continue
-        if row.kind == "bank_account" and typed.get("t_bank_kind", "checking") not in METHOD_KINDS:
-            errors["t_bank_kind"] = web._("Choose checking or savings.")
-            continue
-        if (
-            row.kind == "bank_account"
-            and typed.get("t_bank_save")
-            and not typed.get("t_bank_holder")
-        ):
-            errors["t_bank_holder"] = web._("Enter the account holder's name to save it.")
+        problem = _tender_problem(web, row, request, typed)
+        if problem is not None:
+            errors.update(problem)
             continue
         tenders.append(request)
     if not tenders and not any(k.endswith("_amount") and k in errors for k in errors):
         errors["tenders"] = web._("Enter the amount of at least one tender.")
-    if errors:
-        return reading
-    reading.request = desk.EventRequest(
-        payments=[
-            desk.PaymentRequest(
-                options.account.id,
-                reading.amount,
-                match_type=match_type,
-                match_value=match_value,
-                non_cis_name=typed.get("non_cis_name") if non_cis else None,
-                non_cis_reference=typed.get("non_cis_reference") if non_cis else None,
-                non_cis_comments=typed.get("non_cis_comments") if non_cis else None,
-            )
-        ],
-        tenders=tenders,
-        event_date=event_date,
-        distribution=distribution,  # type: ignore[arg-type]
-    )
-    return reading
+    return tenders
+
+
+def _tender_problem(
+    web: Web, row: Row, request: desk.TenderRequest, typed: dict[str, str]
+) -> dict[str, str] | None:
+    """What is wrong with one tender, by its field (the tender type's own rules, as the service
+    applies them, then the new bank account's kind and holder); ``None`` when nothing is."""
+    try:
+        TenderDraft(
+            row.type,
+            request.amount,  # type: ignore[arg-type]
+            cheque_number=request.cheque_number,
+            iban=request.iban if row.type.requires_bank_account else None,
+            stored_method_id=(
+                None if request.stored_method_id is None else str(request.stored_method_id)
+            ),
+            external_reference=request.external_reference,
+        )
+    except InvalidIBAN:
+        return {f"{row.key}_iban": web._("Enter a valid IBAN.")}
+    except InvalidTender as refused:
+        too_long = "max_length" in refused.extra
+        if row.kind != "cheque" or refused.extra.get("field") != "cheque_number":
+            message = "The reference is longer than %(n)s characters."
+            return {f"{row.key}_reference": web._(message, n=limits.DETAIL)}
+        if too_long:
+            message = "The cheque number is longer than %(n)s characters."
+            return {f"{row.key}_number": web._(message, n=limits.DETAIL)}
+        return {f"{row.key}_number": web._("Enter the cheque number.")}
+    if row.kind != "bank_account":
+        return None
+    if typed.get("t_bank_kind", "checking") not in METHOD_KINDS:
+        return {"t_bank_kind": web._("Choose checking or savings.")}
+    if typed.get("t_bank_save") and not typed.get("t_bank_holder"):
+        return {"t_bank_holder": web._("Enter the account holder's name to save it.")}
+    return None
 
 
 def _tender_request(row: Row, typed: dict[str, str], money: Money) -> desk.TenderRequest:
