@@ -100,12 +100,9 @@ def add_stored_method(
         status="active",
         created_by=actor,
     )
-    session.add(method)
-    session.flush()
-    trail.record(
-        session, actor=actor, entity_type="stored_method", entity_id=method.id, to_status="active"
+    return trail.add_created(
+        session, method, actor=actor, entity_type="stored_method", status="active"
     )
-    return method
 
 
 def find_stored_method(
@@ -189,12 +186,9 @@ def register_autopay(
         start_date=start_date or date.today(),
         created_by=actor,
     )
-    session.add(registration)
-    session.flush()
-    trail.record(
-        session, actor=actor, entity_type="autopay", entity_id=registration.id, to_status="active"
+    return trail.add_created(
+        session, registration, actor=actor, entity_type="autopay", status="active"
     )
-    return registration
 
 
 def end_autopay(session: Session, account_id: int, *, actor: str) -> AutopayRegistration | None:
@@ -259,14 +253,12 @@ def change_cash_only_points(
         tender_id=tender_id,
         ends_on=ends_on,
     )
-    session.add(entry)
-    session.flush()
-    trail.record(
+    trail.add_created(
         session,
+        entry,
         actor=actor,
         entity_type="cash_only_points",
-        entity_id=entry.id,
-        to_status="added",
+        status="added",
         reason=entry.reason,
         detail={"account_id": account.id, "change": change, "ends_on": _iso(ends_on)},
     )
