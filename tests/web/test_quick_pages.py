@@ -83,6 +83,7 @@ def test_a_cheque_over_the_amount_gives_cash_back_and_the_total_counts_the_payme
         ({"rule": "bogus", "value": "x"}, "rule", "Choose one of the distribution rules."),
         ({"rule": "account", "value": "WEB-0001", "amount": "12,3,4"}, "amount", "Enter an amount"),
         ({"rule": "account", "value": "WEB-0001", "tender": "card"}, "tender", "card processor"),
+        ({"rule": "account", "value": "WEB-0001", "tender": "gold"}, "tender", "Choose one of the"),
     ],
 )
 def test_a_refused_line_is_shown_by_its_field_keeps_what_was_typed_and_stores_nothing(

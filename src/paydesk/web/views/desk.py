@@ -25,9 +25,6 @@ from paydesk.cashier.errors import (
     CardTenderRefused,
     CashBackRefused,
     InvalidTender,
-    NoOpenDrawer,
-    UnbalancedEvent,
-    UnknownTenderType,
 )
 from paydesk.cashier.models import StoredPaymentMethod
 from paydesk.cashier.options import PaymentOption, PaymentOptions, payment_options
@@ -48,6 +45,7 @@ from paydesk.payments.errors import InvalidMatch
 from paydesk.web import i18n
 from paydesk.web.i18n import N_
 from paydesk.web.pages import PageRoute, Web, form, page, posted_form
+from paydesk.web.views.refusals import Concern, desk_refusal
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -320,27 +318,24 @@ def _tender_request(row: Row, typed: dict[str, str], money: Money) -> desk.Tende
     return desk.TenderRequest(row.type.code, money)
 
 
+#: Where the form shows each refusal both desk pages share.
+_FIELD_OF: dict[Concern, str] = {
+    "cash_back": "cash_back",
+    "balance": "tenders",
+    "drawer": "problem",
+    "tender": "tenders",
+}
+
+
 def refusal(web: Web, options: Options, reading: Reading, error: PaydeskError) -> dict[str, str]:
     """The service's refusal of a complete form, next to the field it concerns."""
     typed = reading.values
     if isinstance(error, CardTenderRefused):
         return {"tenders": card_message(web)}
-    if isinstance(error, CashBackRefused):
-        if error.extra.get("reason") == CashBackRefused.CASH_EXCEEDS_PAYMENT:
-            return {
-                "cash_back": web._(
-                    "The cash is more than the payment: give the change from the drawer and "
-                    "enter the payment amount as the cash tender."
-                )
-            }
-        return {
-            "cash_back": web._(
-                "The tenders exceed the payment, and only a tender type that allows cash back "
-                "(a cheque) may exceed it."
-            )
-        }
-    if isinstance(error, UnbalancedEvent):
-        return {"tenders": web._("The tenders do not add up to the payment amount.")}
+    shared = desk_refusal(web, error)
+    if shared is not None:
+        concern, message = shared
+        return {_FIELD_OF[concern]: message}
     if isinstance(error, InvalidMatch):
         if typed.get("match_value") and not typed.get("match_type"):
             return {"match_type": web._("Choose whether the value is an invoice or a contract.")}
@@ -355,12 +350,8 @@ def refusal(web: Web, options: Options, reading: Reading, error: PaydeskError) -
         if reading.amount is None:
             return {"amount": web._("The account owes nothing: enter the payment amount.")}
         return {"amount": _amount_error(web)}
-    if isinstance(error, (InvalidTender, UnknownTenderType)):
-        return {"tenders": error.detail}
     if type(error) is InvalidInput and options.account.customer_class == "non_cis":
         return {"non_cis_name": web._("Enter the payer's name: the account is for non-customers.")}
-    if isinstance(error, NoOpenDrawer):
-        return {"problem": web._("Open your cash drawer before taking payments.")}
     return {"problem": error.detail}
 
 
