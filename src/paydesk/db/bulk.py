@@ -12,7 +12,18 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Connection, Table, any_, bindparam, text
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 #: Bind processor by column position, and whether its values are hashable (all but JSON).
@@ -164,7 +175,14 @@ def update_rows(
 def among(
     dialect: str, column: ColumnElement[Any], values: Sequence[object]
 ) -> ColumnElement[bool]:
-    """``column IN values``: one array parameter on PostgreSQL instead of thousands of binds."""
+    """``column IN values`` with the list as one parameter, whatever its length: an array on
+    PostgreSQL (``= ANY``), a JSON array read by ``json_each`` on SQLite. One statement text
+    for any number of values keeps the drivers' statement caches small (a bank file would
+    otherwise prepare, and keep, one statement per list length) and the binds cheap.
+    ``values`` are integers or strings."""
     if dialect == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    if dialect == "sqlite":
+        listed = func.json_each(bindparam(None, json.dumps(list(values)), type_=String))
+        return column.in_(select(listed.table_valued("value").c.value))
     return column.in_(list(values))
