@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from paydesk.codes.models import LIVE_STATUSES, CodePayment, CodeSerial, Payment
 from paydesk.codes.status import CodeState, CodeStatus, check_cancel
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import among
+from paydesk.db.listing import Sorts, fetch_page, within
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.settings import AmountType, IssueMode, Settings
 
@@ -304,10 +305,6 @@ def expire_due(session: Session, *, today: date | None = None, actor: str = "sys
     return len(due)
 
 
-def _start_of(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class CodeFilter:
     status: str | None = None
@@ -328,30 +325,25 @@ def still_payable_minor(code: PaymentCode) -> int | None:
 
 
 #: Columns a code list sorts by (``"-issued"``: newest first, the default).
-SORTS = {
-    "rf": PaymentCode.rf,
-    "kind": PaymentCode.kind,
-    "status": PaymentCode.status,
-    "amount": PaymentCode.amount_minor,
-    "paid": PaymentCode.paid_minor,
-    "issued": PaymentCode.issued_at,
-    "expires": PaymentCode.expires_on,
-}
-
-
-def check_sort(sort: str) -> tuple[str, bool]:
-    """``"paid"`` or ``"-paid"`` (descending) → (column, descending); refuses other columns."""
-    column = sort.removeprefix("-")
-    if column not in SORTS:
-        raise InvalidInput(f"sort {sort!r}: sort by one of {list(SORTS)}, '-' first for descending")
-    return column, sort.startswith("-")
+SORTS = Sorts(
+    {
+        "rf": PaymentCode.rf,
+        "kind": PaymentCode.kind,
+        "status": PaymentCode.status,
+        "amount": PaymentCode.amount_minor,
+        "paid": PaymentCode.paid_minor,
+        "issued": PaymentCode.issued_at,
+        "expires": PaymentCode.expires_on,
+    },
+    default="-issued",
+    tie=PaymentCode.id,
+)
 
 
 def search(
     session: Session, filters: CodeFilter, *, limit: int, offset: int, sort: str = "-issued"
 ) -> tuple[list[PaymentCode], int]:
     """Codes matching the filters in ``sort`` order, and how many match in all."""
-    column, descending = check_sort(sort)
     query = select(PaymentCode)
     if filters.status:
         query = query.where(PaymentCode.status == filters.status)
@@ -359,22 +351,15 @@ def search(
         query = query.where(PaymentCode.kind == filters.kind)
     if filters.account_id is not None:
         query = query.where(PaymentCode.account_id == filters.account_id)
-    if filters.issued_from:
-        query = query.where(PaymentCode.issued_at >= _start_of(filters.issued_from))
-    if filters.issued_to:
-        query = query.where(
-            PaymentCode.issued_at < _start_of(filters.issued_to + timedelta(days=1))
-        )
+    query = within(
+        query, PaymentCode.issued_at, filters.issued_from, filters.issued_to, moment=True
+    )
     if filters.expiring_by:
         query = query.where(
             PaymentCode.status.in_(("active", "partially_paid")),
             PaymentCode.expires_on <= filters.expiring_by,
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    key, tie = SORTS[column], PaymentCode.id
-    order = (key.desc(), tie.desc()) if descending else (key.asc(), tie.asc())
-    rows = session.scalars(query.order_by(*order).limit(limit).offset(offset))
-    return list(rows), int(total)
+    return fetch_page(session, query, SORTS, sort, limit=limit, offset=offset, entities=True)
 
 
 def payments_of(session: Session, code_id: int) -> list[CodePayment]:

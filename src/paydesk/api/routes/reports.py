@@ -19,11 +19,11 @@ from paydesk.codes import service as codes
 from paydesk.codes.status import CodeStatus
 from paydesk.db.engine import Database
 from paydesk.reporting import bank_entries, events, export, payments
+from paydesk.web.listing import csv_response
 
 router = APIRouter(tags=["reports"])
 
 Show = Literal["", "unbalanced", "attention", "validation"]
-SORT_HELP = f"one of {', '.join(events.SORTS)}; '-' first for descending"
 
 
 class EventLineOut(BaseModel):
@@ -73,7 +73,7 @@ def _filter(
 @router.get("/reports/payment-events", response_model=EventLinesOut)
 def payment_events(
     filters: events.EventFilter = Depends(_filter),
-    sort: str = Query(events.DEFAULT_SORT, description=SORT_HELP),
+    sort: str = Query(events.SORTS.default, description=events.SORTS.help),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     db: Database = Depends(database),
@@ -91,18 +91,14 @@ def payment_events(
 @router.get("/reports/payment-events.csv", response_class=Response)
 def payment_events_csv(
     filters: events.EventFilter = Depends(_filter),
-    sort: str = Query(events.DEFAULT_SORT, description=SORT_HELP),
+    sort: str = Query(events.SORTS.default, description=events.SORTS.help),
     db: Database = Depends(database),
     _caller=Depends(require(DESK)),
 ) -> Response:
     """The same rows as CSV (every page, at most 100 000)."""
     with db.reading() as session:
         lines, _total = events.list_events(session, filters, sort=sort, limit=export.MAX_ROWS)
-    return Response(
-        export.events_csv(lines),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="payment-events.csv"'},
-    )
+    return csv_response(export.events_csv(lines), "payment-events.csv")
 
 
 @router.get("/reports/payment-codes.csv", response_class=Response)
@@ -113,7 +109,7 @@ def payment_codes_csv(
     issued_from: date | None = None,
     issued_to: date | None = None,
     expiring_by: date | None = None,
-    sort: str = Query("-issued", description=f"one of {', '.join(codes.SORTS)}; '-': descending"),
+    sort: str = Query(codes.SORTS.default, description=codes.SORTS.help),
     db: Database = Depends(database),
     _caller=Depends(require(ANYONE)),
 ) -> Response:
@@ -124,11 +120,7 @@ def payment_codes_csv(
         ids = {c.account_id for c in found}
         rows = session.execute(select(Account.id, Account.number).where(Account.id.in_(ids)))
         numbers = {i: number for i, number in rows}
-    return Response(
-        export.codes_csv(found, numbers),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="payment-codes.csv"'},
-    )
+    return csv_response(export.codes_csv(found, numbers), "payment-codes.csv")
 
 
 class BankEntryLineOut(BaseModel):
@@ -173,7 +165,6 @@ class BankEntryLinesOut(BaseModel):
 
 
 EntryStatus = Literal["matched", "unmatched", "reversed", "reversal", "rejected", "returned"]
-ENTRY_SORT_HELP = f"one of {', '.join(bank_entries.SORTS)}; '-' first for descending"
 
 
 def _entry_filter(
@@ -187,7 +178,7 @@ def _entry_filter(
 @router.get("/reports/bank-entries", response_model=BankEntryLinesOut)
 def bank_entry_lines(
     filters: bank_entries.EntryFilter = Depends(_entry_filter),
-    sort: str = Query(bank_entries.DEFAULT_SORT, description=ENTRY_SORT_HELP),
+    sort: str = Query(bank_entries.SORTS.default, description=bank_entries.SORTS.help),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     db: Database = Depends(database),
@@ -207,7 +198,7 @@ def bank_entry_lines(
 @router.get("/reports/bank-entries.csv", response_class=Response)
 def bank_entry_lines_csv(
     filters: bank_entries.EntryFilter = Depends(_entry_filter),
-    sort: str = Query(bank_entries.DEFAULT_SORT, description=ENTRY_SORT_HELP),
+    sort: str = Query(bank_entries.SORTS.default, description=bank_entries.SORTS.help),
     db: Database = Depends(database),
     _caller=Depends(require(ANYONE)),
 ) -> Response:
@@ -216,11 +207,7 @@ def bank_entry_lines_csv(
         found, _total = bank_entries.list_entries(
             session, filters, sort=sort, limit=export.MAX_ROWS
         )
-    return Response(
-        export.bank_entries_csv(found),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="bank-entries.csv"'},
-    )
+    return csv_response(export.bank_entries_csv(found), "bank-entries.csv")
 
 
 class PaymentLineOut(BaseModel):
@@ -263,7 +250,6 @@ class PaymentLinesOut(BaseModel):
 
 
 PaymentStatusName = Literal["incomplete", "freezable", "error", "frozen", "cancelled"]
-PAYMENT_SORT_HELP = f"one of {', '.join(payments.SORTS)}; '-' first for descending"
 
 
 def _payment_filter(
@@ -278,7 +264,7 @@ def _payment_filter(
 @router.get("/reports/payments", response_model=PaymentLinesOut)
 def payment_lines(
     filters: payments.PaymentFilter = Depends(_payment_filter),
-    sort: str = Query(payments.DEFAULT_SORT, description=PAYMENT_SORT_HELP),
+    sort: str = Query(payments.SORTS.default, description=payments.SORTS.help),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     db: Database = Depends(database),
@@ -298,15 +284,11 @@ def payment_lines(
 @router.get("/reports/payments.csv", response_class=Response)
 def payment_lines_csv(
     filters: payments.PaymentFilter = Depends(_payment_filter),
-    sort: str = Query(payments.DEFAULT_SORT, description=PAYMENT_SORT_HELP),
+    sort: str = Query(payments.SORTS.default, description=payments.SORTS.help),
     db: Database = Depends(database),
     _caller=Depends(require(DESK)),
 ) -> Response:
     """The same rows as CSV (every page, at most 100 000)."""
     with db.reading() as session:
         lines, _total = payments.list_payments(session, filters, sort=sort, limit=export.MAX_ROWS)
-    return Response(
-        export.payments_csv(lines),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="payments.csv"'},
-    )
+    return csv_response(export.payments_csv(lines), "payments.csv")
