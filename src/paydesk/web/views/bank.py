@@ -19,8 +19,10 @@ from paydesk.codes.status import PAYABLE
 from paydesk.errors import Conflict, NotFound
 from paydesk.payments.service import policy_of
 from paydesk.reporting import bank_entries as entry_list
+from paydesk.reporting import bank_files as file_list
 from paydesk.reporting import export
 from paydesk.web import listing
+from paydesk.web.i18n import N_
 from paydesk.web.labels import status_label
 from paydesk.web.pages import PageError, PageRoute, Web, form, load_web, page, posted_form
 
@@ -59,6 +61,74 @@ def _context(web: Web, *, offset: int = 0, imported: int | None = None) -> dict[
         "may_upload": web.may(UPLOADERS),
         "max_megabytes": _megabytes(web),
     }
+
+
+#: The sources a file list filters by, as the page names them.
+FILE_SOURCES = {
+    "web": N_("Web page"),
+    "api": N_("API"),
+    "cli": N_("Command line"),
+    "inbox": N_("Inbox folder"),
+    "feed": N_("Bank feed"),
+    "push": N_("Pushed by the bank"),
+}
+
+
+def _file_query(
+    web: Web = Depends(page(ANYONE)),
+    status: str = "",
+    source: str = "",
+    date_from: str = Query("", alias="from"),
+    date_to: str = Query("", alias="to"),
+    sort: str = file_list.SORTS.default,
+    offset: int = 0,
+) -> tuple[Web, listing.ListQuery, file_list.FileFilter]:
+    """The list's filters, sort and page from the query string; bad dates are errors."""
+    chosen = {
+        "status": status if status in file_list.STATUSES else "",
+        "source": source if source in FILE_SOURCES else "",
+    }
+    query = listing.read(
+        web,
+        file_list.SORTS,
+        sort=sort,
+        offset=offset,
+        values=chosen,
+        dates={"from": date_from, "to": date_to},
+    )
+    filters = file_list.FileFilter(
+        chosen["status"] or None, chosen["source"] or None, query.days["from"], query.days["to"]
+    )
+    return web, query, filters
+
+
+@router.get("/bank/files", name="web.bank_files")
+def file_list_page(asked=Depends(_file_query)):
+    """Every imported bank file: by status, source and import date, sorted, paged, as CSV."""
+    web, query, filters = asked
+    with web.db.reading() as s:
+        files, total = file_list.list_files(
+            s, filters, sort=query.sort, limit=PAGE_SIZE, offset=query.offset
+        )
+    return listing.render(
+        web,
+        "bank/files.html",
+        query,
+        total=total,
+        csv_route="web.bank_files_csv",
+        files=files,
+        statuses=file_list.STATUSES,
+        sources=[(value, web._(label)) for value, label in FILE_SOURCES.items()],
+    )
+
+
+@router.get("/bank/files.csv", name="web.bank_files_csv")
+def file_list_csv(asked=Depends(_file_query)):
+    web, query, filters = asked
+    query.refuse_errors()
+    with web.db.reading() as s:
+        files, _total = file_list.list_files(s, filters, sort=query.sort, limit=export.MAX_ROWS)
+    return listing.csv_response(export.BANK_FILES.csv(files), "bank-files.csv")
 
 
 def _entry_query(
