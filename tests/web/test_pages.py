@@ -65,7 +65,7 @@ def test_account_360_shows_contracts_with_balances_documents_and_codes(
     sign_in(client, "supervisor")
     page = client.get(f"/accounts/{book.account_id}").text
     assert "Eleni Georgiou" in page
-    assert "Workshop service" in page and "excess_credit" in page
+    assert "Workshop service" in page and "Excess credit" in page  # contract types translated
     assert "€45.90" in page  # the counter invoice's charge on the service contract
     assert "RO-7001" in page and "CI-7002" in page
     assert book.counter_invoice_code in page.replace(" ", "")

@@ -222,7 +222,7 @@ _ACCOUNT_LOCKED = _ACCOUNT.with_for_update()
 def get_account(session: Session, account_id: int, *, lock: bool = False) -> Account:
     account = session.scalar(_ACCOUNT_LOCKED if lock else _ACCOUNT, {"account_id": account_id})
     if account is None:
-        raise NotFound(f"no account {account_id}")
+        raise NotFound(f"no account {account_id}", code="no-account", key=str(account_id))
     return account
 
 

@@ -163,9 +163,7 @@ def save(
         except Conflict:
             errors["number"] = web._("Account number %(number)s is taken.", number=values["number"])
         except InvalidInput as refused:
-            errors["customer_name"] = web._(
-                "This is not accepted: %(reason)s", reason=refused.detail
-            )
+            errors["customer_name"] = web.explain(refused)
     if errors:
         return _render(web, account_id, values, errors, status=422)
     return web.redirect(

@@ -192,7 +192,7 @@ def create_account(values: FormData = Depends(posted_form), web: Web = Depends(f
         return _render_new(web, typed, errors, status=422)
     except InvalidInput as refused:
         field = "currency" if "currency" in refused.detail else "c1_type"
-        errors = {field: web._("This is not accepted: %(reason)s", reason=refused.detail)}
+        errors = {field: web.explain(refused)}
         return _render_new(web, typed, errors, status=422)
     return web.redirect(
         web.url("web.account", account_id=account_id),

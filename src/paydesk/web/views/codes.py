@@ -248,7 +248,7 @@ def send_slip(rf_code: str, web: Web = Depends(form(DESK))):
     delivery = slips.send_slip(web.db, web.settings, rf_code, actor=web.user.username)
     if delivery.error is not None:
         raise PageError(
-            502, web._("The slip could not be sent: %(reason)s", reason=delivery.error.detail)
+            502, web._("The slip could not be sent: %(reason)s", reason=web.explain(delivery.error))
         )
     return web.redirect(
         web.url("web.code", rf_code=rf_code),

@@ -245,7 +245,9 @@ def create_document(values: FormData = Depends(posted_form), web: Web = Depends(
             document_id = change.document.id
             issued = change.code.rf if change.code_created and change.code else None
     except (InvalidInput, Conflict) as refused:
-        return _new_form(web, status=refused.status, errors={}, values=text, message=refused.detail)
+        return _new_form(
+            web, status=refused.status, errors={}, values=text, message=web.explain(refused)
+        )
     flash = web._("Document saved.")
     if issued:
         flash = web._("Document saved. Payment code %(code)s issued.", code=issued)

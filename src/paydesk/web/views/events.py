@@ -328,7 +328,7 @@ def manual(
         raise PageError(409, _transition_message(web, payment)) from None
     except (InvalidManualDistribution, DistributionError) as refused:
         total = sum((m for m in shares.values()), Money.zero(payment.currency))
-        message = refused.detail
+        message = web.explain(refused)
         if total.minor != payment.amount_minor:
             message = web._(
                 "The amounts add up to %(total)s; the payment is %(amount)s.",
@@ -436,7 +436,7 @@ def cancel_tender(
     except InvalidTransition:
         raise PageError(409, web._("Tender %(id)s is already cancelled.", id=tender_id)) from None
     except PaydeskError as refused:
-        return _refused(web, tender.event_id, key, "cash_only_points", refused.detail, typed)
+        return _refused(web, tender.event_id, key, "cash_only_points", web.explain(refused), typed)
     return _back(web, tender.event_id, web._("Tender %(id)s cancelled.", id=tender_id))
 
 
