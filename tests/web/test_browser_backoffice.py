@@ -345,8 +345,8 @@ def test_closing_the_drawer_prints_a_drawer_report(page, server: Server, lang: s
 
 BANK_LIST_WORDS = {
     "en": ("Every bank entry: filter, sort, export", "Amount"),
-    "el": ("Όλες οι τραπεζικές εγγραφές: φιλτράρισμα, ταξινόμηση, εξαγωγή", "Ποσό"),
-    "pl": ("Wszystkie wpisy bankowe: filtrowanie, sortowanie, eksport", "Kwota"),
+    "el": ("Όλες οι τραπεζικές κινήσεις: φιλτράρισμα, ταξινόμηση, εξαγωγή", "Ποσό"),
+    "pl": ("Wszystkie operacje bankowe: filtrowanie, sortowanie, eksport", "Kwota"),
 }
 
 
