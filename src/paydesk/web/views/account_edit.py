@@ -12,7 +12,7 @@ from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Contract, Customer
 from paydesk.auth.roles import BACK_OFFICE
 from paydesk.errors import Conflict, InvalidInput
-from paydesk.web.labels import CLASSES
+from paydesk.web.labels import CLASSES, CONTRACT_TYPES
 from paydesk.web.pages import PageRoute, Web, form, page, posted_form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -64,10 +64,16 @@ def _render(web: Web, account_id: int, values: dict, errors: dict, status: int =
         languages=LANGUAGES,
         overpayment_options=[
             (NONE, web._("None: an overpayment is an error")),
-            *((str(c.id), c.contract_type) for c in contracts),
+            *((str(c.id), _contract_label(web, c)) for c in contracts),
             ("new", web._("The new contract")),
         ],
     )
+
+
+def _contract_label(web: Web, contract: Contract) -> str:
+    kind = contract.contract_type
+    label = web._(CONTRACT_TYPES[kind]) if kind in CONTRACT_TYPES else kind
+    return f"{label} — {contract.description}" if contract.description else label
 
 
 @router.get("/accounts/{account_id}/edit", name="web.account_edit")
