@@ -76,6 +76,7 @@ TITLES: dict[str, str] = {
     "card-tender-refused": N_("Card payments go through the external card processor."),
     "cash-back-refused": N_("Cash back is not allowed here."),
     "drawer-not-yours": N_("This is another cashier's drawer."),
+    "no-open-drawer": N_("Open your cash drawer before taking payments."),
     "quick-value-not-found": N_("Nothing was found for this value."),
     "tender-not-accepted-by-rule": N_("The distribution rule does not take this tender type."),
     "unbalanced-payment-event": N_("The tenders and the payments do not balance."),
