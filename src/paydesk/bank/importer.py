@@ -53,6 +53,9 @@ from paydesk.collection import fewer_collections
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import allocate_ids, among, insert_rows
 from paydesk.db.engine import Database
+from paydesk.directdebits import pain002
+from paydesk.directdebits import service as direct_debits
+from paydesk.directdebits.service import ReturnRules
 from paydesk.payments import events
 from paydesk.payments import service as money_in
 from paydesk.payments.models import Payment, Tender
@@ -85,6 +88,9 @@ class ImportSummary:
     reversed: int = 0
     rejected: int = 0
     ignored: int = 0
+    #: Direct-debit collections the bank booked, and returned (see :mod:`paydesk.directdebits`).
+    collected: int = 0
+    returned: int = 0
     #: False when nobody listens (no webhook subscription): events are then not even built.
     listening: bool = True
 
@@ -146,13 +152,15 @@ def import_file(
     publish: Publisher = publish_webhooks,
     policy: Policy | None = None,
     rules: camt.EntryRules | None = None,
+    returns: ReturnRules | None = None,
 ) -> ImportSummary:
     """Import one camt file (path, bytes or binary stream). Raises ``InvalidBankFile``.
 
     ``policy`` is the distribution policy of the settings (:func:`~paydesk.payments.service.
     policy_of`); the default is the settings' default. ``rules`` (see :func:`entry_rules`) say
     which accounts and dates an entry may have; without them every account is taken and dates
-    keep to the parser's default window.
+    keep to the parser's default window. ``returns`` (:meth:`ReturnRules.of` the settings)
+    say what a returned direct debit costs the payer; the default is the settings' default.
 
     Two imports of the same entries at once (a bank pushing a document twice, the same file
     uploaded twice) race for the entries' keys: the loser's transaction is rolled back and the
@@ -165,7 +173,18 @@ def import_file(
         stream = io.BytesIO(source) if isinstance(source, bytes) else source
         try:
             job = _Job(
-                db, stream, name, origin, actor, max_bytes, progress, publish, policy, rules, digest
+                db,
+                stream,
+                name,
+                origin,
+                actor,
+                max_bytes,
+                progress,
+                publish,
+                policy,
+                rules,
+                digest,
+                returns or ReturnRules(),
             )
             with fewer_collections():
                 return _import_once(job)
@@ -200,6 +219,7 @@ class _Job:
     policy: Policy | None
     rules: camt.EntryRules | None
     digest: str
+    returns: ReturnRules
 
 
 def _import_once(job: _Job) -> ImportSummary:
@@ -219,15 +239,7 @@ def _import_once(job: _Job) -> ImportSummary:
             )
             with closing(read_ahead(opened.entries(), CHUNK)) as chunks:
                 for chunk in chunks:
-                    _import_chunk(
-                        session,
-                        record.id,
-                        chunk,
-                        summary,
-                        job.actor,
-                        job.policy or Policy(),
-                        job.publish,
-                    )
+                    _import_chunk(session, record.id, chunk, summary, job)
                     if job.progress:
                         job.progress(len(chunk))
             for key, value in summary.counts().items():
@@ -311,9 +323,7 @@ def _import_in_steps(job: _Job) -> ImportSummary:
             if chunk is None:
                 break
             with job.db.transaction() as session:
-                _import_chunk(
-                    session, file_id, chunk, summary, job.actor, job.policy or Policy(), job.publish
-                )
+                _import_chunk(session, file_id, chunk, summary, job)
                 _save_progress(session, file_id, summary, "importing")
             if job.progress:
                 job.progress(len(chunk))
@@ -325,8 +335,19 @@ def _import_in_steps(job: _Job) -> ImportSummary:
 def import_document(
     db: Database, settings: Settings, data: bytes, *, source: str, actor: str
 ) -> ImportSummary:
-    """Import one camt document received from the bank gateway (feed or push)."""
+    """Import one camt document received from the bank gateway (feed or push); a pain.002
+    status report is handed to the direct debits (its rejected collections are returned)."""
     origin = source.split(":", 1)[0]  # "feed" or "push"; a feed's URL stays in the name
+    if pain002.is_status_report(data):
+        summary = ImportSummary(name=f"{source} document", kind="pain.002")
+        with db.transaction() as session:
+            results = direct_debits.apply_status_report(
+                session, data, actor=actor, returns=ReturnRules.of(settings)
+            )
+        summary.entries = len(results)
+        summary.returned = sum(r.outcome == "returned" for r in results)
+        summary.duplicates = sum(r.outcome == "duplicate" for r in results)
+        return summary
     return import_file(
         db,
         data,
@@ -335,6 +356,7 @@ def import_document(
         actor=actor,
         policy=money_in.policy_of(settings),
         rules=entry_rules(settings),
+        returns=ReturnRules.of(settings),
     )
 
 
@@ -449,10 +471,9 @@ def _import_chunk(
     file_id: int,
     chunk: list[camt.ReportedEntry],
     summary: ImportSummary,
-    actor: str,
-    policy: Policy,
-    publish: Publisher,
+    job: _Job,
 ) -> None:
+    actor, policy, publish = job.actor, job.policy or Policy(), job.publish
     summary.entries += len(chunk)
     dialect = session.get_bind().dialect.name
     keys = [e.key for e in chunk if e.key is not None]
@@ -465,19 +486,23 @@ def _import_chunk(
     rows: list[tuple[object, ...]] = []
     reversals: list[camt.ReportedEntry] = []
     fresh: list[camt.ReportedEntry] = []
+    collected: list[camt.ReportedEntry] = []
     for entry in chunk:
         if entry.problem is not None:
             summary.rejected += 1
             rows.append(_row(entry, file_id, "rejected", entry.problem, now, keyed=False))
             continue
-        if entry.status != "BOOK" or (not entry.credit and not entry.reversal):
+        returned = entry.return_code is not None and not entry.credit
+        if entry.status != "BOOK" or (not entry.credit and not entry.reversal and not returned):
             summary.ignored += 1
             continue
         if entry.key in seen:
             summary.duplicates += 1
             continue
         seen.add(entry.key)
-        if entry.reversal:
+        if returned or (entry.mandate_id and entry.credit and not entry.reversal):
+            collected.append(entry)
+        elif entry.reversal:
             reversals.append(entry)
         else:
             fresh.append(entry)
@@ -557,6 +582,53 @@ def _import_chunk(
             )
     for entry in reversals:
         _reverse(session, file_id, entry, summary, actor)
+    if collected:
+        _settle_direct_debits(session, file_id, collected, summary, job)
+
+
+def _settle_direct_debits(
+    session: Session,
+    file_id: int,
+    entries: list[camt.ReportedEntry],
+    summary: ImportSummary,
+    job: _Job,
+) -> None:
+    """Direct-debit collections the bank booked (``collected``) or returned (``dd_return``):
+    stored as bank entries, handed to :mod:`paydesk.directdebits`, never posted as credits.
+    A booking of a collection paydesk did not send is held as an unmatched credit."""
+    now = utcnow()
+    ids = _insert_entries(
+        session,
+        [
+            _row(e, file_id, "collected" if e.return_code is None else "dd_return", None, now)
+            for e in entries
+        ],
+    )
+    for entry_id, entry in zip(ids, entries, strict=True):
+        settled = direct_debits.settle(
+            session,
+            end_to_end_id=entry.end_to_end_id,
+            amount_minor=entry.amount.minor if entry.amount else None,
+            currency=entry.amount.currency if entry.amount else None,
+            return_code=entry.return_code,
+            actor=job.actor,
+            returns=job.returns,
+            bank_entry_id=entry_id,
+            on=entry.date,
+        )
+        if settled.outcome == "confirmed":
+            summary.collected += 1
+        elif settled.outcome == "returned":
+            summary.returned += 1
+        elif settled.outcome == "duplicate":
+            summary.duplicates += 1
+        if settled.outcome in ("unknown", "duplicate"):
+            row = session.get(BankEntry, entry_id)
+            assert row is not None
+            row.reason = settled.reason or f"direct debit {entry.end_to_end_id} reported again"
+            if settled.outcome == "unknown" and entry.return_code is None:
+                row.status = "unmatched"
+                summary.unmatched += 1
 
 
 def _reverse(

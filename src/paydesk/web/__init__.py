@@ -20,6 +20,7 @@ def mount(app: FastAPI) -> None:
         codes,
         credit,
         desk,
+        directdebits,
         documents,
         drawer,
         events,
@@ -44,6 +45,7 @@ def mount(app: FastAPI) -> None:
         events,
         payments,
         drawer,
+        directdebits,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("paydesk.web", "static")]), name="static")

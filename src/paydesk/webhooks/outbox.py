@@ -28,6 +28,7 @@ EVENT_TYPES = (
     "payment.frozen",
     "payment.error",
     "payment.cancelled",
+    "direct_debit.returned",
 )
 
 
