@@ -15,8 +15,7 @@ from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import PaymentCodeOut
 from paydesk.auth.roles import DESK, INTEGRATIONS
 from paydesk.auth.service import Principal
-from paydesk.bank import connector
-from paydesk.bank.connector import default_handler
+from paydesk.bank import connector, group_commit
 from paydesk.bank.inquiry import inquire
 from paydesk.codes import service as codes
 from paydesk.db.engine import Database
@@ -61,10 +60,6 @@ class RefreshOut(BaseModel):
     polled: bool
     documents: int
     code: PaymentCodeOut
-
-
-def _handler(request: Request):
-    return getattr(request.app.state, "bank_handler", None) or default_handler()
 
 
 def _deliver_after_commit(background: BackgroundTasks, request: Request) -> None:
@@ -140,7 +135,9 @@ async def push_notification(
 ) -> NotificationOut:
     """A bank pushes one camt.054 (or camt.053) document; it is imported at once.
 
-    Importing the same entries again changes nothing, so a bank may retry freely.
+    Documents pushed while an import runs are imported together with it, in one transaction;
+    the answer comes once the document's entries are committed. Importing the same entries
+    again changes nothing, so a bank may retry freely.
     """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in XML_TYPES:
@@ -149,11 +146,17 @@ async def push_notification(
     data = await _read_limited(request, settings.bank_push_max_bytes)
     if not data.strip():
         raise InvalidInput("the notification body is empty")
-    handler = _handler(request)
-    result = await run_in_threadpool(
-        handler, request.app.state.db, settings, data, source="push", actor=caller.username
-    )
-    _deliver_after_commit(background, request)
+    db = request.app.state.db
+    handler = getattr(request.app.state, "bank_handler", None)
+    if handler is None:  # grouped with what arrives meanwhile; webhooks woken by the commit
+        result = await run_in_threadpool(
+            group_commit.submit, db, settings, data, source="push", actor=caller.username
+        )
+    else:
+        result = await run_in_threadpool(
+            handler, db, settings, data, source="push", actor=caller.username
+        )
+        _deliver_after_commit(background, request)
     return NotificationOut(accepted=True, bytes=len(data), result=jsonable_encoder(result))
 
 
