@@ -32,10 +32,11 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from itertools import islice
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from paydesk.accounts.service import lock_accounts
@@ -50,7 +51,7 @@ from paydesk.bank.set_aside import is_outage
 from paydesk.codes.service import code_states
 from paydesk.codes.status import CodeState
 from paydesk.db.base import utcnow
-from paydesk.db.bulk import allocate_ids, among, insert_rows
+from paydesk.db.bulk import allocate_ids, among_param, insert_rows
 from paydesk.db.engine import Database
 from paydesk.payments import events
 from paydesk.payments import service as money_in
@@ -429,7 +430,8 @@ def _import_group(
         return []
     done: list[tuple[int, ImportSummary]] = []
     with db.transaction() as session:
-        listening = outbox.has_subscribers(session)
+        subscriptions = outbox.listeners(session)
+        listening = bool(subscriptions)
         records: list[BankFile] = []
         parts: list[_Part] = []
         for index, opened, _entries, digest in parsed:
@@ -446,7 +448,12 @@ def _import_group(
         for record, (index, summary), (_, _, entries, _) in zip(records, done, parsed, strict=True):
             summary.file_id = record.id
             parts.append(_Part(record.id, entries, summary, documents[index].actor))
-        _import_parts(session, parts, policy, publish_webhooks)
+        _import_parts(
+            session,
+            parts,
+            policy,
+            lambda s, events: outbox.emit_many(s, events, subscriptions=subscriptions),  # type: ignore[arg-type]
+        )
         for record, (_, summary) in zip(records, done, strict=True):
             for key, value in summary.counts().items():
                 setattr(record, key, value)
@@ -587,6 +594,12 @@ def _import_chunk(
     _import_parts(session, [_Part(file_id, chunk, summary, actor)], policy, publish)
 
 
+@cache
+def _known_keys(dialect: str) -> Select:
+    """The stored entries' keys among ``:keys`` (built once)."""
+    return select(BankEntry.key).where(among_param(dialect, BankEntry.key, "keys"))
+
+
 def _import_parts(
     session: Session,
     parts: list[_Part],
@@ -599,7 +612,7 @@ def _import_parts(
     dialect = session.get_bind().dialect.name
     keys = [e.key for part in parts for e in part.entries if e.key is not None]
     seen = (
-        set(session.scalars(select(BankEntry.key).where(among(dialect, BankEntry.key, keys))))
+        set(session.connection().execute(_known_keys(dialect), {"keys": keys}).scalars())
         if keys
         else set()
     )

@@ -59,6 +59,8 @@ class NotificationOut(BaseModel):
 class RefreshOut(BaseModel):
     polled: bool
     documents: int
+    #: Why no feed was read: ``no_feed`` (no ``bank_feed_url`` configured); null when read.
+    reason: str | None = None
     code: PaymentCodeOut
 
 
@@ -81,13 +83,13 @@ def code_inquiry(
     the amount due), ``exceeds_ceiling``, ``currency_mismatch``. A malformed RF or amount is a
     problem (422).
     """
-    with db.reading() as session:
-        answer = inquire(session, code, amount, currency)
+    with db.read_connection() as connection:
+        answer = inquire(connection, code, amount, currency)
     if answer.payable and answer.expires_on is not None and answer.expires_on < date.today():
         with db.transaction() as session:  # expire lazily, then answer from the new status
             codes.expire_due(session)
-        with db.reading() as session:
-            answer = inquire(session, code, amount, currency)
+        with db.read_connection() as connection:
+            answer = inquire(connection, code, amount, currency)
     return InquiryOut(
         payable=answer.payable,
         reason=answer.reason,
@@ -174,7 +176,10 @@ def refresh_code(
     db: Database = Depends(database),
     _caller: Principal = Depends(require(DESK)),
 ) -> RefreshOut:
-    """ "Update status": read the bank feed now, then answer the code with its payments."""
+    """ "Update status": read the bank feed now, then answer the code with its payments.
+
+    Without a configured feed (``bank_feed_url``) nothing is read: ``polled`` is false and
+    ``reason`` is ``no_feed``; the code is answered as paydesk knows it."""
     done = connector.refresh_code(
         db,
         request.app.state.settings,
@@ -188,5 +193,6 @@ def refresh_code(
         return RefreshOut(
             polled=done.polled,
             documents=done.documents,
+            reason=done.reason,
             code=PaymentCodeOut.of(found, codes.payments_of(session, found.id)),
         )
