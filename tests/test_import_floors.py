@@ -20,7 +20,7 @@ SRC = Path(paydesk.__file__).parent
 
 #: Ground first (README, "Layout"). Modules directly in src/paydesk are packages of their own name.
 FLOORS: list[set[str]] = [
-    {"money", "errors", "settings", "retry", "secret"},
+    {"money", "errors", "settings", "retry", "secret", "collection"},
     {"db"},
     {"ledger", "audit", "auth", "webhooks"},
     {"accounts"},

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import namedtuple
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -193,47 +194,57 @@ class ReportedEntry:
         return self.booking_date or self.value_date
 
 
+_AMOUNT = "(n:Amt|n:AmtDtls/n:TxAmt/n:Amt)"
+_DEBTOR = "n:RltdPties/n:Dbtr"
+_AGENT = "n:RltdAgts/n:DbtrAgt/n:FinInstnId"
+
+#: What the stylesheet writes of an ``Ntry``, by name: (field, XPath from the entry).
+ENTRY_FIELDS: tuple[tuple[str, str], ...] = (
+    ("entry_ref", "n:NtryRef"),
+    ("entry_amount", "n:Amt"),
+    ("entry_currency", "n:Amt/@Ccy"),
+    ("indicator", "n:CdtDbtInd"),
+    ("reversal", "n:RvslInd"),
+    ("status", "n:Sts"),
+    ("booked", "n:BookgDt"),
+    ("valued", "n:ValDt"),
+    ("entry_asr", "n:AcctSvcrRef"),
+    ("batch", "count(n:NtryDtls/n:TxDtls)"),
+)
+
+#: What it writes of each ``TxDtls``: (field, XPath from the transaction).
+TRANSACTION_FIELDS: tuple[tuple[str, str], ...] = (
+    ("tx_asr", "n:Refs/n:AcctSvcrRef"),
+    ("end_to_end", "n:Refs/n:EndToEndId"),
+    ("tx_id", "n:Refs/n:TxId"),
+    ("tx_amount", _AMOUNT),
+    ("tx_currency", f"{_AMOUNT}/@Ccy"),
+    ("tx_indicator", "n:CdtDbtInd"),
+    ("debtor_name", f"{_DEBTOR}/n:Nm|{_DEBTOR}/n:Pty/n:Nm"),
+    ("debtor_iban", "n:RltdPties/n:DbtrAcct/n:Id/n:IBAN"),
+    ("bic", f"{_AGENT}/n:BICFI|{_AGENT}/n:BIC"),
+    ("scor", "n:RmtInf/n:Strd/n:CdtrRefInf[n:Tp/n:CdOrPrtry/n:Cd='SCOR']/n:Ref"),
+    ("long_lines", f"count(n:RmtInf/n:Ustrd[string-length(normalize-space(.)) > {MAX140}])"),
+)
+
+_Line = namedtuple(  # type: ignore[misc]
+    "_Line",
+    ["position", *(n for n, _ in ENTRY_FIELDS), *(n for n, _ in TRANSACTION_FIELDS), "ustrd"],
+)
+"""One line of the stylesheet's output, by name: the transaction's position in its entry, the
+entry's fields, the transaction's fields (empty for an entry without ``TxDtls``), then the
+unstructured remittance lines joined. The stylesheet and this tuple are made from the same two
+tables, so a field added there cannot shift the others."""
+
+
 def _field(path: str) -> str:
     return f'<xsl:value-of select="normalize-space({path})"/><xsl:text>&#9;</xsl:text>'
 
 
 def _stylesheet(namespace: str) -> etree.XSLT:
-    """One line per transaction: entry fields, then the transaction's fields, tab-separated."""
-    amount = "(n:Amt|n:AmtDtls/n:TxAmt/n:Amt)"
-    dbtr = "n:RltdPties/n:Dbtr"
-    agent = "n:RltdAgts/n:DbtrAgt/n:FinInstnId"
-    scor = "n:RmtInf/n:Strd/n:CdtrRefInf[n:Tp/n:CdOrPrtry/n:Cd='SCOR']/n:Ref"
-    entry = "".join(
-        _field(p)
-        for p in (
-            "n:NtryRef",
-            "n:Amt",
-            "n:Amt/@Ccy",
-            "n:CdtDbtInd",
-            "n:RvslInd",
-            "n:Sts",
-            "n:BookgDt",
-            "n:ValDt",
-            "n:AcctSvcrRef",
-            "count(n:NtryDtls/n:TxDtls)",
-        )
-    )
-    transaction = "".join(
-        _field(p)
-        for p in (
-            "n:Refs/n:AcctSvcrRef",
-            "n:Refs/n:EndToEndId",
-            "n:Refs/n:TxId",
-            amount,
-            f"{amount}/@Ccy",
-            "n:CdtDbtInd",
-            f"{dbtr}/n:Nm|{dbtr}/n:Pty/n:Nm",
-            "n:RltdPties/n:DbtrAcct/n:Id/n:IBAN",
-            f"{agent}/n:BICFI|{agent}/n:BIC",
-            scor,
-            f"count(n:RmtInf/n:Ustrd[string-length(normalize-space(.)) > {MAX140}])",
-        )
-    )
+    """One line per transaction, tab-separated, in the order of :class:`_Line`."""
+    entry = "".join(_field(path) for _, path in ENTRY_FIELDS)
+    transaction = "".join(_field(path) for _, path in TRANSACTION_FIELDS)
     ustrd = (
         '<xsl:for-each select="n:RmtInf/n:Ustrd">'
         '<xsl:value-of select="normalize-space(.)"/><xsl:text> </xsl:text></xsl:for-each>'
@@ -637,43 +648,28 @@ def _identifier(value: str, pattern: re.Pattern[str], name: str, problems: list[
 
 def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -> ReportedEntry:
     """Build one record from a line of the stylesheet's output."""
-    if len(fields) < 23:  # an entry without TxDtls
-        fields = fields + [""] * (23 - len(fields))
-    (
-        position,
-        entry_ref,
-        entry_amount,
-        entry_currency,
-        indicator,
-        reversal,
-        status,
-        booked,
-        valued,
-        entry_asr,
-        batch,
-        tx_asr,
-        end_to_end,
-        tx_id,
-        tx_amount,
-        tx_currency,
-        tx_indicator,
-        debtor_name,
-        debtor_iban,
-        bic,
-        scor,
-        long_lines,
-        ustrd,
-    ) = fields
-    batch_size = int(batch) if batch and batch != "0" else 1
+    if len(fields) < len(_Line._fields):  # an entry without TxDtls
+        fields = fields + [""] * (len(_Line._fields) - len(fields))
+    f = _Line._make(fields)
+    entry_ref = f.entry_ref
+    indicator = f.indicator
+    entry_asr = f.entry_asr
+    tx_asr = f.tx_asr
+    end_to_end = f.end_to_end
+    tx_id = f.tx_id
+    scor = f.scor
+    batch_size = int(f.batch) if f.batch and f.batch != "0" else 1
     problems: list[str] = []
     if account.problem is not None:
         problems.append(account.problem)
 
     amount: Money | None = None
-    value, currency = (tx_amount, tx_currency) if tx_amount else (entry_amount, entry_currency)
+    value, currency = (
+        (f.tx_amount, f.tx_currency) if f.tx_amount else (f.entry_amount, f.entry_currency)
+    )
     if not value:
         problems.append("the entry has no amount")
-    elif not tx_amount and batch_size > 1:
+    elif not f.tx_amount and batch_size > 1:
         problems.append("a transaction in a batch entry has no amount of its own")
     else:
         try:
@@ -681,15 +677,15 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
         except PaydeskError as err:
             problems.append(f"amount: {err.detail}")
 
-    indicator = tx_indicator or indicator
+    indicator = f.tx_indicator or indicator
     if indicator not in ("CRDT", "DBIT"):
         problems.append(f"CdtDbtInd is {indicator[:10]!r}, not CRDT or DBIT")
-    is_reversal = reversal.lower() in _TRUE
+    is_reversal = f.reversal.lower() in _TRUE
     if amount is not None and amount.is_zero() and (indicator == "CRDT" or is_reversal):
         problems.append("the amount is zero")
 
     booking_date = value_date = None
-    for text, name in ((booked, "booking date"), (valued, "value date")):
+    for text, name in ((f.booked, "booking date"), (f.valued, "value date")):
         try:
             day = _date(text, name, rules)
         except InvalidInput as err:
@@ -709,10 +705,10 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
     tx_asr = _text(tx_asr, MAX35, "AcctSvcrRef", problems) or ""
     end_to_end = _text(end_to_end, MAX35, "EndToEndId", problems) or ""
     tx_id = _text(tx_id, MAX35, "TxId", problems) or ""
-    name = _text(debtor_name, MAX140, "the debtor's name", problems)
-    iban = _identifier(debtor_iban.replace(" ", "").upper(), _IBAN, "IBAN", problems)
-    bic = _identifier(bic, _BIC, "BIC", problems) or ""
-    if long_lines not in ("", "0"):
+    name = _text(f.debtor_name, MAX140, "the debtor's name", problems)
+    iban = _identifier(f.debtor_iban.replace(" ", "").upper(), _IBAN, "IBAN", problems)
+    bic = _identifier(f.bic, _BIC, "BIC", problems) or ""
+    if f.long_lines not in ("", "0"):
         problems.append(f"a line of remittance text is longer than {MAX140} characters")
     scor = _text(scor, MAX35, "the creditor reference", problems) or ""
 
@@ -735,7 +731,7 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
             elif tx_id:
                 key = f"{key}/tx:{tx_id}"
             else:
-                key = f"{key}/n:{position}"
+                key = f"{key}/n:{f.position}"
     if key is None:
         problems.append("the entry has no AcctSvcrRef, NtryRef or EndToEndId to key it by")
 
@@ -746,7 +742,7 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
             rf = rf_codes.validate(scor)
         except rf_codes.InvalidPaymentCode:
             candidate = rf_codes.compact(scor)
-    text = ustrd.strip() or None
+    text = f.ustrd.strip() or None
     if rf is None and text:
         found, text_candidate = find_rf(text)
         rf = found
@@ -762,7 +758,7 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
         amount=amount,
         credit=indicator == "CRDT",
         reversal=is_reversal,
-        status=status,
+        status=f.status,
         rf=rf,
         rf_candidate=candidate,
         remittance_text=text,

@@ -29,11 +29,11 @@ import io
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from itertools import islice
 from typing import BinaryIO
 
 from sqlalchemy import Select, select
@@ -46,10 +46,12 @@ from paydesk.bank.banks import bank_name
 from paydesk.bank.credits import credit_intake
 from paydesk.bank.matching import decide
 from paydesk.bank.models import BankEntry, BankFile
+from paydesk.bank.read_ahead import read_ahead
 from paydesk.bank.remittance import rf_cuts
 from paydesk.bank.set_aside import is_outage
 from paydesk.codes.service import code_states
 from paydesk.codes.status import CodeState
+from paydesk.collection import fewer_collections
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import allocate_ids, among_param, insert_rows
 from paydesk.db.engine import Database
@@ -167,7 +169,8 @@ def import_file(
             job = _Job(
                 db, stream, name, origin, actor, max_bytes, progress, publish, policy, rules, digest
             )
-            return _import_once(job)
+            with fewer_collections():
+                return _import_once(job)
         except Exception as error:
             if attempt == RACE_ATTEMPTS or not lost_race(error):
                 raise
@@ -216,18 +219,19 @@ def _import_once(job: _Job) -> ImportSummary:
             summary.listening = job.publish is not publish_webhooks or outbox.has_subscribers(
                 session
             )
-            for chunk in _chunks(opened.entries(), CHUNK):
-                _import_chunk(
-                    session,
-                    record.id,
-                    chunk,
-                    summary,
-                    job.actor,
-                    job.policy or Policy(),
-                    job.publish,
-                )
-                if job.progress:
-                    job.progress(len(chunk))
+            with closing(read_ahead(opened.entries(), CHUNK)) as chunks:
+                for chunk in chunks:
+                    _import_chunk(
+                        session,
+                        record.id,
+                        chunk,
+                        summary,
+                        job.actor,
+                        job.policy or Policy(),
+                        job.publish,
+                    )
+                    if job.progress:
+                        job.progress(len(chunk))
             for key, value in summary.counts().items():
                 setattr(record, key, value)
     except camt.InvalidBankFile as error:
@@ -296,24 +300,25 @@ def _import_in_steps(job: _Job) -> ImportSummary:
         session.flush()
         file_id = summary.file_id = record.id
         summary.listening = job.publish is not publish_webhooks or outbox.has_subscribers(session)
-    chunks = _chunks(opened.entries(), SQLITE_STEP)
-    while True:
-        try:
-            chunk = next(chunks, None)
-        except camt.InvalidBankFile as error:
+    with closing(read_ahead(opened.entries(), SQLITE_STEP)) as chunks:
+        while True:
+            try:
+                chunk = next(chunks, None)
+            except camt.InvalidBankFile as error:
+                with job.db.transaction() as session:
+                    before = f"the {summary.entries} entries before it were imported"
+                    reason = f"{error.detail} ({before})"
+                    _save_progress(session, file_id, summary, "failed", reason)
+                raise
+            if chunk is None:
+                break
             with job.db.transaction() as session:
-                reason = f"{error.detail} (the {summary.entries} entries before it were imported)"
-                _save_progress(session, file_id, summary, "failed", reason)
-            raise
-        if chunk is None:
-            break
-        with job.db.transaction() as session:
-            _import_chunk(
-                session, file_id, chunk, summary, job.actor, job.policy or Policy(), job.publish
-            )
-            _save_progress(session, file_id, summary, "importing")
-        if job.progress:
-            job.progress(len(chunk))
+                _import_chunk(
+                    session, file_id, chunk, summary, job.actor, job.policy or Policy(), job.publish
+                )
+                _save_progress(session, file_id, summary, "importing")
+            if job.progress:
+                job.progress(len(chunk))
     with job.db.transaction() as session:
         _save_progress(session, file_id, summary, "imported")
     return summary
@@ -458,12 +463,6 @@ def _import_group(
             for key, value in summary.counts().items():
                 setattr(record, key, value)
     return done
-
-
-def _chunks(entries: Iterable[camt.ReportedEntry], size: int) -> Iterator[list[camt.ReportedEntry]]:
-    iterator = iter(entries)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 #: Columns of a stored bank entry, in the order :func:`_row` fills them.

@@ -70,8 +70,11 @@ def serve(
         uvicorn.run("paydesk.api.asgi:app", host=host, port=port, workers=workers)
     else:
         from paydesk.api.app import create_app
+        from paydesk.collection import settle_long_lived
 
-        uvicorn.run(create_app(), host=host, port=port)
+        application = create_app()
+        settle_long_lived()
+        uvicorn.run(application, host=host, port=port)
 
 
 @db_app.command("upgrade")

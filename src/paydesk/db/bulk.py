@@ -12,12 +12,10 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Connection, Date, DateTime, Table, any_, bindparam, text
+from sqlalchemy import JSON, ColumnElement, Connection, Table, any_, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from paydesk.db.base import UTCDateTime
-
-#: Bind processor by column position, and whether its values repeat (dates and timestamps).
+#: Bind processor by column position, and whether its values are hashable (all but JSON).
 _Processors = dict[int, tuple[Callable[[Any], Any], bool]]
 
 
@@ -64,38 +62,31 @@ def allocate_id_blocks(conn: Connection, counts: dict[Table, int]) -> dict[Table
 def _sqlite_processors(conn: Connection, table: Table, columns: Sequence[str]) -> _Processors:
     """SQLAlchemy's own bind processor of each column that has one on this dialect (dates as
     ISO text, timestamps in UTC, JSON as text …), by position: rows are stored as the ORM
-    stores them."""
+    stores them. Values of every such column but JSON are hashable and repeat within a batch
+    (one booking day, one "now"), so they are converted once per distinct value."""
     processors: _Processors = {}
     for i, name in enumerate(columns):
         column_type = table.c[name].type
         processor = column_type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         if processor is not None:
-            processors[i] = (processor, isinstance(column_type, Date | DateTime | UTCDateTime))
+            processors[i] = (processor, not isinstance(column_type, JSON))
     return processors
 
 
 def _processed(rows: Sequence[Sequence[object]], processors: _Processors) -> list[Sequence[object]]:
-    """``rows`` through ``processors``; a date or timestamp repeated in a chunk (one booking
-    day, one "now") is converted once."""
-    if not processors:
+    """``rows`` through ``processors``, converted a column at a time; a repeated value (one
+    booking day, one "now") is converted once."""
+    if not processors or not rows:
         return list(rows)
-    memo: dict[tuple[int, object], object] = {}
-    result: list[Sequence[object]] = []
-    for row in rows:
-        row = list(row)
-        for i, (processor, repeats) in processors.items():
-            value = row[i]
-            if value is None:
-                continue
-            if not repeats:
-                row[i] = processor(value)
-                continue
-            converted = memo.get((i, value))
-            if converted is None:
-                converted = memo[i, value] = processor(value)
-            row[i] = converted
-        result.append(row)
-    return result
+    columns: list[Sequence[object]] = list(zip(*rows, strict=True))
+    for i, (processor, repeats) in processors.items():
+        column = columns[i]
+        if repeats:
+            memo = {v: None if v is None else processor(v) for v in set(column)}
+            columns[i] = list(map(memo.__getitem__, column))
+        else:
+            columns[i] = [None if v is None else processor(v) for v in column]
+    return list(zip(*columns, strict=True))
 
 
 #: From this many rows on, PostgreSQL gets ``COPY``; fewer go as one ``INSERT`` each.
