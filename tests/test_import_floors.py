@@ -20,7 +20,7 @@ SRC = Path(paydesk.__file__).parent
 
 #: Ground first (README, "Layout"). Modules directly in src/paydesk are packages of their own name.
 FLOORS: list[set[str]] = [
-    {"money", "errors", "settings", "retry", "secret", "collection"},
+    {"money", "errors", "settings", "retry", "secret", "collection", "tender_type"},
     {"db"},
     {"ledger", "audit", "auth", "webhooks"},
     {"accounts"},

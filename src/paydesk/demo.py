@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +39,14 @@ def load(session: Session, settings: Settings, *, today: date | None = None) -> 
     """Load the demo data once; a second call changes nothing."""
     if session.scalar(select(Account.id).where(Account.number == "DEMO-0001")) is not None:
         return DemoResult(False, {})
-    today = today or date.today()
+    keys = _users(session)
+    garage, fleet = _accounts(session, settings.currency)
+    _documents(session, settings, garage, fleet, today or date.today())
+    return DemoResult(True, keys)
+
+
+def _users(session: Session) -> dict[str, str]:
+    """The demo users (kept when they exist) and a new API key each, by user name."""
     keys: dict[str, str] = {}
     for username, (role, password) in DEMO_USERS.items():
         existing = session.scalar(select(User).where(User.username == username))
@@ -50,11 +58,12 @@ def load(session: Session, settings: Settings, *, today: date | None = None) -> 
             display_name=username.capitalize(),
         )
         keys[username] = auth.create_key(session, user, name="demo")
-    eur = settings.currency
+    return keys
 
-    def money(text: str) -> Money:
-        return Money.parse(text, eur)
 
+def _accounts(session: Session, currency: str) -> tuple[Account, Account]:
+    """A workshop customer (balance forward), a fleet customer (open item) and the counter's
+    non-customers (non-CIS); the first two are returned."""
     garage = accounts.create_customer(
         session, name="Γιώργος Παπαδόπουλος", email="george@example.com", language="el"
     )
@@ -62,7 +71,7 @@ def load(session: Session, settings: Settings, *, today: date | None = None) -> 
         session,
         customer=garage,
         number="DEMO-0001",
-        currency=eur,
+        currency=currency,
         customer_class="balance_forward",
         contracts=[
             ContractSpec("service", payment_priority=10, description="Workshop service"),
@@ -86,7 +95,7 @@ def load(session: Session, settings: Settings, *, today: date | None = None) -> 
         session,
         customer=shop,
         number="DEMO-0002",
-        currency=eur,
+        currency=currency,
         customer_class="open_item",
         contracts=[
             ContractSpec("fleet", payment_priority=10),
@@ -98,79 +107,55 @@ def load(session: Session, settings: Settings, *, today: date | None = None) -> 
         session,
         customer=walk_in,
         number="DEMO-NONCIS",
-        currency=eur,
+        currency=currency,
         customer_class="non_cis",
         contracts=[ContractSpec("counter", payment_priority=10)],
     )
+    return a1, a2
+
+
+def _documents(
+    session: Session, settings: Settings, garage: Account, fleet: Account, today: date
+) -> None:
+    """One document of each kind, each with the code its rule issues: a repair order ready for
+    invoicing, a counter invoice, two invoices, a vehicle order (its open code asked for), a
+    securities batch with a cheque and a promissory note."""
     actor = "demo"
-    ro = documents.create(
-        session,
-        settings,
-        account=a1,
-        kind="repair_order",
-        number="RO-1001",
-        amount=money("100.00"),
-        issue_date=today - timedelta(days=3),
-        actor=actor,
-    )
+
+    def money(text: str) -> Money:
+        return Money.parse(text, settings.currency)
+
+    def create(
+        account: Account, kind: str, number: str, amount: str | None, days_ago: int, **kw: Any
+    ) -> documents.DocumentChange:
+        return documents.create(
+            session,
+            settings,
+            account=account,
+            kind=kind,
+            number=number,
+            amount=None if amount is None else money(amount),
+            issue_date=today - timedelta(days=days_ago),
+            actor=actor,
+            **kw,
+        )
+
+    ro = create(garage, "repair_order", "RO-1001", "100.00", 3)
     documents.change_status(session, settings, ro.document.id, "ready_for_invoicing", actor=actor)
-    documents.create(
-        session,
-        settings,
-        account=a1,
-        kind="counter_invoice",
-        number="CI-2001",
-        amount=money("45.90"),
-        issue_date=today - timedelta(days=1),
-        status="issued",
-        actor=actor,
-    )
-    documents.create(
-        session,
-        settings,
-        account=a2,
-        kind="invoice",
-        number="INV-3001",
-        amount=money("250.00"),
-        issue_date=today - timedelta(days=40),
-        status="issued",
-        actor=actor,
-    )
-    documents.create(
-        session,
-        settings,
-        account=a2,
-        kind="invoice",
-        number="INV-3002",
-        amount=money("120.00"),
-        issue_date=today - timedelta(days=10),
-        status="issued",
-        actor=actor,
-    )
-    vo = documents.create(
-        session,
-        settings,
-        account=a1,
-        kind="vehicle_order",
-        number="VO-4001",
-        amount=money("18500.00"),
-        issue_date=today,
-        actor=actor,
-    )
+    create(garage, "counter_invoice", "CI-2001", "45.90", 1, status="issued")
+    create(fleet, "invoice", "INV-3001", "250.00", 40, status="issued")
+    create(fleet, "invoice", "INV-3002", "120.00", 10, status="issued")
+    vo = create(garage, "vehicle_order", "VO-4001", "18500.00", 0)
     codes.issue_for_document(session, settings, vo.document, actor=actor)
-    documents.create(
-        session,
-        settings,
-        account=a2,
-        kind="securities_batch",
-        number="SB-5001",
-        amount=None,
-        issue_date=today,
+    create(
+        fleet,
+        "securities_batch",
+        "SB-5001",
+        None,
+        0,
         issue_payment_code=True,
-        actor=actor,
         securities=[
             SecuritySpec("cheque", "CH-778812", today + timedelta(days=30), money("500.00")),
             SecuritySpec("promissory_note", "PN-0042", today + timedelta(days=60), money("750.00")),
         ],
     )
-    return DemoResult(True, keys)

@@ -23,6 +23,7 @@ from pydantic_settings import (
 
 from paydesk import secret
 from paydesk.money import check_currency
+from paydesk.tender_type import TenderType, default_tender_types
 
 
 class IssueMode(StrEnum):
@@ -67,35 +68,6 @@ DEFAULT_RULES: dict[str, dict[str, object]] = {
 }
 
 
-class TenderTypeSetting(BaseModel):
-    """A tender type and its switches (see :mod:`paydesk.cashier.tenders`)."""
-
-    code: str
-    name: str
-    like_cash: bool = False
-    allows_cash_back: bool = False
-    requires_cheque_number: bool = False
-    requires_bank_account: bool = False
-    requires_stored_method: bool = False
-    is_card: bool = False
-
-
-def _default_tender_types() -> list[TenderTypeSetting]:
-    """The tender types of a new installation."""
-    return [
-        TenderTypeSetting(code="cash", name="Cash", like_cash=True),
-        TenderTypeSetting(
-            code="cheque", name="Cheque", allows_cash_back=True, requires_cheque_number=True
-        ),
-        TenderTypeSetting(code="direct_debit", name="Direct debit", requires_bank_account=True),
-        TenderTypeSetting(
-            code="stored_method", name="Stored payment method", requires_stored_method=True
-        ),
-        TenderTypeSetting(code="bank_transfer", name="Bank transfer"),
-        TenderTypeSetting(code="card", name="Payment card", is_card=True),
-    ]
-
-
 class CashierSettings(BaseModel):
     """The cashier desk (``[cashier]`` in the file, ``PAYDESK_CASHIER__…`` in the environment)."""
 
@@ -105,7 +77,8 @@ class CashierSettings(BaseModel):
     excess_policy: Literal["overpayment_contract", "error"] = "overpayment_contract"
     #: The "cash only" warning shows when an account's points exceed this.
     cash_only_threshold: int = Field(default=3, ge=0)
-    tender_types: list[TenderTypeSetting] = Field(default_factory=_default_tender_types)
+    #: The installation's tender types (:class:`paydesk.tender_type.TenderType`).
+    tender_types: list[TenderType] = Field(default_factory=default_tender_types)
     #: Bank-account validator: ``auto`` (``http`` when ``bank_verification_url`` is set, else
     #: ``structural``), ``structural``, ``http``, ``manual`` (a person completes the task).
     bank_account_validator: str = "auto"

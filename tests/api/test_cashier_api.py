@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import httpx
 import pytest
 
 from paydesk.cashier import validation
+from paydesk.tender_type import default_tender_types
 from tests.api.helpers import make_account, make_document
 from tests.conftest import auth
 
@@ -98,10 +100,12 @@ def test_payment_options_show_default_amount_wallet_and_cash_back_rules(client, 
         ("autopay", "100.00"),
         ("stored_method", "100.00"),
     ]
-    assert options["new"] == ["bank_account", "cash", "cheque"]
+    assert options["new"] == ["cash", "cheque", "bank_account"]
     switches = {t["code"]: t["allows_cash_back"] for t in options["tender_types"]}
     assert switches["cheque"] is True and switches["cash"] is False
     assert "card" not in switches
+    # The answer lists the settings' tender types field for field (one definition).
+    assert options["tender_types"] == [asdict(t) for t in default_tender_types() if not t.is_card]
     # An existing option is taken as offered: its tender type with its stored method.
     option = options["existing"][1]
     paid = client.post(
@@ -279,7 +283,8 @@ def test_bounced_cheque_lists_the_event_for_follow_up(client, keys, owing):
     )
     assert done.json()["status"] == "cancelled", done.text
     follow_up = client.get("/v1/payment-events?unbalanced=true", headers=auth(keys["cashier"]))
-    [listed] = follow_up.json()
+    [listed] = follow_up.json()["items"]
+    assert follow_up.json()["page"] == {"total": 1, "limit": 50, "offset": 0}
     assert (listed["id"], listed["status"], listed["difference"]) == (
         event["id"],
         "unbalanced",
@@ -317,5 +322,23 @@ def test_a_validator_that_cannot_run_leaves_the_task_pending(settings, db, keys)
         )
         assert response.status_code == 201, response.text
         assert response.json()["service_tasks"][0]["status"] == "pending"
-        listed = client.get("/v1/payment-events?unbalanced=false", headers=auth(keys["cashier"]))
-        assert [e["id"] for e in listed.json()] == [response.json()["id"]]
+        listed = client.get("/v1/payment-events", headers=auth(keys["cashier"]))
+        assert [e["id"] for e in listed.json()["items"]] == [response.json()["id"]]
+
+
+def test_the_events_list_pages_every_event_newest_first_unless_filtered(client, keys, owing):
+    headers = auth(keys["cashier"])
+    ids = [
+        post_event(client, keys["cashier"], owing["id"], {"type": "cash"}, amount="10.00")
+        for _ in range(3)
+    ]
+    assert all(r.status_code == 201 for r in ids), [r.text for r in ids]
+    ids = [r.json()["id"] for r in ids]
+    first = client.get("/v1/payment-events?limit=2", headers=headers).json()
+    assert [e["id"] for e in first["items"]] == [ids[2], ids[1]]
+    assert first["page"] == {"total": 3, "limit": 2, "offset": 0}
+    rest = client.get("/v1/payment-events?limit=2&offset=2", headers=headers).json()
+    assert ([e["id"] for e in rest["items"]], rest["page"]["total"]) == ([ids[0]], 3)
+    for name in ("unbalanced", "needs_attention"):
+        empty = client.get(f"/v1/payment-events?{name}=true", headers=headers).json()
+        assert empty == {"items": [], "page": {"total": 0, "limit": 50, "offset": 0}}

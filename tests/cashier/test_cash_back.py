@@ -62,13 +62,19 @@ def test_underpaying_tenders_are_left_unchanged():
 
 
 def test_cash_over_the_payment_is_refused_change_is_given_at_the_drawer():
-    with pytest.raises(CashBackRefused, match="enter the payment amount as the cash tender"):
+    with pytest.raises(CashBackRefused, match="enter the payment amount as the cash tender") as no:
         apply_cash_back([cash("150")], eur("100"))
+    assert no.value.extra["reason"] == CashBackRefused.CASH_EXCEEDS_PAYMENT
 
 
 def test_overpaying_tender_type_without_cash_back_is_refused():
-    with pytest.raises(CashBackRefused, match="bank_transfer"):
+    with pytest.raises(CashBackRefused, match="bank_transfer") as no:
         apply_cash_back([TenderDraft(BANK_TRANSFER, eur("120"))], eur("100"))
+    assert no.value.extra == {
+        "reason": CashBackRefused.NO_CASH_BACK_TYPE,
+        "tender_types": "bank_transfer",
+        "cash_back": "20.00",
+    }
 
 
 def test_cash_back_comes_only_from_tenders_that_allow_it():

@@ -86,18 +86,21 @@ def test_cash_back_tender_is_negative_cash():
 
 
 def test_cheque_needs_its_number():
-    with pytest.raises(InvalidTender, match="cheque number"):
+    with pytest.raises(InvalidTender, match="cheque number") as no:
         TenderDraft(CHEQUE, eur("50"))
+    assert no.value.extra == {"field": "cheque_number", "tender_type": "cheque"}
     with pytest.raises(InvalidTender, match="cheque number"):
         TenderDraft(CHEQUE, eur("50"), cheque_number="   ")
     assert TenderDraft(CHEQUE, eur("50"), cheque_number=" 000123 ").cheque_number == "000123"
 
 
 def test_details_the_type_does_not_use_are_refused():
-    with pytest.raises(InvalidTender):
+    with pytest.raises(InvalidTender) as no:
         TenderDraft(CASH, eur("5"), cheque_number="1")
-    with pytest.raises(InvalidTender):
+    assert no.value.extra["field"] == "cheque_number"
+    with pytest.raises(InvalidTender) as no:
         TenderDraft(CASH, eur("5"), iban=IBAN)
+    assert no.value.extra["field"] == "iban"
     with pytest.raises(InvalidTender):
         TenderDraft(BANK_TRANSFER, eur("5"), stored_method_id="pm_1")
 
@@ -157,3 +160,29 @@ def test_iban_fingerprint_refuses_a_short_secret_and_an_invalid_iban():
 def test_invalid_iban_is_an_input_error():
     with pytest.raises(InvalidInput):
         mask_iban("not an iban")
+
+
+def test_the_settings_file_lists_the_desk_tender_types_and_refuses_a_bad_one(tmp_path, monkeypatch):
+    from pydantic import ValidationError
+
+    from paydesk.cashier.wallet import tender_types
+    from paydesk.settings import Settings
+
+    config = tmp_path / "paydesk.toml"
+    config.write_text(
+        '[[cashier.tender_types]]\ncode = "cash"\nname = "Cash"\nlike_cash = true\n'
+        '[[cashier.tender_types]]\ncode = "voucher"\nname = "Voucher"\nallows_cash_back = true\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PAYDESK_CONFIG", str(config))
+    types = tender_types(Settings().cashier)
+    assert list(types) == [CASH, TenderType("voucher", "Voucher", allows_cash_back=True)]
+    assert types.get("voucher").allows_cash_back and types.cash() is types.get("cash")
+
+    config.write_text(
+        '[[cashier.tender_types]]\ncode = "cash"\nname = "Cash"\nlike_cash = true\n'
+        "allows_cash_back = true\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match="a cash-like type cannot allow cash back"):
+        Settings()

@@ -16,8 +16,10 @@ from paydesk.cashier.errors import (
     CashBackRefused,
     DrawerNotYours,
     InvalidTender,
+    NoOpenDrawer,
     UnbalancedEvent,
 )
+from paydesk.cashier.options import payment_options
 from paydesk.errors import Conflict, InvalidInput, InvalidTransition
 from paydesk.ledger.models import LedgerEntry
 from paydesk.payments.errors import InvalidManualDistribution, InvalidMatch
@@ -232,7 +234,7 @@ def test_second_amount_default_is_the_latest_invoices_open_amount(db, settings):
         ],
     )
     with db.reading() as s:
-        options = wallet.payment_options(s, latest, acc.account_id)
+        options = payment_options(s, latest, acc.account_id)
     assert options.amount_default == euros("70.00")
 
 
@@ -339,7 +341,7 @@ def test_bounced_cheque_cancels_the_frozen_payment_by_reversal_and_adds_cash_onl
         assert event.status == "unbalanced"  # the 20.00 cash back was handed out: follow up
         assert desk.unbalanced_events(s) == [view.event.id]
         [change] = wallet.point_history(s, acc.account_id)
-        options = wallet.payment_options(s, settings, acc.account_id)
+        options = payment_options(s, settings, acc.account_id)
     assert (change.change, change.points_after, change.actor) == (2, 2, "sam")
     assert "cheque bounced" in change.reason
     assert options.cash_only is False  # 2 does not exceed the threshold 3
@@ -352,7 +354,7 @@ def test_cash_only_warning_when_points_exceed_the_threshold(db, settings):
             s, acc.account_id, 4, reason="two bounced cheques", actor="sam"
         )
     with db.reading() as s:
-        assert wallet.payment_options(s, settings, acc.account_id).cash_only is True
+        assert payment_options(s, settings, acc.account_id).cash_only is True
     with pytest.raises(Conflict), db.transaction() as s:
         wallet.change_cash_only_points(s, acc.account_id, -5, reason="too many", actor="sam")
 
@@ -508,8 +510,10 @@ def test_only_the_drawers_cashier_or_a_supervisor_closes_it(db, settings):
 def test_a_required_drawer_refuses_tenders_without_an_open_session(db, settings):
     strict = with_cashier(settings, require_open_drawer=True)
     acc = owing(db, strict)
-    with pytest.raises(Conflict, match="cash-drawer"):
+    with pytest.raises(NoOpenDrawer, match="cash-drawer") as refused:
         pay(db, strict, one(acc.account_id, "100.00", T("cash")))
+    assert (refused.value.slug, refused.value.status) == ("no-open-drawer", 409)
+    assert refused.value.extra == {"cashier": "anna", "currency": "EUR"}
 
 
 def test_an_invoice_match_pays_the_invoices_contract_first_and_cancel_reverses(db, settings):

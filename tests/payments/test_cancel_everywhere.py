@@ -292,7 +292,8 @@ def test_the_follow_up_list_is_served_by_the_api(client, keys, db, settings):
     assert view.payments[0].status == "error" and view.status == "needs_attention"
     headers = {"Authorization": f"Bearer {keys['cashier']}"}
     listed = client.get("/v1/payment-events?needs_attention=true", headers=headers).json()
-    assert [e["id"] for e in listed] == [view.event.id]
+    assert [e["id"] for e in listed["items"]] == [view.event.id]
+    assert listed["page"]["total"] == 1
 
 
 @pytest.mark.parametrize(("match", "expected"), [(None, "100.00"), ("invoice", "30.00")])

@@ -10,10 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from paydesk.api.app import create_app
 from paydesk.cashier.models import CashDrawerSession, ServiceTask
 from paydesk.db.engine import Database
 from paydesk.payments.models import Payment, PaymentEvent, Tender
-from paydesk.settings import Settings
+from paydesk.settings import CashierSettings, Settings
 from tests.desk.helpers import Built, build_account
 from tests.web.conftest import Book, sign_in
 
@@ -136,6 +137,16 @@ def test_the_cash_back_proposal_is_shown_while_typing(client: TestClient, owing:
     [
         ({"t_cheque_amount": "120.00"}, "t_cheque_number", "Enter the cheque number."),
         (
+            {"t_cheque_amount": "100", "t_cheque_number": "9" * 36},
+            "t_cheque_number",
+            "The cheque number is longer than 35 characters.",
+        ),
+        (
+            {"t_other_bank_transfer_amount": "100", "t_other_bank_transfer_reference": "R" * 36},
+            "t_other_bank_transfer_reference",
+            "The reference is longer than 35 characters.",
+        ),
+        (
             {"amount": "12.345", "t_cash_amount": "12"},
             "amount",
             "Enter an amount greater than zero",
@@ -145,6 +156,11 @@ def test_the_cash_back_proposal_is_shown_while_typing(client: TestClient, owing:
         ({}, "tenders", "Enter the amount of at least one tender."),
         ({"t_cash_amount": "60"}, "tenders", "The tenders do not add up to the payment amount."),
         ({"t_cash_amount": "150"}, "cash_back", "give the change from the drawer"),
+        (
+            {"t_bank_amount": "120", "t_bank_iban": IBAN},
+            "cash_back",
+            "only a tender type that allows cash back",
+        ),
         (
             {"t_bank_amount": "100", "t_bank_iban": "GR00 1234"},
             "t_bank_iban",
@@ -169,6 +185,19 @@ def test_bad_input_is_shown_by_its_field_and_changes_nothing(
         if name not in ("amount",):
             assert f'value="{value}"' in refused.text
     assert (_count(db, PaymentEvent), _count(db, Tender), _count(db, Payment)) == (0, 0, 0)
+
+
+def test_without_an_open_drawer_where_one_is_required_the_page_asks_to_open_it(
+    db: Database, settings: Settings, owing: Built
+):
+    strict = settings.model_copy(update={"cashier": CashierSettings(require_open_drawer=True)})
+    with TestClient(create_app(strict, db)) as client:
+        token = sign_in(client, "cashier")
+        fields = {"amount": "100.00", "t_cash_amount": "100"}
+        refused = client.post("/one-time-payment", data=_form(token, owing.account_id, **fields))
+    assert refused.status_code == 422
+    assert "Open your cash drawer before taking payments." in refused.text
+    assert _count(db, PaymentEvent) == 0
 
 
 def test_an_open_item_account_needs_the_invoice_or_contract_paid(

@@ -83,6 +83,7 @@ def test_a_cheque_over_the_amount_gives_cash_back_and_the_total_counts_the_payme
         ({"rule": "bogus", "value": "x"}, "rule", "Choose one of the distribution rules."),
         ({"rule": "account", "value": "WEB-0001", "amount": "12,3,4"}, "amount", "Enter an amount"),
         ({"rule": "account", "value": "WEB-0001", "tender": "card"}, "tender", "card processor"),
+        ({"rule": "account", "value": "WEB-0001", "tender": "gold"}, "tender", "Choose one of the"),
     ],
 )
 def test_a_refused_line_is_shown_by_its_field_keeps_what_was_typed_and_stores_nothing(
@@ -98,6 +99,31 @@ def test_a_refused_line_is_shown_by_its_field_keeps_what_was_typed_and_stores_no
     )
     if fields.get("value"):
         assert f'value="{fields["value"]}"' in refused.text
+    assert _events(db) == 0
+
+
+def test_without_an_open_drawer_where_one_is_required_the_line_asks_to_open_it(
+    db: Database, settings: Settings, book: Book
+):
+    strict = settings.model_copy(update={"cashier": CashierSettings(require_open_drawer=True)})
+    with TestClient(create_app(strict, db)) as client:
+        token = sign_in(client, "cashier")
+        refused = _take(client, token, rule="rf", value=book.counter_invoice_code, tender="cash")
+    assert refused.status_code == 422
+    assert "Open your cash drawer before taking payments." in refused.text
+    assert _events(db) == 0
+
+
+def test_cash_over_the_amount_is_refused_next_to_the_tendered_amount(
+    client: TestClient, db: Database, book: Book
+):
+    token = sign_in(client, "cashier")
+    refused = _take(
+        client, token, rule="rf", value=book.counter_invoice_code, tender="cash", tendered="50"
+    )
+    assert refused.status_code == 422
+    shown = re.search(r'id="e-tendered"[^>]*>([^<]*)<', refused.text)
+    assert shown and "give the change from the drawer" in shown.group(1)
     assert _events(db) == 0
 
 

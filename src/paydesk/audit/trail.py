@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +33,36 @@ def record(
     )
     session.add(event)
     return event
+
+
+Row = TypeVar("Row")
+
+
+def add_created(
+    session: Session,
+    row: Row,
+    *,
+    actor: str,
+    entity_type: str,
+    status: str,
+    entity_id: object = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Row:
+    """Store a new row in its first status and record it (``None → status``) under its id,
+    or under ``entity_id`` when the trail names it otherwise; returns the row."""
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        entity_type=entity_type,
+        entity_id=row.id if entity_id is None else entity_id,  # type: ignore[attr-defined]
+        to_status=status,
+        reason=reason,
+        detail=detail,
+    )
+    return row
 
 
 def history(session: Session, entity_type: str, entity_id: object) -> list[AuditEvent]:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-from fastapi import BackgroundTasks, FastAPI, Form, Header, Query, Request
+from fastapi import APIRouter, BackgroundTasks, FastAPI, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -293,22 +293,34 @@ def _page(message: str = "", **values: str) -> str:
 def create_app(
     config: BankSimSettings | None = None, *, client: httpx.Client | None = None
 ) -> FastAPI:
+    """The simulator's app: the web banking page, the payments and reversals API, the feed,
+    payee verification and its account holders."""
     config = config or BankSimSettings()
     store = Store(config.data_dir)
     sim = Simulator(config, store, client or httpx.Client(timeout=config.timeout_seconds))
     app = FastAPI(title="paydesk bank simulator", docs_url="/docs", redoc_url=None)
     app.state.sim = sim
+    app.include_router(_web_banking(sim))
+    app.include_router(_payments_api(sim, store))
+    app.include_router(_feed(config, store))
+    app.include_router(_verification(sim, store))
 
-    def _answer(outcome: Outcome, background: BackgroundTasks) -> JSONResponse:
-        if outcome.accepted and outcome.cursor is not None:
-            background.add_task(sim.push, outcome.cursor)
-        return JSONResponse(outcome.body(), status_code=outcome.status_code, background=background)
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "time": datetime.now(UTC).isoformat(timespec="seconds")}
 
-    @app.get("/", response_class=HTMLResponse)
+    return app
+
+
+def _web_banking(sim: Simulator) -> APIRouter:
+    """The page where a payer pays an RF code from a bank, without JavaScript."""
+    router = APIRouter()
+
+    @router.get("/", response_class=HTMLResponse)
     def home() -> str:
         return _page()
 
-    @app.post("/pay", response_class=HTMLResponse)
+    @router.post("/pay", response_class=HTMLResponse)
     def pay_form(
         background: BackgroundTasks,
         bank_bic: str = Form(...),
@@ -338,41 +350,58 @@ def create_app(
         except ValueError as error:
             message = f'<p class="refused">Refused: {html.escape(str(error))}</p>'
             return HTMLResponse(_page(message, **values), status_code=422)
-        outcome = sim.pay(body)
-        if outcome.accepted:
-            assert outcome.payment is not None and outcome.cursor is not None
-            background.add_task(sim.push, outcome.cursor)
-            message = (
-                f'<p class="ok">Paid {html.escape(outcome.payment.amount)} '
-                f"{html.escape(outcome.payment.currency)}. Bank reference "
-                f"<strong>{html.escape(outcome.payment.bank_reference)}</strong>.</p>"
-            )
-            return HTMLResponse(_page(message), background=background)
-        detail = html.escape(outcome.detail or "")
-        message = f'<p class="refused">Refused ({outcome.reason}): {detail}</p>'
-        return HTMLResponse(_page(message, **values), status_code=outcome.status_code)
+        return _paid_page(sim, sim.pay(body), values, background)
 
-    @app.get("/api/banks")
+    return router
+
+
+def _paid_page(
+    sim: Simulator, outcome: Outcome, values: dict[str, str], background: BackgroundTasks
+) -> HTMLResponse:
+    """The page after a payment: its bank reference (and the push queued), or why it was
+    refused with what the payer typed."""
+    if outcome.accepted:
+        assert outcome.payment is not None and outcome.cursor is not None
+        background.add_task(sim.push, outcome.cursor)
+        message = (
+            f'<p class="ok">Paid {html.escape(outcome.payment.amount)} '
+            f"{html.escape(outcome.payment.currency)}. Bank reference "
+            f"<strong>{html.escape(outcome.payment.bank_reference)}</strong>.</p>"
+        )
+        return HTMLResponse(_page(message), background=background)
+    detail = html.escape(outcome.detail or "")
+    message = f'<p class="refused">Refused ({outcome.reason}): {detail}</p>'
+    return HTMLResponse(_page(message, **values), status_code=outcome.status_code)
+
+
+def _payments_api(sim: Simulator, store: Store) -> APIRouter:
+    """Banks, payments and reversals; an accepted one is pushed to paydesk in the background."""
+    router = APIRouter(prefix="/api")
+
+    @router.get("/banks")
     def list_banks() -> list[dict[str, str]]:
         return [{"bic": b.bic, "name": b.name, "country": b.country} for b in banks.BANKS]
 
-    @app.post("/api/payments", status_code=201)
+    @router.post("/payments", status_code=201)
     def create_payment(
         body: PaymentIn,
         background: BackgroundTasks,
         idempotency_key: str | None = Header(None, max_length=255),
     ) -> JSONResponse:
         """Pay an RF code from a bank: asks paydesk first, refuses with the reason."""
-        return _answer(sim.pay(body, idempotency_key), background)
+        outcome = sim.pay(body, idempotency_key)
+        if outcome.accepted and outcome.cursor is not None:
+            background.add_task(sim.push, outcome.cursor)
+        return JSONResponse(outcome.body(), status_code=outcome.status_code, background=background)
 
-    @app.get("/api/payments/{bank_reference}")
+    @router.get("/payments/{bank_reference}")
     def get_payment(bank_reference: str) -> JSONResponse:
         payment = store.payment(bank_reference)
         if payment is None:
             return JSONResponse({"detail": f"no payment {bank_reference}"}, status_code=404)
         return JSONResponse({**payment.__dict__})
 
-    @app.post("/api/reversals", status_code=201)
+    @router.post("/reversals", status_code=201)
     def create_reversal(body: ReversalIn, background: BackgroundTasks) -> JSONResponse:
         """The paying bank takes a payment back: a reversal entry is published."""
         outcome = sim.reverse(body.bank_reference)
@@ -390,7 +419,14 @@ def create_app(
             )
         return JSONResponse(outcome.body(), status_code=outcome.status_code)
 
-    @app.get("/api/feed")
+    return router
+
+
+def _feed(config: BankSimSettings, store: Store) -> APIRouter:
+    """The notifications feed paydesk polls (behind the feed key when one is set)."""
+    router = APIRouter()
+
+    @router.get("/api/feed")
     def feed(
         request: Request,
         after: str | None = Query(None, max_length=20),
@@ -406,7 +442,14 @@ def create_app(
         rows = store.feed_after(int(after or 0), limit)
         return JSONResponse([{"cursor": str(c), "document": d} for c, d in rows])
 
-    @app.post("/v1/account-verification")
+    return router
+
+
+def _verification(sim: Simulator, store: Store) -> APIRouter:
+    """Payee verification and the account holders it knows."""
+    router = APIRouter()
+
+    @router.post("/v1/account-verification")
     def account_verification(body: VerificationIn) -> JSONResponse:
         """Payee verification: does the IBAN belong to this name?"""
         try:
@@ -414,7 +457,7 @@ def create_app(
         except InvalidIBAN as error:
             return JSONResponse({"detail": error.detail}, status_code=422)
 
-    @app.post("/api/holders", status_code=201)
+    @router.post("/api/holders", status_code=201)
     def add_holder(body: HolderIn) -> JSONResponse:
         """Register an account holder (for payee verification)."""
         try:
@@ -424,8 +467,4 @@ def create_app(
         store.add_holder(iban, body.name)
         return JSONResponse({"iban": iban, "name": body.name}, status_code=201)
 
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "time": datetime.now(UTC).isoformat(timespec="seconds")}
-
-    return app
+    return router

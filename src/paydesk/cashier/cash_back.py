@@ -85,12 +85,15 @@ def cash_back_due(tenders: Sequence[TenderDraft | TenderAmount], payment_total: 
             raise CashBackRefused(
                 f"cash tendered ({cash}) exceeds the payment ({payment_total}): give the change "
                 "at the drawer and enter the payment amount as the cash tender",
+                reason=CashBackRefused.CASH_EXCEEDS_PAYMENT,
                 cash_back=str(cash_back.amount),
             )
         names = ", ".join(sorted({t.type.code for t in others if not t.is_cash_back}))
         raise CashBackRefused(
             f"tenders exceed the payment ({payment_total}) by {cash_back} and tender type(s) "
             f"{names} do not allow cash back",
+            reason=CashBackRefused.NO_CASH_BACK_TYPE,
+            tender_types=names,
             cash_back=str(cash_back.amount),
         )
     return cash_back

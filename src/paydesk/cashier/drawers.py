@@ -55,12 +55,9 @@ def open_drawer(session: Session, *, cashier: str, float_amount: Money) -> CashD
         status="open",
         float_minor=float_amount.minor,
     )
-    session.add(drawer)
-    session.flush()
-    trail.record(
-        session, actor=cashier, entity_type="drawer_session", entity_id=drawer.id, to_status="open"
+    return trail.add_created(
+        session, drawer, actor=cashier, entity_type="drawer_session", status="open"
     )
-    return drawer
 
 
 def get_drawer(session: Session, drawer_id: int, *, lock: bool = False) -> CashDrawerSession:

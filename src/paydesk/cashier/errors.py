@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paydesk.errors import Forbidden, InvalidInput
+from paydesk.errors import Conflict, Forbidden, InvalidInput
 
 
 class UnknownTenderType(InvalidInput):
@@ -18,17 +18,29 @@ class CardTenderRefused(InvalidInput):
 
 
 class InvalidTender(InvalidInput):
-    """A tender's amount or details do not fit its tender type."""
+    """A tender's amount or details do not fit its tender type.
+
+    ``field`` (in ``extra``) names the tender detail at fault when there is one
+    (``cheque_number``, ``stored_method_id``, ``iban``, ``external_reference``, ``amount`` …).
+    """
 
     slug = "invalid-tender"
     title = "Invalid tender"
 
 
 class CashBackRefused(InvalidInput):
-    """The tenders exceed the payment in a way no cash back may settle."""
+    """The tenders exceed the payment in a way no cash back may settle.
+
+    ``reason`` (in ``extra``) is :data:`CASH_EXCEEDS_PAYMENT` when the cash alone is more than
+    the payment (the change is given at the drawer), else :data:`NO_CASH_BACK_TYPE` (the excess
+    comes from tender types that do not allow cash back).
+    """
 
     slug = "cash-back-refused"
     title = "Cash back not allowed"
+
+    CASH_EXCEEDS_PAYMENT = "cash_exceeds_payment"
+    NO_CASH_BACK_TYPE = "no_cash_back_type"
 
 
 class UnbalancedEvent(InvalidInput):
@@ -69,6 +81,20 @@ class TenderNotAccepted(InvalidTender):
 
     slug = "tender-not-accepted-by-rule"
     title = "Tender type not accepted by the distribution rule"
+
+
+class NoOpenDrawer(Conflict):
+    """The installation requires an open cash-drawer session to take payments."""
+
+    slug = "no-open-drawer"
+    title = "No open cash-drawer session"
+
+    def __init__(self, cashier: str, currency: str) -> None:
+        super().__init__(
+            f"{cashier} has no open {currency} cash-drawer session",
+            cashier=cashier,
+            currency=currency,
+        )
 
 
 class DrawerNotYours(Forbidden):

@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,8 +42,8 @@ from paydesk.cashier import validation, wallet
 from paydesk.cashier.balance import EventBalance, check_balance, require_balanced
 from paydesk.cashier.cash_back import apply_cash_back
 from paydesk.cashier.drawers import open_drawer_of
-from paydesk.cashier.errors import InvalidTender
-from paydesk.cashier.models import ServiceTask, StoredPaymentMethod
+from paydesk.cashier.errors import InvalidTender, NoOpenDrawer
+from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
 from paydesk.cashier.tenders import TenderDraft, iban_fingerprint
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
@@ -62,13 +62,14 @@ from paydesk.payments.debts import AccountDebts
 from paydesk.payments.distribution import Match
 from paydesk.payments.errors import InvalidMatch
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
-from paydesk.payments.plan import Intake, PaymentIn, TenderIn
+from paydesk.payments.plan import Intake, PaymentIn, Plan, TenderIn
 from paydesk.payments.reading import load_debts
 from paydesk.payments.states import PaymentStatus, ServiceTaskStatus, TenderStatus, transition
 from paydesk.settings import Settings
 
 __all__ = [
     "DistributionAction",
+    "EventList",
     "EventRequest",
     "EventView",
     "PaymentRequest",
@@ -77,9 +78,10 @@ __all__ = [
     "cancel_payment",
     "cancel_tender",
     "complete_task",
-    "count_needing_attention",
+    "count_events",
     "delete_payment",
     "distribute_payment",
+    "event_ids",
     "event_view",
     "events_needing_attention",
     "freeze_payment",
@@ -304,7 +306,8 @@ def _plan_tenders(
             method = session.get(StoredPaymentMethod, item.stored_method_id)
             if method is None or method.status != "active" or method.account_id != payer_id:
                 raise InvalidTender(
-                    f"stored method {item.stored_method_id} is not an active method of the payer"
+                    f"stored method {item.stored_method_id} is not an active method of the payer",
+                    field="stored_method_id",
                 )
             stored_id = method.id
             if tender_type.requires_bank_account and iban is None:
@@ -326,7 +329,10 @@ def _plan_tenders(
             fingerprint = method.iban_fingerprint
         holder = (item.holder_name or "").strip() or None
         if item.save_as_stored_method and draft.iban is None:
-            raise InvalidTender("only a new bank account can be saved as a stored method")
+            raise InvalidTender(
+                "only a new bank account can be saved as a stored method",
+                field="save_as_stored_method",
+            )
         planned.append(
             _PlannedTender(
                 draft,
@@ -348,30 +354,76 @@ def add_one_time_payment(
     today: date | None = None,
 ) -> EventView:
     """Take one payment event at the desk (see the module docstring for the steps)."""
+    _check_request(request)
+    payments = _plan_payments(session, settings, request)
+    total = _total(payments)
+    tenders = _with_cash_back(
+        _plan_tenders(session, settings, request, payments, total), total, settings
+    )
+    require_balanced([t.draft for t in tenders], [p.amount for p in payments])
+    drawer = _desk_drawer(session, settings, actor, total.currency)
+    new_accounts = _new_bank_accounts(session, settings, tenders, actor)
+    intake = Intake(
+        source="desk",
+        event_date=request.event_date or today or date.today(),
+        actor=actor,
+        tenders=tuple(_tender_in(t, drawer) for t in tenders),
+        payments=tuple(_payment_in(p) for p in payments),
+        distribution=request.distribution,
+        hold=bool(new_accounts),
+        desk_label=request.desk_label or f"desk: {actor}",
+    )
+    debts = {p.account.id: p.debts for p in payments if p.debts is not None}
+    plan = money_in.take(session, [intake], policy=money_in.policy_of(settings), debts=debts)
+    [event] = money_in.as_loaded(session, PaymentEvent, plan.events)
+    tasks = _validation_tasks(session, event.id, request.distribution, new_accounts, actor)
+    return _view_of_plan(session, event, plan, tasks)
+
+
+def _check_request(request: EventRequest) -> None:
+    """An event names its distribution, at least one payment and at least one tender."""
     if request.distribution not in ACTIONS:
         raise InvalidInput(f"distribution is one of {ACTIONS}, not {request.distribution!r}")
     if not request.payments:
         raise InvalidInput("a payment event has at least one payment")
     if not request.tenders:
         raise InvalidInput("a payment event has at least one tender")
-    payments = _plan_payments(session, settings, request)
-    currency = payments[0].amount.currency
-    total = Money.zero(currency)
+
+
+def _total(payments: list[_PlannedPayment]) -> Money:
+    total = Money.zero(payments[0].amount.currency)
     for p in payments:
         total += p.amount
-    tenders = _plan_tenders(session, settings, request, payments, total)
-    types = wallet.tender_types(settings.cashier)
-    drafts = apply_cash_back([t.draft for t in tenders], total, cash_type=types.cash())
-    tenders += [_PlannedTender(d) for d in drafts[len(tenders) :]]
-    require_balanced([t.draft for t in tenders], [p.amount for p in payments])
+    return total
 
+
+def _with_cash_back(
+    tenders: list[_PlannedTender], total: Money, settings: Settings
+) -> list[_PlannedTender]:
+    """The tenders with the negative cash tender any cash back calls for."""
+    cash = wallet.tender_types(settings.cashier).cash()
+    drafts = apply_cash_back([t.draft for t in tenders], total, cash_type=cash)
+    return tenders + [_PlannedTender(d) for d in drafts[len(tenders) :]]
+
+
+def _desk_drawer(
+    session: Session, settings: Settings, actor: str, currency: str
+) -> CashDrawerSession | None:
+    """The cashier's open drawer session in the event's currency; refused when the settings
+    require one and there is none."""
     drawer = open_drawer_of(session, actor)
     if drawer is not None and drawer.currency != currency:
         drawer = None
     if drawer is None and settings.cashier.require_open_drawer:
-        raise Conflict(f"{actor} has no open {currency} cash-drawer session")
+        raise NoOpenDrawer(actor, currency)
+    return drawer
 
-    tender_ins: list[TenderIn] = []
+
+def _new_bank_accounts(
+    session: Session, settings: Settings, tenders: list[_PlannedTender], actor: str
+) -> dict[tuple[int, str], _PlannedTender]:
+    """The bank accounts new to their payer (validated before the event is posted), by payer
+    and fingerprint; a known bank account the cashier asked to save is saved now."""
     new_accounts: dict[tuple[int, str], _PlannedTender] = {}
     for planned in tenders:
         draft = planned.draft
@@ -396,51 +448,47 @@ def add_one_time_payment(
                 actor=actor,
             )
             planned.stored_method_id = method.id
-        tender_ins.append(
-            TenderIn(
-                type=draft.type.code,
-                amount_minor=draft.amount.minor,
-                currency=draft.amount.currency,
-                payer_account_id=payer_id,
-                non_cis_name=draft.non_cis_payer,
-                cheque_number=draft.cheque_number,
-                iban_masked=draft.masked_iban,
-                iban_fingerprint=planned.fingerprint,
-                stored_method_id=planned.stored_method_id,
-                external_reference=draft.external_reference,
-                drawer_session_id=drawer.id if drawer is not None else None,
-            )
-        )
-    payment_ins = tuple(
-        PaymentIn(
-            account_id=p.account.id,
-            amount_minor=p.amount.minor,
-            currency=currency,
-            match=p.match,
-            non_cis_name=_text(p.request.non_cis_name, limits.NAME, "the non-CIS name"),
-            non_cis_reference=_text(p.request.non_cis_reference, 64, "the reference number"),
-            non_cis_comments=_text(p.request.non_cis_comments, limits.COMMENTS, "the comments"),
-            code_id=p.request.code_id,
-            error=p.request.error,
-        )
-        for p in payments
+    return new_accounts
+
+
+def _tender_in(planned: _PlannedTender, drawer: CashDrawerSession | None) -> TenderIn:
+    draft = planned.draft
+    return TenderIn(
+        type=draft.type.code,
+        amount_minor=draft.amount.minor,
+        currency=draft.amount.currency,
+        payer_account_id=int(draft.payer_account_id) if draft.payer_account_id else None,
+        non_cis_name=draft.non_cis_payer,
+        cheque_number=draft.cheque_number,
+        iban_masked=draft.masked_iban,
+        iban_fingerprint=planned.fingerprint,
+        stored_method_id=planned.stored_method_id,
+        external_reference=draft.external_reference,
+        drawer_session_id=drawer.id if drawer is not None else None,
     )
-    intake = Intake(
-        source="desk",
-        event_date=request.event_date or today or date.today(),
-        actor=actor,
-        tenders=tuple(tender_ins),
-        payments=payment_ins,
-        distribution=request.distribution,
-        hold=bool(new_accounts),
-        desk_label=request.desk_label or f"desk: {actor}",
+
+
+def _payment_in(planned: _PlannedPayment) -> PaymentIn:
+    request = planned.request
+    return PaymentIn(
+        account_id=planned.account.id,
+        amount_minor=planned.amount.minor,
+        currency=planned.amount.currency,
+        match=planned.match,
+        non_cis_name=_text(request.non_cis_name, limits.NAME, "the non-CIS name"),
+        non_cis_reference=_text(request.non_cis_reference, 64, "the reference number"),
+        non_cis_comments=_text(request.non_cis_comments, limits.COMMENTS, "the comments"),
+        code_id=request.code_id,
+        error=request.error,
     )
-    debts = {p.account.id: p.debts for p in payments if p.debts is not None}
-    plan = money_in.take(session, [intake], policy=money_in.policy_of(settings), debts=debts)
-    [event] = money_in.as_loaded(session, PaymentEvent, plan.events)
+
+
+def _view_of_plan(
+    session: Session, event: PaymentEvent, plan: Plan, tasks: list[ServiceTask]
+) -> EventView:
+    """The event as the plan wrote it (its rows as loaded, its segments from the plan)."""
     tender_rows = money_in.as_loaded(session, Tender, plan.tenders)
     payment_rows = money_in.as_loaded(session, Payment, plan.payments)
-    tasks = _validation_tasks(session, event.id, request.distribution, new_accounts, actor)
     segments: dict[int, list[PaymentSegment]] = {row.id: [] for row in payment_rows}
     for s in plan.segments:
         segments[s.payment_id].append(
@@ -560,14 +608,13 @@ def _events_where(condition_of):
     )
 
 
-def unbalanced_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
-    """Ids of events whose valid tenders do not sum to their live payments, oldest first."""
-    query = _events_where(lambda unbalanced: unbalanced)
-    return list(session.scalars(query.order_by(PaymentEvent.id).limit(limit).offset(offset)))
-
-
 #: Payment statuses that wait for a person.
 NEEDS_A_PERSON = frozenset({PaymentStatus.ERROR, PaymentStatus.INCOMPLETE})
+
+#: The lists of payment events: every event (newest first); the unbalanced ones, whose valid
+#: tenders do not sum to their live payments; the follow-up list, unbalanced or with a payment
+#: in ``error`` or ``incomplete`` (both oldest first: work waiting).
+EventList = Literal["all", "unbalanced", "needs_attention"]
 
 
 def _attention_query():
@@ -577,25 +624,40 @@ def _attention_query():
     return _events_where(lambda unbalanced: unbalanced | waiting.exists())
 
 
+def _event_list(which: EventList):
+    """The query of a list's event ids and its order."""
+    if which == "needs_attention":
+        return _attention_query(), PaymentEvent.id
+    if which == "unbalanced":
+        return _events_where(lambda unbalanced: unbalanced), PaymentEvent.id
+    if which == "all":
+        return select(PaymentEvent.id), PaymentEvent.id.desc()
+    raise InvalidInput(f"an event list is one of {get_args(EventList)}, not {which!r}")
+
+
+def event_ids(
+    session: Session, which: EventList = "all", *, limit: int = 100, offset: int = 0
+) -> list[int]:
+    """Ids of the events of one list (see :data:`EventList`), a page of them."""
+    query, order = _event_list(which)
+    return list(session.scalars(query.order_by(order).limit(limit).offset(offset)))
+
+
+def count_events(session: Session, which: EventList = "all") -> int:
+    """How many events the list holds."""
+    query, _ = _event_list(which)
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def unbalanced_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
+    """Ids of events whose valid tenders do not sum to their live payments, oldest first."""
+    return event_ids(session, "unbalanced", limit=limit, offset=offset)
+
+
 def events_needing_attention(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
     """The follow-up list: events that are unbalanced or have a payment in ``error`` or
     ``incomplete``, oldest first."""
-    query = _attention_query().order_by(PaymentEvent.id).limit(limit).offset(offset)
-    return list(session.scalars(query))
-
-
-def count_needing_attention(session: Session) -> int:
-    """How many events :func:`events_needing_attention` lists."""
-    return session.scalar(select(func.count()).select_from(_attention_query().subquery())) or 0
-
-
-def recent_events(session: Session, *, limit: int = 100, offset: int = 0) -> list[int]:
-    """Ids of every event, newest first."""
-    return list(
-        session.scalars(
-            select(PaymentEvent.id).order_by(PaymentEvent.id.desc()).limit(limit).offset(offset)
-        )
-    )
+    return event_ids(session, "needs_attention", limit=limit, offset=offset)
 
 
 # --- payment actions ----------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Tender types and tender drafts: what a customer hands over at the desk, and how.
 
-A :class:`TenderType` says what a kind of tender needs (a cheque number, a bank account, a
-stored method) and allows (cash back). A :class:`TenderDraft` is one tender as entered, checked
-against its type when it is built. Card tender types exist in the settings for other channels,
-but the desk refuses them: card payments go through the external card processor.
+A :class:`TenderType` (defined once, in :mod:`paydesk.tender_type`) says what a kind of tender
+needs (a cheque number, a bank account, a stored method) and allows (cash back);
+:class:`TenderTypes` are the installation's types by code. A :class:`TenderDraft` is one tender
+as entered, checked against its type when it is built. Card tender types exist in the settings
+for other channels, but the desk refuses them: card payments go through the external card
+processor.
 
 A direct-debit tender's IBAN is kept in full only on the draft (the bank-account validator
 needs it); storage keeps :func:`mask_iban` and :func:`iban_fingerprint`, which answers "has this
@@ -27,7 +29,7 @@ from paydesk.cashier.errors import CardTenderRefused, InvalidTender, UnknownTend
 from paydesk.errors import InvalidIBAN
 from paydesk.money import Money
 from paydesk.payments import limits
-from paydesk.settings import CashierSettings
+from paydesk.tender_type import TenderType, default_tender_types
 
 __all__ = [
     "BANK_TRANSFER",
@@ -49,27 +51,6 @@ __all__ = [
 
 #: Longest cheque number, stored method id or external reference accepted (ISO 20022 Max35Text).
 MAX_DETAIL_LENGTH = limits.DETAIL
-
-
-@dataclass(frozen=True, slots=True)
-class TenderType:
-    """A kind of tender and the switches that govern it (from the settings)."""
-
-    code: str
-    name: str
-    like_cash: bool = False
-    allows_cash_back: bool = False
-    requires_cheque_number: bool = False
-    requires_bank_account: bool = False
-    requires_stored_method: bool = False
-    is_card: bool = False
-
-    def __post_init__(self) -> None:
-        if not self.code or not self.code.strip() or self.code != self.code.strip():
-            raise ValueError(f"tender type code {self.code!r} must be non-empty, without spaces")
-        if self.like_cash and self.allows_cash_back:
-            # Change for cash is given at the drawer; a cash tender never creates cash back.
-            raise ValueError(f"tender type {self.code!r}: a cash-like type cannot allow cash back")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +90,7 @@ class TenderTypes:
 
 
 #: The tender types of a new installation (the settings' defaults).
-DEFAULT_TENDER_TYPES = TenderTypes.of(
-    TenderType(**t.model_dump()) for t in CashierSettings().tender_types
-)
+DEFAULT_TENDER_TYPES = TenderTypes.of(default_tender_types())
 CASH = DEFAULT_TENDER_TYPES.get("cash")
 CHEQUE = DEFAULT_TENDER_TYPES.get("cheque")
 DIRECT_DEBIT = DEFAULT_TENDER_TYPES.get("direct_debit")
@@ -157,16 +136,20 @@ def iban_fingerprint(value: str, secret: bytes | str) -> str:
     return hmac.new(key, normalize_iban(value).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def _detail(label: str, value: str | None) -> str | None:
+def _detail(label: str, field: str, value: str | None) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidTender(f"{label} must be text")
+        raise InvalidTender(f"{label} must be text", field=field)
     text = value.strip()
     if not text:
         return None
     if len(text) > MAX_DETAIL_LENGTH:
-        raise InvalidTender(f"{label} is longer than {MAX_DETAIL_LENGTH} characters")
+        raise InvalidTender(
+            f"{label} is longer than {MAX_DETAIL_LENGTH} characters",
+            field=field,
+            max_length=MAX_DETAIL_LENGTH,
+        )
     return text
 
 
@@ -195,40 +178,63 @@ class TenderDraft:
         if t.is_card:
             raise card_refused(t.code)
         if not isinstance(self.amount, Money):
-            raise InvalidTender("tender amount must be Money")
+            raise InvalidTender("tender amount must be Money", field="amount")
         if self.is_cash_back:
             if not t.like_cash:
-                raise InvalidTender(f"cash back is a cash tender, not {t.code!r}")
+                raise InvalidTender(f"cash back is a cash tender, not {t.code!r}", field="type")
             if not self.amount.is_negative():
-                raise InvalidTender("a cash-back tender's amount must be negative")
+                raise InvalidTender("a cash-back tender's amount must be negative", field="amount")
         elif self.amount.is_negative() or self.amount.is_zero():
-            raise InvalidTender(f"tender amount must be greater than zero, got {self.amount}")
+            raise InvalidTender(
+                f"tender amount must be greater than zero, got {self.amount}", field="amount"
+            )
         if self.payer_account_id is not None and self.non_cis_payer is not None:
-            raise InvalidTender("a tender has either a payer account or a non-CIS payer, not both")
+            raise InvalidTender(
+                "a tender has either a payer account or a non-CIS payer, not both",
+                field="non_cis_payer",
+            )
 
-        cheque = _detail("cheque number", self.cheque_number)
-        stored = _detail("stored method id", self.stored_method_id)
+        cheque = _detail("cheque number", "cheque_number", self.cheque_number)
+        stored = _detail("stored method id", "stored_method_id", self.stored_method_id)
         object.__setattr__(self, "cheque_number", cheque)
         object.__setattr__(self, "stored_method_id", stored)
         object.__setattr__(
-            self, "external_reference", _detail("reference", self.external_reference)
+            self,
+            "external_reference",
+            _detail("reference", "external_reference", self.external_reference),
         )
-        object.__setattr__(self, "non_cis_payer", _detail("non-CIS payer", self.non_cis_payer))
+        object.__setattr__(
+            self, "non_cis_payer", _detail("non-CIS payer", "non_cis_payer", self.non_cis_payer)
+        )
 
-        if t.requires_cheque_number and cheque is None:
-            raise InvalidTender(f"a {t.name.lower()} tender needs the cheque number")
-        if not t.requires_cheque_number and cheque is not None:
-            raise InvalidTender(f"a {t.name.lower()} tender has no cheque number")
-        if t.requires_stored_method and stored is None:
-            raise InvalidTender(f"a {t.name.lower()} tender needs the stored method")
-        if not t.requires_stored_method and stored is not None:
-            raise InvalidTender(f"a {t.name.lower()} tender has no stored method")
+        self._check_detail(t.requires_cheque_number, cheque, "cheque_number", "the cheque number")
+        self._check_detail(
+            t.requires_stored_method, stored, "stored_method_id", "the stored method"
+        )
         if t.requires_bank_account:
             if self.iban is None:
-                raise InvalidIBAN(f"a {t.name.lower()} tender needs a bank account (IBAN)")
+                raise InvalidIBAN(
+                    f"a {t.name.lower()} tender needs a bank account (IBAN)", field="iban"
+                )
             object.__setattr__(self, "iban", normalize_iban(self.iban))
         elif self.iban is not None:
-            raise InvalidTender(f"a {t.name.lower()} tender has no bank account")
+            raise InvalidTender(
+                f"a {t.name.lower()} tender has no bank account", field="iban", tender_type=t.code
+            )
+
+    def _check_detail(self, required: bool, value: str | None, field: str, what: str) -> None:
+        """Refuse a detail the tender type needs and lacks, or does not use and has."""
+        name = self.type.name.lower()
+        if required and value is None:
+            raise InvalidTender(
+                f"a {name} tender needs {what}", field=field, tender_type=self.type.code
+            )
+        if not required and value is not None:
+            raise InvalidTender(
+                f"a {name} tender has no {what.removeprefix('the ')}",
+                field=field,
+                tender_type=self.type.code,
+            )
 
     @property
     def masked_iban(self) -> str | None:

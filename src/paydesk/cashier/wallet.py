@@ -1,4 +1,4 @@
-"""An account's wallet (stored methods, auto-pay), its cash-only points, and its payment options.
+"""An account's wallet (stored methods, auto-pay), its cash-only points, its amount default.
 
 - A stored method is a checking or savings account (IBAN checked by schwifty) kept in full so
   it can be collected from; lists show it masked. Removing one keeps the row (``removed``).
@@ -8,10 +8,9 @@
   with who, why and the last day it counts; :func:`cancel_point_entry` cancels one (a new row:
   the history is append-only). The current total (:func:`points_in_force`) is the sum of the
   entries not cancelled and not ended; it is what the cash-only warning compares.
-- Payment options: the amount default (the settings' algorithm), the cash-only warning
-  (points above the threshold), the stored methods and the current auto-pay registration each
-  with a tender amount, the new options (bank account, cash, cheque), and the tender types'
-  cash and cash-back switches.
+- The amount default (the settings' algorithm, or what a match has open) and the
+  installation's tender types; :mod:`paydesk.cashier.options` lays them out as an account's
+  payment options.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from paydesk.accounts.service import get_account
 from paydesk.audit import trail
 from paydesk.cashier.defaults import AccountPosition, get_amount_default
 from paydesk.cashier.models import AutopayRegistration, CashOnlyPointChange, StoredPaymentMethod
-from paydesk.cashier.tenders import TenderType, TenderTypes, iban_fingerprint, mask_iban
+from paydesk.cashier.tenders import TenderTypes, iban_fingerprint, mask_iban
 from paydesk.cashier.tenders import normalize_iban as _normalize_iban
 from paydesk.db.lookup import fetch
 from paydesk.errors import Conflict, InvalidInput
@@ -42,7 +41,6 @@ from paydesk.settings import CashierSettings, Settings
 
 __all__ = [
     "CreditRating",
-    "PaymentOptions",
     "RatingEntry",
     "add_stored_method",
     "amount_default",
@@ -64,17 +62,9 @@ __all__ = [
 METHOD_KINDS = ("checking", "savings")
 
 
-_TYPES_CACHE: dict[int, tuple[CashierSettings, TenderTypes]] = {}
-
-
 def tender_types(settings: CashierSettings) -> TenderTypes:
-    """The installation's tender types from the settings (built once per settings object)."""
-    cached = _TYPES_CACHE.get(id(settings))
-    if cached is not None and cached[0] is settings:
-        return cached[1]
-    types = TenderTypes.of(TenderType(**t.model_dump()) for t in settings.tender_types)
-    _TYPES_CACHE[id(settings)] = (settings, types)
-    return types
+    """The installation's tender types from the settings, by code."""
+    return TenderTypes.of(settings.tender_types)
 
 
 def add_stored_method(
@@ -110,12 +100,9 @@ def add_stored_method(
         status="active",
         created_by=actor,
     )
-    session.add(method)
-    session.flush()
-    trail.record(
-        session, actor=actor, entity_type="stored_method", entity_id=method.id, to_status="active"
+    return trail.add_created(
+        session, method, actor=actor, entity_type="stored_method", status="active"
     )
-    return method
 
 
 def find_stored_method(
@@ -199,12 +186,9 @@ def register_autopay(
         start_date=start_date or date.today(),
         created_by=actor,
     )
-    session.add(registration)
-    session.flush()
-    trail.record(
-        session, actor=actor, entity_type="autopay", entity_id=registration.id, to_status="active"
+    return trail.add_created(
+        session, registration, actor=actor, entity_type="autopay", status="active"
     )
-    return registration
 
 
 def end_autopay(session: Session, account_id: int, *, actor: str) -> AutopayRegistration | None:
@@ -269,14 +253,12 @@ def change_cash_only_points(
         tender_id=tender_id,
         ends_on=ends_on,
     )
-    session.add(entry)
-    session.flush()
-    trail.record(
+    trail.add_created(
         session,
+        entry,
         actor=actor,
         entity_type="cash_only_points",
-        entity_id=entry.id,
-        to_status="added",
+        status="added",
         reason=entry.reason,
         detail={"account_id": account.id, "change": change, "ends_on": _iso(ends_on)},
     )
@@ -444,34 +426,3 @@ def amount_default(
         invoices=items,
     )
     return get_amount_default(settings.amount_default)(position)
-
-
-@dataclass(frozen=True)
-class PaymentOptions:
-    account: Account
-    amount_default: Money
-    algorithm: str
-    cash_only: bool
-    threshold: int
-    #: The credit-rating total (entries in force).
-    points: int
-    methods: list[StoredPaymentMethod]
-    autopay: AutopayRegistration | None
-    types: TenderTypes
-
-
-def payment_options(session: Session, settings: Settings, account_id: int) -> PaymentOptions:
-    account = get_account(session, account_id)
-    cashier = settings.cashier
-    points = points_in_force(session, account.id)
-    return PaymentOptions(
-        account=account,
-        amount_default=amount_default(session, cashier, account),
-        algorithm=cashier.amount_default,
-        cash_only=points > cashier.cash_only_threshold,
-        threshold=cashier.cash_only_threshold,
-        points=points,
-        methods=stored_methods(session, account.id),
-        autopay=current_autopay(session, account.id),
-        types=tender_types(cashier),
-    )

@@ -215,17 +215,15 @@ def issue_for_account(
         expires_on=_expiry(settings, "account", today, expires_on),
         issued_by=actor,
     )
-    session.add(code)
-    session.flush()
-    trail.record(
+    return trail.add_created(
         session,
+        code,
         actor=actor,
         entity_type="payment_code",
         entity_id=code.rf,
-        to_status=CodeStatus.ACTIVE,
+        status=CodeStatus.ACTIVE,
         detail={"account_id": account.id},
     )
-    return code
 
 
 def fire_rules(

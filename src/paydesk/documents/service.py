@@ -73,6 +73,48 @@ def create(
     issue_payment_code: bool = False,
     securities: list[SecuritySpec] | None = None,
 ) -> DocumentChange:
+    """A new document in its first status (checked), with its securities; a document that is
+    receivable from the start has its charge posted, and the code rules fire on it."""
+    number, status = _check_new(kind, number, issue_date, due_date, status)
+    securities = securities or []
+    amount = _document_amount(kind, account, amount, securities, issue_payment_code)
+    contract = _contract_of(session, account, contract_id)
+    document = Document(
+        account_id=account.id,
+        contract_id=contract.id,
+        kind=kind,
+        number=number,
+        amount_minor=amount.minor,
+        currency=amount.currency,
+        issue_date=issue_date,
+        due_date=due_date,
+        status=status,
+        issue_payment_code=issue_payment_code,
+    )
+    try:
+        with session.begin_nested():
+            session.add(document)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"{kind} number {number} already exists") from None
+    _add_securities(session, document, securities)
+    trail.record(
+        session, actor=actor, entity_type="document", entity_id=document.id, to_status=status
+    )
+    if lifecycle.becomes_receivable(kind, None, status):
+        _post_charge(session, document)
+    issued = codes.fire_rules(session, settings, document, actor=actor, created=True)
+    return DocumentChange(
+        document, issued.code if issued else None, bool(issued and issued.created)
+    )
+
+
+def _check_new(
+    kind: str, number: str, issue_date: date, due_date: date | None, status: str | None
+) -> tuple[str, str]:
+    """The kind is known, the number given, the status (default: the kind's first) one a new
+    document may start in, the due date not before the issue date; the number stripped and
+    the status."""
     lifecycle.check_kind(kind)
     number = number.strip()
     if not number:
@@ -84,7 +126,18 @@ def create(
         )
     if due_date is not None and due_date < issue_date:
         raise InvalidInput("the due date is before the issue date")
-    securities = securities or []
+    return number, status
+
+
+def _document_amount(
+    kind: str,
+    account: Account,
+    amount: Money | None,
+    securities: list[SecuritySpec],
+    issue_payment_code: bool,
+) -> Money:
+    """The document's amount: given, or for a securities batch the sum of its securities;
+    positive and in the account's currency."""
     if kind == "securities_batch":
         if not securities:
             raise InvalidInput("a securities batch lists its cheques or promissory notes")
@@ -107,25 +160,10 @@ def create(
         )
     if amount.is_zero() or amount.is_negative():
         raise InvalidInput("a document's amount is greater than zero")
-    contract = _contract_of(session, account, contract_id)
-    document = Document(
-        account_id=account.id,
-        contract_id=contract.id,
-        kind=kind,
-        number=number,
-        amount_minor=amount.minor,
-        currency=amount.currency,
-        issue_date=issue_date,
-        due_date=due_date,
-        status=status,
-        issue_payment_code=issue_payment_code,
-    )
-    try:
-        with session.begin_nested():
-            session.add(document)
-            session.flush()
-    except IntegrityError:
-        raise Conflict(f"{kind} number {number} already exists") from None
+    return amount
+
+
+def _add_securities(session: Session, document: Document, securities: list[SecuritySpec]) -> None:
     for spec in securities:
         if spec.instrument not in ("cheque", "promissory_note"):
             raise InvalidInput(
@@ -143,15 +181,6 @@ def create(
                 currency=spec.amount.currency,
             )
         )
-    trail.record(
-        session, actor=actor, entity_type="document", entity_id=document.id, to_status=status
-    )
-    if lifecycle.becomes_receivable(kind, None, status):
-        _post_charge(session, document)
-    issued = codes.fire_rules(session, settings, document, actor=actor, created=True)
-    return DocumentChange(
-        document, issued.code if issued else None, bool(issued and issued.created)
-    )
 
 
 def _post_charge(session: Session, document: Document) -> None:

@@ -108,18 +108,15 @@ def new_sending(
         next_attempt_at=next_attempt_at,
         created_by=actor,
     )
-    session.add(sending)
-    session.flush()
-    trail.record(
+    return trail.add_created(
         session,
+        sending,
         actor=actor,
         entity_type=ENTITY,
-        entity_id=sending.id,
-        to_status=status,
+        status=status,
         reason=last_error,
         detail={"rf": code.rf, "to": to_address, "language": language},
     )
-    return sending
 
 
 @codes.on_issued

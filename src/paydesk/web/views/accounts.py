@@ -18,7 +18,7 @@ from paydesk.codes import service as codes
 from paydesk.codes.models import CodePayment, PaymentCode
 from paydesk.documents import service as documents
 from paydesk.documents.models import Document
-from paydesk.errors import Conflict, InvalidInput
+from paydesk.errors import Conflict, InvalidCurrency, InvalidInput
 from paydesk.ledger.posting import account_balance
 from paydesk.payments.models import Payment, PaymentEvent
 from paydesk.web import i18n
@@ -149,7 +149,7 @@ def create_account(values: FormData = Depends(posted_form), web: Web = Depends(f
         errors = {"number": web._("Account number %(number)s is taken.", number=typed["number"])}
         return _render_new(web, typed, errors, status=422)
     except InvalidInput as refused:
-        field = "currency" if "currency" in refused.detail else "c1_type"
+        field = "currency" if isinstance(refused, InvalidCurrency) else "c1_type"
         errors = {field: web._("This is not accepted: %(reason)s", reason=refused.detail)}
         return _render_new(web, typed, errors, status=422)
     return web.redirect(

@@ -20,21 +20,18 @@ from paydesk.accounts import service as accounts
 from paydesk.accounts.models import Account, Customer
 from paydesk.auth.roles import CASHIER_DESK
 from paydesk.cashier import service as desk
-from paydesk.cashier import wallet
 from paydesk.cashier.cash_back import TenderAmount, cash_back_due
 from paydesk.cashier.errors import (
     CardTenderRefused,
     CashBackRefused,
     InvalidTender,
-    UnbalancedEvent,
-    UnknownTenderType,
 )
 from paydesk.cashier.models import StoredPaymentMethod
+from paydesk.cashier.options import PaymentOption, PaymentOptions, payment_options
 from paydesk.cashier.tenders import TenderDraft, TenderType
 from paydesk.codes import service as codes
 from paydesk.documents.models import Document
 from paydesk.errors import (
-    Conflict,
     InvalidAmount,
     InvalidIBAN,
     InvalidInput,
@@ -48,6 +45,7 @@ from paydesk.payments.errors import InvalidMatch
 from paydesk.web import i18n
 from paydesk.web.i18n import N_
 from paydesk.web.pages import PageRoute, Web, form, page, posted_form
+from paydesk.web.views.refusals import Concern, desk_refusal
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -71,7 +69,7 @@ class Row:
     """One line of the payment options: a form prefix, its tender type and what it pays with."""
 
     key: str
-    kind: str  # autopay | stored | cash | cheque | bank | other
+    kind: str  # autopay | stored_method | cash | cheque | bank_account | other
     type: TenderType
     method: StoredPaymentMethod | None = None
 
@@ -87,7 +85,7 @@ class Options:
     account: Account
     customer: Customer
     balance_minor: int
-    opts: wallet.PaymentOptions
+    opts: PaymentOptions
     existing: list[Row] = field(default_factory=list)
     new: list[Row] = field(default_factory=list)
     other: list[Row] = field(default_factory=list)
@@ -101,39 +99,37 @@ class Options:
         return self.account.currency
 
 
-def _first(types: list[TenderType], test) -> TenderType | None:
-    return next((t for t in types if test(t)), None)
+_KEYS: dict[str, str] = {"cash": "t_cash", "cheque": "t_cheque", "bank_account": "t_bank"}
+
+
+def _row(option: PaymentOption) -> Row:
+    """The form row of a payment option: its field prefix names the option."""
+    if option.kind == "autopay":
+        key = "t_autopay"
+    elif option.kind == "stored_method":
+        assert option.method is not None
+        key = f"t_method_{option.method.id}"
+    elif option.kind == "other":
+        key = f"t_other_{option.tender_type.code}"
+    else:
+        key = _KEYS[option.kind]
+    return Row(key, option.kind, option.tender_type, option.method)
 
 
 def load_options(web: Web, account_id: int) -> Options:
     with web.db.reading() as s:
-        opts = wallet.payment_options(s, web.settings, account_id)
+        opts = payment_options(s, web.settings, account_id)
         customer = accounts.get_customer(s, opts.account.customer_id)
         balance = account_balance(s, opts.account.id)
-    types = list(opts.types)
-    stored = _first(types, lambda t: t.requires_stored_method and not t.is_card)
-    cash = _first(types, lambda t: t.like_cash and not t.is_card)
-    cheque = _first(types, lambda t: t.requires_cheque_number and not t.is_card)
-    bank = _first(types, lambda t: t.requires_bank_account and not t.is_card)
-    options = Options(opts.account, customer, balance, opts)
-    if stored is not None:
-        autopay_method = None
-        if opts.autopay is not None:
-            autopay_method = next(
-                (m for m in opts.methods if m.id == opts.autopay.stored_method_id), None
-            )
-        if autopay_method is not None:
-            options.existing.append(Row("t_autopay", "autopay", stored, autopay_method))
-        options.existing += [Row(f"t_method_{m.id}", "stored", stored, m) for m in opts.methods]
-    if cash is not None:
-        options.new.append(Row("t_cash", "cash", cash))
-    if cheque is not None:
-        options.new.append(Row("t_cheque", "cheque", cheque))
-    if bank is not None:
-        options.new.append(Row("t_bank", "bank", bank))
-    used = {t.code for t in (stored, cash, cheque, bank) if t is not None}
-    options.other = [Row(f"t_other_{t.code}", "other", t) for t in types if t.code not in used]
-    return options
+    return Options(
+        opts.account,
+        customer,
+        balance,
+        opts,
+        existing=[_row(o) for o in opts.existing],
+        new=[_row(o) for o in opts.new],
+        other=[_row(o) for o in opts.other],
+    )
 
 
 def _text(values: FormData, name: str, limit: int = 200) -> str:
@@ -170,13 +166,47 @@ def read_form(web: Web, options: Options, values: FormData) -> Reading:
     request; nothing is stored here."""
     typed = {k: _text(values, k, limits.COMMENTS) for k in values if k != "csrf_token"}
     reading = Reading(typed, {})
-    errors = reading.errors
-    currency = options.currency
+    payment = _read_payment(web, options, reading)
+    tenders = _read_tenders(web, options, reading)
+    if reading.errors:
+        return reading
+    reading.request = desk.EventRequest(
+        payments=[payment.request(options.account, reading.amount)],
+        tenders=tenders,
+        event_date=payment.event_date,
+        distribution=payment.distribution,  # type: ignore[arg-type]
+    )
+    return reading
 
-    amount_text = typed.get("amount", "")
-    if amount_text:
+
+@dataclass(frozen=True)
+class _PaymentFields:
+    """The payment part of the form, as typed (checked by :func:`_read_payment`)."""
+
+    typed: dict[str, str]
+    event_date: date | None
+    distribution: str
+
+    def request(self, account: Account, amount: Money | None) -> desk.PaymentRequest:
+        non_cis = account.customer_class == "non_cis"
+        typed = self.typed
+        return desk.PaymentRequest(
+            account.id,
+            amount,
+            match_type=typed.get("match_type") or None,
+            match_value=typed.get("match_value") or None,
+            non_cis_name=typed.get("non_cis_name") if non_cis else None,
+            non_cis_reference=typed.get("non_cis_reference") if non_cis else None,
+            non_cis_comments=typed.get("non_cis_comments") if non_cis else None,
+        )
+
+
+def _read_payment(web: Web, options: Options, reading: Reading) -> _PaymentFields:
+    """The amount, date, match, distribution and non-CIS fields; errors go to ``reading``."""
+    typed, errors = reading.values, reading.errors
+    if typed.get("amount"):
         try:
-            reading.amount = i18n.parse_amount(amount_text, currency, web.lang)
+            reading.amount = i18n.parse_amount(typed["amount"], options.currency, web.lang)
         except InvalidInput:
             errors["amount"] = _amount_error(web)
     event_date = None
@@ -185,22 +215,24 @@ def read_form(web: Web, options: Options, values: FormData) -> Reading:
             event_date = date.fromisoformat(typed["event_date"])
         except ValueError:
             errors["event_date"] = web._("Enter a date.")
-    match_type = typed.get("match_type") or None
-    match_value = typed.get("match_value") or None
-    if match_type not in (None, *MATCH_TYPES):
+    if typed.get("match_type") not in (None, "", *MATCH_TYPES):
         errors["match_type"] = web._("Choose invoice or contract.")
-    if match_value and len(match_value) > limits.REFERENCE:
-        errors["match_value"] = web._(
-            "The value is longer than %(n)s characters.", n=limits.REFERENCE
-        )
     distribution = typed.get("distribution") or "distribute_and_freeze"
     if distribution not in DISTRIBUTIONS:
         errors["distribution"] = web._("Choose how the payment is distributed.")
-    non_cis = options.account.customer_class == "non_cis"
-    for name, limit in (("non_cis_name", limits.NAME), ("non_cis_reference", limits.REFERENCE)):
+    for name, limit in (
+        ("match_value", limits.REFERENCE),
+        ("non_cis_name", limits.NAME),
+        ("non_cis_reference", limits.REFERENCE),
+    ):
         if len(typed.get(name, "")) > limit:
             errors[name] = web._("The value is longer than %(n)s characters.", n=limit)
+    return _PaymentFields(typed, event_date, distribution)
 
+
+def _read_tenders(web: Web, options: Options, reading: Reading) -> list[desk.TenderRequest]:
+    """A request per tender row with an amount, each checked against its tender type."""
+    typed, errors = reading.values, reading.errors
     tenders: list[desk.TenderRequest] = []
     for row in options.rows:
         text = typed.get(row.amount_field, "")
@@ -210,77 +242,67 @@ def read_form(web: Web, options: Options, values: FormData) -> Reading:
             errors[row.amount_field] = card_message(web)
             continue
         try:
-            money = i18n.parse_amount(text, currency, web.lang)
+            money = i18n.parse_amount(text, options.currency, web.lang)
         except InvalidInput:
             errors[row.amount_field] = _amount_error(web)
             continue
         reading.tenders.append((row, money))
         request = _tender_request(row, typed, money)
-        try:  # the tender type's own rules, as the service applies them
-            TenderDraft(
-                row.type,
-                money,
-                cheque_number=request.cheque_number,
-                iban=request.iban if row.type.requires_bank_account else None,
-                stored_method_id=(
-                    None if request.stored_method_id is None else str(request.stored_method_id)
-                ),
-                external_reference=request.external_reference,
-            )
-        except InvalidIBAN:
-            errors[f"{row.key}_iban"] = web._("Enter a valid IBAN.")
-            continue
-        except InvalidTender:
-            if row.kind == "cheque" and not request.cheque_number:
-                errors[f"{row.key}_number"] = web._("Enter the cheque number.")
-            elif row.kind == "cheque":
-                errors[f"{row.key}_number"] = web._(
-                    "The cheque number is longer than %(n)s characters.", n=limits.DETAIL
-                )
-            else:
-                errors[f"{row.key}_reference"] = web._(
-                    "The reference is longer than %(n)s characters.", n=limits.DETAIL
-                )
-            continue
-        if row.kind == "bank" and typed.get("t_bank_kind", "checking") not in METHOD_KINDS:
-            errors["t_bank_kind"] = web._("Choose checking or savings.")
-            continue
-        if row.kind == "bank" and typed.get("t_bank_save") and not typed.get("t_bank_holder"):
-            errors["t_bank_holder"] = web._("Enter the account holder's name to save it.")
+        problem = _tender_problem(web, row, request, typed)
+        if problem is not None:
+            errors.update(problem)
             continue
         tenders.append(request)
     if not tenders and not any(k.endswith("_amount") and k in errors for k in errors):
         errors["tenders"] = web._("Enter the amount of at least one tender.")
-    if errors:
-        return reading
-    reading.request = desk.EventRequest(
-        payments=[
-            desk.PaymentRequest(
-                options.account.id,
-                reading.amount,
-                match_type=match_type,
-                match_value=match_value,
-                non_cis_name=typed.get("non_cis_name") if non_cis else None,
-                non_cis_reference=typed.get("non_cis_reference") if non_cis else None,
-                non_cis_comments=typed.get("non_cis_comments") if non_cis else None,
-            )
-        ],
-        tenders=tenders,
-        event_date=event_date,
-        distribution=distribution,  # type: ignore[arg-type]
-    )
-    return reading
+    return tenders
+
+
+def _tender_problem(
+    web: Web, row: Row, request: desk.TenderRequest, typed: dict[str, str]
+) -> dict[str, str] | None:
+    """What is wrong with one tender, by its field (the tender type's own rules, as the service
+    applies them, then the new bank account's kind and holder); ``None`` when nothing is."""
+    try:
+        TenderDraft(
+            row.type,
+            request.amount,  # type: ignore[arg-type]
+            cheque_number=request.cheque_number,
+            iban=request.iban if row.type.requires_bank_account else None,
+            stored_method_id=(
+                None if request.stored_method_id is None else str(request.stored_method_id)
+            ),
+            external_reference=request.external_reference,
+        )
+    except InvalidIBAN:
+        return {f"{row.key}_iban": web._("Enter a valid IBAN.")}
+    except InvalidTender as refused:
+        too_long = "max_length" in refused.extra
+        if row.kind != "cheque" or refused.extra.get("field") != "cheque_number":
+            message = "The reference is longer than %(n)s characters."
+            return {f"{row.key}_reference": web._(message, n=limits.DETAIL)}
+        if too_long:
+            message = "The cheque number is longer than %(n)s characters."
+            return {f"{row.key}_number": web._(message, n=limits.DETAIL)}
+        return {f"{row.key}_number": web._("Enter the cheque number.")}
+    if row.kind != "bank_account":
+        return None
+    if typed.get("t_bank_kind", "checking") not in METHOD_KINDS:
+        return {"t_bank_kind": web._("Choose checking or savings.")}
+    if typed.get("t_bank_save") and not typed.get("t_bank_holder"):
+        return {"t_bank_holder": web._("Enter the account holder's name to save it.")}
+    return None
 
 
 def _tender_request(row: Row, typed: dict[str, str], money: Money) -> desk.TenderRequest:
-    if row.kind in ("autopay", "stored"):
+    if row.kind in ("autopay", "stored_method"):
         assert row.method is not None
         return desk.TenderRequest(row.type.code, money, stored_method_id=row.method.id)
     if row.kind == "cheque":
         return desk.TenderRequest(
             row.type.code, money, cheque_number=typed.get(f"{row.key}_number") or None
         )
-    if row.kind == "bank":
+    if row.kind == "bank_account":
         return desk.TenderRequest(
             row.type.code,
             money,
@@ -296,27 +318,24 @@ def _tender_request(row: Row, typed: dict[str, str], money: Money) -> desk.Tende
     return desk.TenderRequest(row.type.code, money)
 
 
+#: Where the form shows each refusal both desk pages share.
+_FIELD_OF: dict[Concern, str] = {
+    "cash_back": "cash_back",
+    "balance": "tenders",
+    "drawer": "problem",
+    "tender": "tenders",
+}
+
+
 def refusal(web: Web, options: Options, reading: Reading, error: PaydeskError) -> dict[str, str]:
     """The service's refusal of a complete form, next to the field it concerns."""
     typed = reading.values
     if isinstance(error, CardTenderRefused):
         return {"tenders": card_message(web)}
-    if isinstance(error, CashBackRefused):
-        if "cash tendered" in error.detail:
-            return {
-                "cash_back": web._(
-                    "The cash is more than the payment: give the change from the drawer and "
-                    "enter the payment amount as the cash tender."
-                )
-            }
-        return {
-            "cash_back": web._(
-                "The tenders exceed the payment, and only a tender type that allows cash back "
-                "(a cheque) may exceed it."
-            )
-        }
-    if isinstance(error, UnbalancedEvent):
-        return {"tenders": web._("The tenders do not add up to the payment amount.")}
+    shared = desk_refusal(web, error)
+    if shared is not None:
+        concern, message = shared
+        return {_FIELD_OF[concern]: message}
     if isinstance(error, InvalidMatch):
         if typed.get("match_value") and not typed.get("match_type"):
             return {"match_type": web._("Choose whether the value is an invoice or a contract.")}
@@ -331,12 +350,8 @@ def refusal(web: Web, options: Options, reading: Reading, error: PaydeskError) -
         if reading.amount is None:
             return {"amount": web._("The account owes nothing: enter the payment amount.")}
         return {"amount": _amount_error(web)}
-    if isinstance(error, (InvalidTender, UnknownTenderType)):
-        return {"tenders": error.detail}
     if type(error) is InvalidInput and options.account.customer_class == "non_cis":
         return {"non_cis_name": web._("Enter the payer's name: the account is for non-customers.")}
-    if isinstance(error, Conflict) and "drawer" in error.detail:
-        return {"problem": web._("Open your cash drawer before taking payments.")}
     return {"problem": error.detail}
 
 

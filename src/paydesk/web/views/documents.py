@@ -120,6 +120,49 @@ def _parse_date(text: str, errors: dict[str, str], field: str, web: Web) -> date
         return None
 
 
+def _amount_hint(web: Web) -> str:
+    return web._(
+        "Enter an amount greater than zero, like %(example)s.", example=i18n.decimal_hint(web.lang)
+    )
+
+
+def _account_named(web: Web, number: str) -> Account | None:
+    if not number:
+        return None
+    with web.db.reading() as s:
+        return s.query(Account).filter(Account.number == number).one_or_none()
+
+
+def _read_securities(
+    web: Web, text: dict[str, str], currency: str, errors: dict[str, str]
+) -> list[SecuritySpec]:
+    """The batch's cheques and promissory notes, a row each (blank rows skipped); the errors of
+    a row go to ``errors`` by field."""
+    securities: list[SecuritySpec] = []
+    for row in range(SECURITY_ROWS):
+        number = text.get(f"security_{row}_number", "")
+        amount_text = text.get(f"security_{row}_amount", "")
+        maturity_text = text.get(f"security_{row}_maturity", "")
+        if not (number or amount_text or maturity_text):
+            continue
+        row_errors = len(errors)
+        if not number:
+            errors[f"security_{row}_number"] = web._("Enter the cheque or note number.")
+        maturity = _parse_date(maturity_text, errors, f"security_{row}_maturity", web)
+        if maturity is None and f"security_{row}_maturity" not in errors:
+            errors[f"security_{row}_maturity"] = web._("Enter a date.")
+        try:
+            row_amount = i18n.parse_amount(amount_text, currency, web.lang)
+        except InvalidInput:
+            errors[f"security_{row}_amount"] = _amount_hint(web)
+        if len(errors) == row_errors and maturity is not None:
+            instrument = text.get(f"security_{row}_instrument", "cheque")
+            securities.append(SecuritySpec(instrument, number, maturity, row_amount))
+    if not securities and not any(k.startswith("security_") for k in errors):
+        errors["securities"] = web._("List at least one cheque or promissory note.")
+    return securities
+
+
 @router.post("/documents", name="web.document_create")
 def create_document(values: FormData = Depends(posted_form), web: Web = Depends(form(DESK))):
     """Create a document; a rule may issue its payment code at once."""
@@ -137,45 +180,19 @@ def create_document(values: FormData = Depends(posted_form), web: Web = Depends(
     due_date = _parse_date(text.get("due_date", ""), errors, "due_date", web)
     if issue_date and due_date and due_date < issue_date:
         errors["due_date"] = web._("The due date is before the issue date.")
-    account: Account | None = None
-    with web.db.reading() as s:
-        if text.get("account"):
-            account = s.query(Account).filter(Account.number == text["account"]).one_or_none()
+    account = _account_named(web, text.get("account", ""))
     if account is None:
         errors["account"] = web._("Enter the number of an existing account.")
     currency = account.currency if account else web.settings.currency
-    amount_hint = web._(
-        "Enter an amount greater than zero, like %(example)s.", example=i18n.decimal_hint(web.lang)
-    )
     amount: Money | None = None
     securities: list[SecuritySpec] = []
     if kind == "securities_batch":
-        for row in range(SECURITY_ROWS):
-            number = text.get(f"security_{row}_number", "")
-            amount_text = text.get(f"security_{row}_amount", "")
-            maturity_text = text.get(f"security_{row}_maturity", "")
-            if not (number or amount_text or maturity_text):
-                continue
-            row_errors = len(errors)
-            if not number:
-                errors[f"security_{row}_number"] = web._("Enter the cheque or note number.")
-            maturity = _parse_date(maturity_text, errors, f"security_{row}_maturity", web)
-            if maturity is None and f"security_{row}_maturity" not in errors:
-                errors[f"security_{row}_maturity"] = web._("Enter a date.")
-            try:
-                row_amount = i18n.parse_amount(amount_text, currency, web.lang)
-            except InvalidInput:
-                errors[f"security_{row}_amount"] = amount_hint
-            if len(errors) == row_errors and maturity is not None:
-                instrument = text.get(f"security_{row}_instrument", "cheque")
-                securities.append(SecuritySpec(instrument, number, maturity, row_amount))
-        if not securities and not any(k.startswith("security_") for k in errors):
-            errors["securities"] = web._("List at least one cheque or promissory note.")
+        securities = _read_securities(web, text, currency, errors)
     else:
         try:
             amount = i18n.parse_amount(text.get("amount", ""), currency, web.lang)
         except InvalidInput:
-            errors["amount"] = amount_hint
+            errors["amount"] = _amount_hint(web)
     if errors:
         return _new_form(
             web, status=422, errors=errors, values=text, message=web._("Correct the marked fields.")

@@ -23,22 +23,21 @@ from paydesk.cashier import quick, wallet
 from paydesk.cashier import service as desk
 from paydesk.cashier.errors import (
     CardTenderRefused,
-    CashBackRefused,
     InvalidTender,
     QuickValueNotFound,
     TenderNotAccepted,
-    UnbalancedEvent,
     UnknownDistributionRule,
     UnknownTenderType,
     UnpayableCode,
 )
 from paydesk.codes.models import PaymentCode
-from paydesk.errors import Conflict, CurrencyMismatch, InvalidAmount, InvalidInput, PaydeskError
+from paydesk.errors import CurrencyMismatch, InvalidAmount, InvalidInput, PaydeskError
 from paydesk.payments.errors import InvalidMatch
 from paydesk.payments.models import PaymentEvent
 from paydesk.web import i18n
 from paydesk.web.i18n import N_
 from paydesk.web.pages import PageRoute, Web, form, page, posted_form
+from paydesk.web.views.refusals import Concern, desk_refusal
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -152,6 +151,15 @@ def _plain(web: Web, text: str, name: str, errors: dict[str, str]) -> str | None
         return None
 
 
+#: Where the line shows each refusal both desk pages share.
+_FIELD_OF: dict[Concern, str] = {
+    "cash_back": "tendered",
+    "balance": "tendered",
+    "drawer": "problem",
+    "tender": "cheque_number",
+}
+
+
 def refusal(web: Web, error: PaydeskError, values: dict[str, str]) -> dict[str, str]:
     """The service's refusal, next to the field it concerns."""
     if isinstance(error, UnpayableCode):
@@ -170,30 +178,16 @@ def refusal(web: Web, error: PaydeskError, values: dict[str, str]) -> dict[str, 
         return {"tender": web._("Card payments go through the external card processor.")}
     if isinstance(error, UnknownTenderType):
         return {"tender": web._("Choose one of the tender types.")}
-    if isinstance(error, CashBackRefused):
-        if "cash tendered" in error.detail:
-            return {
-                "tendered": web._(
-                    "The cash is more than the payment: give the change from the drawer and "
-                    "enter the payment amount as the cash tender."
-                )
-            }
-        return {
-            "tendered": web._(
-                "The tenders exceed the payment, and only a tender type that allows cash back "
-                "(a cheque) may exceed it."
-            )
-        }
-    if isinstance(error, UnbalancedEvent):
-        return {"tendered": web._("The tenders do not add up to the payment amount.")}
-    if isinstance(error, InvalidTender) and "cheque" in error.detail:
-        return {"cheque_number": web._("Enter the cheque number.")}
+    if isinstance(error, InvalidTender) and error.extra.get("field") != "cheque_number":
+        return {"problem": error.detail}
+    shared = desk_refusal(web, error)
+    if shared is not None:
+        concern, message = shared
+        return {_FIELD_OF[concern]: message}
     if isinstance(error, (InvalidAmount, CurrencyMismatch)):
         return {"amount": web._("Enter the payment amount.")}
     if isinstance(error, InvalidMatch):
         return {"value": web._("The account is open-item: use the document or the payment code.")}
-    if isinstance(error, Conflict) and "drawer" in error.detail:
-        return {"problem": web._("Open your cash drawer before taking payments.")}
     return {"problem": error.detail}
 
 

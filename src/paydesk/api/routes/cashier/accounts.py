@@ -18,10 +18,9 @@ from paydesk.api.routes.cashier.schemas import (
     RatingEntryOut,
     StoredMethodIn,
     StoredMethodOut,
-    TenderTypeOut,
 )
 from paydesk.auth.roles import CASHIER_DESK, SUPERVISORS
-from paydesk.cashier import wallet
+from paydesk.cashier import options, wallet
 from paydesk.db.engine import Database
 from paydesk.settings import Settings
 
@@ -38,32 +37,8 @@ def payment_options(
     """Amount default, cash-only warning, stored methods and auto-pay (each with a tender
     amount), new options, tender types with their cash and cash-back switches."""
     with db.reading() as session:
-        opts = wallet.payment_options(session, settings, account_id)
+        opts = options.payment_options(session, settings, account_id)
         amount = str(opts.amount_default.amount)
-        types = [t for t in opts.types if not t.is_card]
-        by_code = {t.code: t for t in types}
-        existing = [
-            OptionOut(
-                kind="stored_method",
-                stored_method=StoredMethodOut.of(m),
-                tender_type="stored_method",
-                tender_amount=amount,
-            )
-            for m in opts.methods
-        ]
-        if opts.autopay is not None:
-            method = next((m for m in opts.methods if m.id == opts.autopay.stored_method_id), None)
-            if method is not None:
-                existing.insert(
-                    0,
-                    OptionOut(
-                        kind="autopay",
-                        stored_method=StoredMethodOut.of(method),
-                        tender_type="stored_method",
-                        tender_amount=amount,
-                    ),
-                )
-        backs = ", ".join(t.code for t in types if t.allows_cash_back) or "none"
         return PaymentOptionsOut(
             account_id=opts.account.id,
             currency=opts.account.currency,
@@ -71,33 +46,20 @@ def payment_options(
             amount_default_algorithm=opts.algorithm,
             cash_only_points=opts.points,
             cash_only_threshold=opts.threshold,
-            cash_only_warning=(
-                f"cash only: {opts.points} points exceed the threshold {opts.threshold}"
-                if opts.cash_only
-                else None
-            ),
-            existing=existing,
-            new=[
-                c
-                for c in ("bank_account", "cash", "cheque")
-                if c != "bank_account" or "direct_debit" in by_code
-            ],
-            tender_types=[
-                TenderTypeOut(
-                    code=t.code,
-                    name=t.name,
-                    like_cash=t.like_cash,
-                    allows_cash_back=t.allows_cash_back,
-                    requires_cheque_number=t.requires_cheque_number,
-                    requires_bank_account=t.requires_bank_account,
-                    requires_stored_method=t.requires_stored_method,
+            cash_only_warning=None if opts.warning is None else opts.warning.detail,
+            existing=[
+                OptionOut(
+                    kind=o.kind,
+                    stored_method=StoredMethodOut.of(o.method),
+                    tender_type=o.tender_type.code,
+                    tender_amount=amount,
                 )
-                for t in types
+                for o in opts.existing
+                if o.method is not None
             ],
-            cash_back=(
-                f"a tender of type {backs} larger than the payment gives the difference back "
-                "as a negative cash tender; cash never gives cash back"
-            ),
+            new=[o.kind for o in opts.new],
+            tender_types=opts.desk_types,
+            cash_back=opts.cash_back_rule,
         )
 
 

@@ -12,11 +12,8 @@ from sqlalchemy.orm import Session
 
 from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.limits import ApiRoute
-from paydesk.api.routes.cashier.schemas import (
-    EventIn,
-    EventOut,
-    QuickIn,
-)
+from paydesk.api.routes.cashier.schemas import EventIn, EventListOut, EventOut, QuickIn
+from paydesk.api.schemas import Page
 from paydesk.auth.roles import CASHIER_DESK
 from paydesk.cashier import service as desk
 from paydesk.db.engine import Database
@@ -97,9 +94,11 @@ def get_event(event_id: int, db: Database = Depends(database), _c=Depends(requir
         return EventOut.of(desk.event_view(session, event_id))
 
 
-@router.get("/payment-events", response_model=list[EventOut])
+@router.get("/payment-events", response_model=EventListOut)
 def list_events(
-    unbalanced: bool = Query(True, description="Events whose tenders do not sum to payments"),
+    unbalanced: bool = Query(
+        False, description="Only events whose valid tenders do not sum to their live payments"
+    ),
     needs_attention: bool = Query(
         False,
         description="The follow-up list: events unbalanced or with a payment in error or "
@@ -109,14 +108,15 @@ def list_events(
     offset: int = Query(0, ge=0),
     db: Database = Depends(database),
     _c=Depends(require(CASHIER_DESK)),
-):
-    """Events listed for follow-up (valid tenders differ from live payments), oldest first;
-    with `unbalanced=false`, every event, newest first."""
+) -> EventListOut:
+    """Every payment event, newest first; filtered (`unbalanced`, `needs_attention`), the events
+    waiting for follow-up, oldest first. `page.total` counts the whole list."""
+    which: desk.EventList = (
+        "needs_attention" if needs_attention else "unbalanced" if unbalanced else "all"
+    )
     with db.reading() as session:
-        if needs_attention:
-            ids = desk.events_needing_attention(session, limit=limit, offset=offset)
-        elif unbalanced:
-            ids = desk.unbalanced_events(session, limit=limit, offset=offset)
-        else:
-            ids = desk.recent_events(session, limit=limit, offset=offset)
-        return [EventOut.of(desk.event_view(session, i)) for i in ids]
+        ids = desk.event_ids(session, which, limit=limit, offset=offset)
+        return EventListOut(
+            items=[EventOut.of(desk.event_view(session, i)) for i in ids],
+            page=Page(total=desk.count_events(session, which), limit=limit, offset=offset),
+        )

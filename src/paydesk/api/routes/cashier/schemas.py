@@ -7,13 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from paydesk.api.schemas import AmountText, Reason, Strict
+from paydesk.api.schemas import AmountText, Page, Reason, Strict
 from paydesk.cashier import service as desk
 from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
 from paydesk.money import Money, format_minor
 from paydesk.payments import limits
 from paydesk.payments.models import Payment, PaymentSegment, Tender
 from paydesk.payments.states import PaymentStatus, allowed_actions
+from paydesk.tender_type import TenderType
 
 # --- bodies --------------------------------------------------------------------------------
 
@@ -288,6 +289,11 @@ class EventOut(BaseModel):
         )
 
 
+class EventListOut(BaseModel):
+    items: list[EventOut]
+    page: Page
+
+
 class StoredMethodOut(BaseModel):
     id: int
     account_id: int
@@ -317,16 +323,6 @@ class OptionOut(BaseModel):
     tender_amount: str
 
 
-class TenderTypeOut(BaseModel):
-    code: str
-    name: str
-    like_cash: bool
-    allows_cash_back: bool
-    requires_cheque_number: bool
-    requires_bank_account: bool
-    requires_stored_method: bool
-
-
 class PaymentOptionsOut(BaseModel):
     account_id: int
     currency: str
@@ -336,8 +332,12 @@ class PaymentOptionsOut(BaseModel):
     cash_only_threshold: int
     cash_only_warning: str | None
     existing: list[OptionOut]
-    new: list[str] = Field(description="New payment options: bank_account, cash, cheque")
-    tender_types: list[TenderTypeOut]
+    new: list[str] = Field(
+        description="New payment options the tender types allow: cash, cheque, bank_account"
+    )
+    tender_types: list[TenderType] = Field(
+        description="The tender types the desk takes (card types go to the card processor)"
+    )
     cash_back: str = Field(description="The cash-back rule in one sentence")
 
 
