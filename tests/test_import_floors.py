@@ -27,7 +27,7 @@ FLOORS: list[set[str]] = [
     {"codes"},
     {"documents"},
     {"payments"},
-    {"cashier", "bank", "slips"},
+    {"cashier", "bank", "directdebits", "slips"},
     {"worker", "banksim", "reporting"},
     {"request_limits"},
     {"api", "web", "cli", "demo"},

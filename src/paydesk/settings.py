@@ -106,6 +106,59 @@ class CashierSettings(BaseModel):
     cash_only_points_months: int = Field(default=12, ge=0, le=600)
 
 
+#: Cash-only points a returned or rejected direct debit adds, by its ISO 20022 reason code.
+DEFAULT_RETURN_POINTS: dict[str, int] = {
+    "AC01": 1,  # incorrect account number
+    "AC04": 3,  # closed account
+    "AC06": 3,  # blocked account
+    "AG01": 1,  # transaction forbidden on this account
+    "AM04": 2,  # insufficient funds
+    "MD01": 3,  # no mandate
+    "MD06": 1,  # refund requested by the debtor
+    "MD07": 0,  # debtor deceased
+    "MS02": 2,  # refused by the debtor
+    "MS03": 1,  # reason not specified
+    "SL01": 1,  # specific service offered by the debtor's bank
+}
+
+
+class DirectDebitSettings(BaseModel):
+    """SEPA Core direct debits (``[direct_debit]``, ``PAYDESK_DIRECT_DEBIT__…``)."""
+
+    #: The SEPA creditor identifier (e.g. ``GR85ZZZ123456789``); ``None``: no export.
+    creditor_id: str | None = None
+    #: Business days between the day a file is exported and its earliest collection date
+    #: (SEPA Core: D-1 for every sequence type since November 2016).
+    lead_days: int = Field(default=1, ge=0, le=30)
+    #: Tender types collected from the payer's bank with a mandate.
+    tender_types: list[str] = Field(default_factory=lambda: ["direct_debit", "stored_method"])
+    #: Cash-only points added to the payer when a collection comes back, by reason code.
+    return_points: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_RETURN_POINTS))
+    #: Points for a reason code not in ``return_points``.
+    other_return_points: int = Field(default=1, ge=0, le=100)
+
+    @field_validator("creditor_id")
+    @classmethod
+    def _creditor_id(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from stdnum.eu import at_02
+        from stdnum.exceptions import ValidationError
+
+        try:
+            return at_02.validate(value)
+        except ValidationError as error:
+            raise ValueError(f"{value!r} is not a SEPA creditor identifier: {error}") from None
+
+    @field_validator("return_points")
+    @classmethod
+    def _points(cls, value: dict[str, int]) -> dict[str, int]:
+        for code, points in value.items():
+            if not (len(code) == 4 and code.isascii() and code.isalnum()) or points < 0:
+                raise ValueError(f"return_points: {code!r} = {points} (a 4-character code, ≥ 0)")
+        return {code.upper(): points for code, points in value.items()}
+
+
 def _default_rules() -> dict[str, IssuingRule]:
     return {kind: IssuingRule.model_validate(rule) for kind, rule in DEFAULT_RULES.items()}
 
@@ -156,6 +209,7 @@ class Settings(BaseSettings):
     smtp_max_attempts: int = Field(default=8, ge=1, le=100)
 
     cashier: CashierSettings = Field(default_factory=CashierSettings)
+    direct_debit: DirectDebitSettings = Field(default_factory=DirectDebitSettings)
 
     #: Signs the web session cookie and peppers the bank-account fingerprints ("seen before"
     #: checks). No default: when unset it is read from ``secret_key_file``; ``paydesk serve``

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +91,14 @@ class Stack:
 def stack(db: Database, tmp_path: Path) -> Iterator[Stack]:
     """``paydesk serve``, ``paydesk worker`` (feed every second) and ``paydesk banksim``, and a
     webhook receiver subscribed to every event."""
-    env = paydesk_env(db.url)
+    with start_stack(db, tmp_path) as started:
+        yield started
+
+
+@contextmanager
+def start_stack(db: Database, tmp_path: Path, **settings: str) -> Iterator[Stack]:
+    """The processes of :func:`stack`, with ``settings`` given to paydesk's server and worker."""
+    env = paydesk_env(db.url, **settings)
     cli(env, "user", "create", "bank-network", "--role", "integration")
     integration_key = cli(env, "key", "create", "bank-network").strip()
     with db.transaction() as session:
@@ -114,6 +122,7 @@ def stack(db: Database, tmp_path: Path) -> Iterator[Stack]:
         wait_until_up(f"{bank}/health", timeout=60)
         worker_env = paydesk_env(
             db.url,
+            **settings,
             bank_feed_url=f"{bank}/api/feed",
             bank_poll_seconds="1",
             webhook_poll_seconds="1",

@@ -105,6 +105,7 @@ def server(
         "PAYDESK_CONFIG": "/nonexistent/paydesk.toml",
         "PAYDESK_SECRET_KEY": TEST_SECRET,  # the server refuses to start without one
         "PAYDESK_BANK_FEED_URL": f"{bank}/api/feed",
+        "PAYDESK_DIRECT_DEBIT__CREDITOR_ID": "DE98ZZZ09999999999",  # the direct-debit page
         "PYTHONPATH": os.pathsep.join(
             [str(Path(__file__).resolve().parents[2] / "src"), os.environ.get("PYTHONPATH", "")]
         ),

@@ -183,6 +183,10 @@ class ReportedEntry:
     batch_size: int = 1
     line: int | None = None
     problem: str | None = None
+    #: A direct-debit collection's mandate (``Refs/MndtId``) and, for a returned one, the
+    #: return reason code (``RtrInf/Rsn/Cd``: AC04, AM04, MD01, MS02 …).
+    mandate_id: str | None = None
+    return_code: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -224,6 +228,8 @@ TRANSACTION_FIELDS: tuple[tuple[str, str], ...] = (
     ("debtor_iban", "n:RltdPties/n:DbtrAcct/n:Id/n:IBAN"),
     ("bic", f"{_AGENT}/n:BICFI|{_AGENT}/n:BIC"),
     ("scor", "n:RmtInf/n:Strd/n:CdtrRefInf[n:Tp/n:CdOrPrtry/n:Cd='SCOR']/n:Ref"),
+    ("mandate", "n:Refs/n:MndtId"),
+    ("return_code", "n:RtrInf/n:Rsn/n:Cd"),
     ("long_lines", f"count(n:RmtInf/n:Ustrd[string-length(normalize-space(.)) > {MAX140}])"),
 )
 
@@ -711,6 +717,8 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
     if f.long_lines not in ("", "0"):
         problems.append(f"a line of remittance text is longer than {MAX140} characters")
     scor = _text(scor, MAX35, "the creditor reference", problems) or ""
+    mandate = _text(f.mandate, MAX35, "MndtId", problems) or ""
+    return_code = _text(f.return_code, 4, "the return reason code", problems) or ""
 
     asr = entry_asr or tx_asr
     key: str | None
@@ -772,6 +780,8 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
         batch_size=batch_size,
         line=line,
         problem="; ".join(problems) if problems else None,
+        mandate_id=mandate or None,
+        return_code=return_code or None,
     )
 
 

@@ -48,6 +48,10 @@ class OutgoingCredit:
     entry_ref: str | None = None
     reversal: bool = False
     status: str = "BOOK"
+    #: A direct-debit collection: its mandate; a returned one also its reason code (written
+    #: as a debit with ``RtrInf``, not a reversal).
+    mandate_id: str | None = None
+    return_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,7 @@ class _Writer:
         if credit.entry_ref:
             self.el(ntry, "NtryRef", credit.entry_ref)
         self.amount(ntry, "Amt", credit.amount)
-        indicator = "DBIT" if credit.reversal else "CRDT"
+        indicator = "DBIT" if credit.reversal or credit.return_code else "CRDT"
         self.el(ntry, "CdtDbtInd", indicator)
         if credit.reversal:
             self.el(ntry, "RvslInd", "true")
@@ -124,13 +128,20 @@ class _Writer:
         domain = self.el(self.el(ntry, "BkTxCd"), "Domn")
         self.el(domain, "Cd", "PMNT")
         family = self.el(domain, "Fmly")
-        self.el(family, "Cd", "RCDT")
-        self.el(family, "SubFmlyCd", "ESCT")
+        direct_debit = credit.mandate_id is not None
+        self.el(family, "Cd", "RDDT" if direct_debit else "RCDT")
+        self.el(
+            family,
+            "SubFmlyCd",
+            ("UPDD" if credit.return_code else "ESDD") if direct_debit else "ESCT",
+        )
         tx = self.el(self.el(ntry, "NtryDtls"), "TxDtls")
         refs = self.el(tx, "Refs")
         if credit.account_servicer_ref:
             self.el(refs, "AcctSvcrRef", credit.account_servicer_ref)
         self.el(refs, "EndToEndId", credit.end_to_end_id or "NOTPROVIDED")
+        if credit.mandate_id:
+            self.el(refs, "MndtId", credit.mandate_id)
         if n >= 4:
             self.amount(tx, "Amt", credit.amount)
             self.el(tx, "CdtDbtInd", indicator)
@@ -154,6 +165,8 @@ class _Writer:
                 ref = self.el(self.el(rmt, "Strd"), "CdtrRefInf")
                 self.path(ref, "Tp/CdOrPrtry/Cd", "SCOR")
                 self.el(ref, "Ref", credit.rf)
+        if credit.return_code:
+            self.path(self.el(tx, "RtrInf"), "Rsn/Cd", credit.return_code)
         return ntry
 
     def balance(self, balance: Balance) -> etree._Element:

@@ -55,6 +55,9 @@ from paydesk.collection import fewer_collections
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import allocate_ids, among_param, insert_rows
 from paydesk.db.engine import Database
+from paydesk.directdebits import pain002
+from paydesk.directdebits import service as direct_debits
+from paydesk.directdebits.service import ReturnRules
 from paydesk.payments import events
 from paydesk.payments import service as money_in
 from paydesk.payments.models import Payment, Tender
@@ -87,6 +90,9 @@ class ImportSummary:
     reversed: int = 0
     rejected: int = 0
     ignored: int = 0
+    #: Direct-debit collections the bank booked, and returned (see :mod:`paydesk.directdebits`).
+    collected: int = 0
+    returned: int = 0
     #: False when nobody listens (no webhook subscription): events are then not even built.
     listening: bool = True
 
@@ -148,13 +154,15 @@ def import_file(
     publish: Publisher = publish_webhooks,
     policy: Policy | None = None,
     rules: camt.EntryRules | None = None,
+    returns: ReturnRules | None = None,
 ) -> ImportSummary:
     """Import one camt file (path, bytes or binary stream). Raises ``InvalidBankFile``.
 
     ``policy`` is the distribution policy of the settings (:func:`~paydesk.payments.service.
     policy_of`); the default is the settings' default. ``rules`` (see :func:`entry_rules`) say
     which accounts and dates an entry may have; without them every account is taken and dates
-    keep to the parser's default window.
+    keep to the parser's default window. ``returns`` (:meth:`ReturnRules.of` the settings)
+    say what a returned direct debit costs the payer; the default is the settings' default.
 
     Two imports of the same entries at once (a bank pushing a document twice, the same file
     uploaded twice) race for the entries' keys: the loser's transaction is rolled back and the
@@ -167,7 +175,18 @@ def import_file(
         stream = io.BytesIO(source) if isinstance(source, bytes) else source
         try:
             job = _Job(
-                db, stream, name, origin, actor, max_bytes, progress, publish, policy, rules, digest
+                db,
+                stream,
+                name,
+                origin,
+                actor,
+                max_bytes,
+                progress,
+                publish,
+                policy,
+                rules,
+                digest,
+                returns or ReturnRules(),
             )
             with fewer_collections():
                 return _import_once(job)
@@ -202,6 +221,7 @@ class _Job:
     policy: Policy | None
     rules: camt.EntryRules | None
     digest: str
+    returns: ReturnRules
 
 
 def _import_once(job: _Job) -> ImportSummary:
@@ -221,15 +241,7 @@ def _import_once(job: _Job) -> ImportSummary:
             )
             with closing(read_ahead(opened.entries(), CHUNK)) as chunks:
                 for chunk in chunks:
-                    _import_chunk(
-                        session,
-                        record.id,
-                        chunk,
-                        summary,
-                        job.actor,
-                        job.policy or Policy(),
-                        job.publish,
-                    )
+                    _import_chunk(session, record.id, chunk, summary, job)
                     if job.progress:
                         job.progress(len(chunk))
             for key, value in summary.counts().items():
@@ -313,9 +325,7 @@ def _import_in_steps(job: _Job) -> ImportSummary:
             if chunk is None:
                 break
             with job.db.transaction() as session:
-                _import_chunk(
-                    session, file_id, chunk, summary, job.actor, job.policy or Policy(), job.publish
-                )
+                _import_chunk(session, file_id, chunk, summary, job)
                 _save_progress(session, file_id, summary, "importing")
             if job.progress:
                 job.progress(len(chunk))
@@ -327,8 +337,19 @@ def _import_in_steps(job: _Job) -> ImportSummary:
 def import_document(
     db: Database, settings: Settings, data: bytes, *, source: str, actor: str
 ) -> ImportSummary:
-    """Import one camt document received from the bank gateway (feed or push)."""
+    """Import one camt document received from the bank gateway (feed or push); a pain.002
+    status report is handed to the direct debits (its rejected collections are returned)."""
     origin = source.split(":", 1)[0]  # "feed" or "push"; a feed's URL stays in the name
+    if pain002.is_status_report(data):
+        summary = ImportSummary(name=f"{source} document", kind="pain.002")
+        with db.transaction() as session:
+            results = direct_debits.apply_status_report(
+                session, data, actor=actor, returns=ReturnRules.of(settings)
+            )
+        summary.entries = len(results)
+        summary.returned = sum(r.outcome == "returned" for r in results)
+        summary.duplicates = sum(r.outcome == "duplicate" for r in results)
+        return summary
     return import_file(
         db,
         data,
@@ -337,6 +358,7 @@ def import_document(
         actor=actor,
         policy=money_in.policy_of(settings),
         rules=entry_rules(settings),
+        returns=ReturnRules.of(settings),
     )
 
 
@@ -372,7 +394,7 @@ def import_documents(
             opened = camt.open_camt(io.BytesIO(document.data), rules=rules)
             entries = list(opened.entries())
         except camt.InvalidBankFile as error:
-            job = _document_job(db, document, digest, policy, rules)
+            job = _document_job(db, document, digest, policy, rules, ReturnRules.of(settings))
             _failed(job, error.detail)
             results[index] = error
             continue
@@ -382,7 +404,9 @@ def import_documents(
         parsed.append((index, opened, entries, digest))
     for attempt in range(1, RACE_ATTEMPTS + 1):
         try:
-            for index, summary in _import_group(db, documents, parsed, policy):
+            for index, summary in _import_group(
+                db, documents, parsed, policy, ReturnRules.of(settings)
+            ):
                 results[index] = summary
             break
         except Exception as error:
@@ -408,7 +432,12 @@ def _alone(db: Database, settings: Settings, document: Document) -> ImportSummar
 
 
 def _document_job(
-    db: Database, document: Document, digest: str, policy: Policy, rules: camt.EntryRules
+    db: Database,
+    document: Document,
+    digest: str,
+    policy: Policy,
+    rules: camt.EntryRules,
+    returns: ReturnRules,
 ) -> _Job:
     return _Job(
         db,
@@ -422,6 +451,7 @@ def _document_job(
         policy,
         rules,
         digest,
+        returns,
     )
 
 
@@ -430,6 +460,7 @@ def _import_group(
     documents: list[Document],
     parsed: list[tuple[int, camt.CamtFile, list[camt.ReportedEntry], str]],
     policy: Policy,
+    returns: ReturnRules,
 ) -> list[tuple[int, ImportSummary]]:
     if not parsed:
         return []
@@ -439,11 +470,13 @@ def _import_group(
         listening = bool(subscriptions)
         records: list[BankFile] = []
         parts: list[_Part] = []
+        jobs: dict[int, _Job] = {}
         for index, opened, _entries, digest in parsed:
             document = documents[index]
-            job = _document_job(db, document, digest, policy, camt.EntryRules())
+            job = _document_job(db, document, digest, policy, camt.EntryRules(), returns)
             record = _new_record(job, opened, "imported")
             records.append(record)
+            jobs[index] = job
             summary = ImportSummary(
                 name=job.name, kind=opened.kind, version=opened.version, listening=listening
             )
@@ -452,7 +485,7 @@ def _import_group(
         session.flush()
         for record, (index, summary), (_, _, entries, _) in zip(records, done, parsed, strict=True):
             summary.file_id = record.id
-            parts.append(_Part(record.id, entries, summary, documents[index].actor))
+            parts.append(_Part(record.id, entries, summary, jobs[index]))
         _import_parts(
             session,
             parts,
@@ -573,12 +606,12 @@ def _codes_for(
 
 @dataclass(frozen=True)
 class _Part:
-    """The entries of one file (or document) in a step, with the file's row and summary."""
+    """The entries of one file (or document) in a step, with the file's row, summary and job."""
 
     file_id: int
     entries: list[camt.ReportedEntry]
     summary: ImportSummary
-    actor: str
+    job: _Job
 
 
 def _import_chunk(
@@ -586,11 +619,11 @@ def _import_chunk(
     file_id: int,
     chunk: list[camt.ReportedEntry],
     summary: ImportSummary,
-    actor: str,
-    policy: Policy,
-    publish: Publisher,
+    job: _Job,
 ) -> None:
-    _import_parts(session, [_Part(file_id, chunk, summary, actor)], policy, publish)
+    _import_parts(
+        session, [_Part(file_id, chunk, summary, job)], job.policy or Policy(), job.publish
+    )
 
 
 @cache
@@ -620,7 +653,8 @@ def _import_parts(
     reversals: list[tuple[_Part, camt.ReportedEntry]] = []
     fresh: list[camt.ReportedEntry] = []
     owners: list[_Part] = []
-    for part in parts:
+    collected: dict[int, list[camt.ReportedEntry]] = {}
+    for number, part in enumerate(parts):
         summary, file_id = part.summary, part.file_id
         summary.entries += len(part.entries)
         for entry in part.entries:
@@ -628,14 +662,17 @@ def _import_parts(
                 summary.rejected += 1
                 rows.append(_row(entry, file_id, "rejected", entry.problem, now, keyed=False))
                 continue
-            if entry.status != "BOOK" or (not entry.credit and not entry.reversal):
+            returned = entry.return_code is not None and not entry.credit
+            if entry.status != "BOOK" or (not entry.credit and not entry.reversal and not returned):
                 summary.ignored += 1
                 continue
             if entry.key in seen:
                 summary.duplicates += 1
                 continue
             seen.add(entry.key)
-            if entry.reversal:
+            if returned or (entry.mandate_id and entry.credit and not entry.reversal):
+                collected.setdefault(number, []).append(entry)
+            elif entry.reversal:
                 reversals.append((part, entry))
             else:
                 fresh.append(entry)
@@ -669,7 +706,7 @@ def _import_parts(
         initial.setdefault(code.id, codes[code.rf])
         running[code.id] = code.with_paid(code.paid_minor + entry.amount.minor)
         summary.matched += 1
-        matched.append((len(rows), entry, code, owners[index].actor))
+        matched.append((len(rows), entry, code, owners[index].job.actor))
         rows.append(_row(entry, file_id, "matched", None, now, code_id=code.id, rf=rf))
     if rows:
         ids = _insert_entries(session, rows)
@@ -716,7 +753,55 @@ def _import_parts(
                 ],
             )
     for part, entry in reversals:
-        _reverse(session, part.file_id, entry, part.summary, part.actor)
+        _reverse(session, part.file_id, entry, part.summary, part.job.actor)
+    for number, entries in collected.items():
+        part = parts[number]
+        _settle_direct_debits(session, part.file_id, entries, part.summary, part.job)
+
+
+def _settle_direct_debits(
+    session: Session,
+    file_id: int,
+    entries: list[camt.ReportedEntry],
+    summary: ImportSummary,
+    job: _Job,
+) -> None:
+    """Direct-debit collections the bank booked (``collected``) or returned (``dd_return``):
+    stored as bank entries, handed to :mod:`paydesk.directdebits`, never posted as credits.
+    A booking of a collection paydesk did not send is held as an unmatched credit."""
+    now = utcnow()
+    ids = _insert_entries(
+        session,
+        [
+            _row(e, file_id, "collected" if e.return_code is None else "dd_return", None, now)
+            for e in entries
+        ],
+    )
+    for entry_id, entry in zip(ids, entries, strict=True):
+        settled = direct_debits.settle(
+            session,
+            end_to_end_id=entry.end_to_end_id,
+            amount_minor=entry.amount.minor if entry.amount else None,
+            currency=entry.amount.currency if entry.amount else None,
+            return_code=entry.return_code,
+            actor=job.actor,
+            returns=job.returns,
+            bank_entry_id=entry_id,
+            on=entry.date,
+        )
+        if settled.outcome == "confirmed":
+            summary.collected += 1
+        elif settled.outcome == "returned":
+            summary.returned += 1
+        elif settled.outcome == "duplicate":
+            summary.duplicates += 1
+        if settled.outcome in ("unknown", "duplicate"):
+            row = session.get(BankEntry, entry_id)
+            assert row is not None
+            row.reason = settled.reason or f"direct debit {entry.end_to_end_id} reported again"
+            if settled.outcome == "unknown" and entry.return_code is None:
+                row.status = "unmatched"
+                summary.unmatched += 1
 
 
 def _reverse(

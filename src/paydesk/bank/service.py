@@ -19,6 +19,7 @@ from paydesk.codes.service import code_states
 from paydesk.codes.status import PAYABLE
 from paydesk.db.engine import Database
 from paydesk.db.lookup import fetch
+from paydesk.directdebits.service import ReturnRules
 from paydesk.errors import Conflict, InvalidInput
 from paydesk.payments import service as money_in
 from paydesk.payments.plan import Policy
@@ -115,6 +116,7 @@ def import_inbox(
     actor: str = "inbox",
     policy: Policy | None = None,
     rules: EntryRules | None = None,
+    returns: ReturnRules | None = None,
 ) -> list[ImportSummary]:
     """Import every ``*.xml`` in the folder; move each to ``done/`` or ``failed/`` after."""
     from paydesk.bank.camt import InvalidBankFile
@@ -132,6 +134,7 @@ def import_inbox(
                     actor=actor,
                     policy=policy,
                     rules=rules,
+                    returns=returns,
                 )
             )
         except InvalidBankFile:

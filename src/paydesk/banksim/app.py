@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from paydesk.bank.camt_writer import OutgoingCredit, write_camt054
-from paydesk.banksim import banks, verification
+from paydesk.banksim import banks, directdebits, verification
 from paydesk.banksim.config import BankSimSettings
 from paydesk.banksim.store import Store, StoredPayment
 from paydesk.codes import rf
@@ -40,6 +40,20 @@ class PaymentIn(BaseModel):
 
 class ReversalIn(BaseModel):
     bank_reference: str = Field(min_length=1, max_length=35)
+
+
+class DebtorRuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    iban: str | None = Field(default=None, max_length=42)
+    mandate_id: str | None = Field(default=None, max_length=35)
+    reason: str = Field(pattern=r"^[A-Z0-9]{4}$", examples=["AC04"])
+    #: Rejected at once (a pain.002), instead of returned after settlement (camt.054).
+    before_settlement: bool = False
+
+
+class SettleIn(BaseModel):
+    on: date | None = None
 
 
 class VerificationIn(BaseModel):
@@ -303,6 +317,7 @@ def create_app(
     app.include_router(_web_banking(sim))
     app.include_router(_payments_api(sim, store))
     app.include_router(_feed(config, store))
+    app.include_router(_direct_debits(sim, store, config))
     app.include_router(_verification(sim, store))
 
     @app.get("/health")
@@ -439,8 +454,69 @@ def _feed(config: BankSimSettings, store: Store) -> APIRouter:
                 return JSONResponse({"detail": "feed key required"}, status_code=401)
         if after is not None and not after.isdigit():
             return JSONResponse({"detail": "after is a cursor from this feed"}, status_code=422)
+        store.settle(date.today().isoformat(), config.creditor_iban)  # what is due today
         rows = store.feed_after(int(after or 0), limit)
         return JSONResponse([{"cursor": str(c), "document": d} for c, d in rows])
+
+    return router
+
+
+def _direct_debits(sim: Simulator, store: Store, config: BankSimSettings) -> APIRouter:
+    """The business's bank for SEPA Core direct debits (see :mod:`paydesk.banksim.directdebits`)."""
+    router = APIRouter()
+
+    @router.post("/api/direct-debits", status_code=201)
+    async def take_direct_debits(request: Request, background: BackgroundTasks) -> JSONResponse:
+        """A pain.008.001.08 file from the business: its collections wait for their date;
+        those rejected at once are reported in a pain.002 on the feed."""
+        data = await request.body()
+        try:
+            message_id, collections = directdebits.parse(data)
+        except InvalidInput as error:
+            return JSONResponse({"status": "refused", "detail": error.detail}, status_code=422)
+        cursor = store.add_collections(message_id, collections)
+        if cursor is not None:
+            background.add_task(sim.push, cursor)
+        return JSONResponse(
+            {
+                "status": "accepted",
+                "message_id": message_id,
+                "collections": len(collections),
+                "status_report": None if cursor is None else str(cursor),
+            },
+            status_code=201,
+            background=background,
+        )
+
+    @router.post("/api/direct-debits/rules", status_code=201)
+    def add_debtor_rule(body: DebtorRuleIn) -> JSONResponse:
+        """The debtor's bank will refuse collections from this IBAN or mandate with ``reason``."""
+        subject = body.mandate_id or (body.iban or "").replace(" ", "").upper()
+        if not subject:
+            return JSONResponse({"detail": "give an iban or a mandate_id"}, status_code=422)
+        store.add_rule(subject, body.reason, body.before_settlement)
+        return JSONResponse(
+            {
+                "subject": subject,
+                "reason": body.reason,
+                "before_settlement": body.before_settlement,
+            },
+            status_code=201,
+        )
+
+    @router.post("/api/direct-debits/settle", status_code=201)
+    def settle_direct_debits(body: SettleIn, background: BackgroundTasks) -> JSONResponse:
+        """Settle the collections due on or before ``on`` (default today) now."""
+        booked, returned, cursors = store.settle(
+            (body.on or date.today()).isoformat(), config.creditor_iban
+        )
+        for cursor in cursors:
+            background.add_task(sim.push, cursor)
+        return JSONResponse(
+            {"booked": booked, "returned": returned, "cursors": [str(c) for c in cursors]},
+            status_code=201,
+            background=background,
+        )
 
     return router
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from paydesk.banksim import directdebits
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS payments (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -71,6 +73,7 @@ class Store:
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(SCHEMA)
+        self._conn.executescript(directdebits.SCHEMA)
 
     def close(self) -> None:
         self._conn.close()
@@ -232,3 +235,105 @@ class Store:
         with self._lock:
             row = self._conn.execute("SELECT name FROM holders WHERE iban = ?", (iban,)).fetchone()
         return None if row is None else row["name"]
+
+    # direct debits ----------------------------------------------------------------------
+
+    def add_collections(self, message_id: str, rows: list[directdebits.Collection]) -> int | None:
+        """Keep a file's collections (``pending``) and publish a pain.002 for those rejected at
+        once; a file seen before adds nothing. The feed cursor of the pain.002, if any."""
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rules = self._rules(conn)
+                rejects: list[tuple[str, str]] = []
+                for c in rows:
+                    reason = directdebits.rejected_at_once(c, rules)
+                    added = conn.execute(
+                        "INSERT OR IGNORE INTO dd_collections (message_id, end_to_end_id,"
+                        " mandate_id, debtor_name, debtor_iban, amount, currency, sequence,"
+                        " collection_date, status, reason)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            message_id,
+                            c.end_to_end_id,
+                            c.mandate_id,
+                            c.debtor_name,
+                            c.debtor_iban,
+                            c.amount,
+                            c.currency,
+                            c.sequence,
+                            c.collection_date,
+                            "rejected" if reason else "pending",
+                            reason,
+                        ),
+                    )
+                    if reason and added.rowcount == 1:
+                        rejects.append((c.end_to_end_id, reason))
+                cursor = None
+                if rejects:
+                    document = directdebits.status_report(message_id, rejects, stamp=message_id)
+                    cursor = self._publish(conn, "dd_status", message_id, document)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return cursor
+
+    @staticmethod
+    def _rules(conn: sqlite3.Connection) -> dict[str, tuple[str, bool]]:
+        return {
+            r["subject"]: (r["reason"], bool(r["before_settlement"]))
+            for r in conn.execute("SELECT * FROM dd_rules")
+        }
+
+    def add_rule(self, subject: str, reason: str, before_settlement: bool = False) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO dd_rules (subject, reason, before_settlement) VALUES (?, ?, ?)"
+                " ON CONFLICT (subject) DO UPDATE SET reason = excluded.reason,"
+                " before_settlement = excluded.before_settlement",
+                (subject, reason, int(before_settlement)),
+            )
+
+    def settle(self, on: str, account_iban: str) -> tuple[int, int, list[int]]:
+        """Settle the pending collections due on or before ``on`` and publish their camt.054
+        documents in one transaction; (booked, returned, feed cursors)."""
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                rules = {k: reason for k, (reason, _) in self._rules(conn).items()}
+                due = conn.execute(
+                    "SELECT * FROM dd_collections WHERE status = 'pending'"
+                    " AND collection_date <= ? ORDER BY id",
+                    (on,),
+                ).fetchall()
+                cursors: list[int] = []
+                returned = 0
+                if due:
+                    for row in due:
+                        collection = directdebits.Collection(
+                            **{k: row[k] for k in directdebits.Collection.__dataclass_fields__}
+                        )
+                        reason = directdebits.decide(collection, rules)
+                        returned += reason is not None
+                        conn.execute(
+                            "UPDATE dd_collections SET status = ?, reason = ? WHERE id = ?",
+                            ("returned" if reason else "paid", reason, row["id"]),
+                        )
+                    rows = conn.execute(
+                        f"SELECT * FROM dd_collections WHERE id IN ({','.join('?' * len(due))})"
+                        " ORDER BY id",
+                        [r["id"] for r in due],
+                    ).fetchall()
+                    stamp = f"{on.replace('-', '')}-{due[0]['id']}"
+                    for kind, document in directdebits.settlement_documents(
+                        rows, account_iban=account_iban, stamp=stamp
+                    ):
+                        cursors.append(self._publish(conn, kind, stamp, document))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return len(due), returned, cursors

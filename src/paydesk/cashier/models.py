@@ -130,3 +130,76 @@ class ServiceTask(Base):
     created_at: Mapped[datetime] = created_column()
     finished_by: Mapped[str | None] = mapped_column(String(64))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Mandate(Base):
+    """A SEPA Core direct-debit mandate: the payer's permission to collect from one IBAN.
+
+    ``reference`` is the mandate id (unique for the creditor). ``sequence`` is the sequence
+    type of the *next* collection: ``FRST`` (recurrent, none collected yet), ``RCUR``,
+    ``FNAL`` (the last one), ``OOFF`` (one-off). ``active`` → ``ended`` (its final or one-off
+    collection was sent) | ``cancelled``.
+    """
+
+    __tablename__ = "direct_debit_mandates"
+    __table_args__ = (Index("ix_direct_debit_mandates_payer", "account_id", "iban_fingerprint"),)
+
+    id: Mapped[int] = id_column()
+    reference: Mapped[str] = mapped_column(String(35), unique=True)
+    account_id: Mapped[int] = mapped_column(KeyType, ForeignKey("accounts.id"))
+    stored_method_id: Mapped[int | None] = mapped_column(
+        KeyType, ForeignKey("stored_payment_methods.id")
+    )
+    #: The debtor's IBAN in full: the collection is sent to it.
+    iban: Mapped[str] = mapped_column(String(34))
+    iban_masked: Mapped[str] = mapped_column(String(50))
+    iban_fingerprint: Mapped[str] = mapped_column(String(64))
+    holder_name: Mapped[str] = mapped_column(String(limits.NAME))
+    signed_on: Mapped[date] = mapped_column(Date)
+    #: desk | api
+    signed_at: Mapped[str] = mapped_column(String(10))
+    #: recurrent | one_off
+    kind: Mapped[str] = mapped_column(String(10))
+    sequence: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(10))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = created_column()
+
+
+class DirectDebitCollection(Base):
+    """A direct-debit tender on its way to the payer's bank and back.
+
+    ``due`` → ``sent`` (in a pain.008 file) → ``confirmed`` (the bank booked it) |
+    ``returned`` (rejected by pain.002 or returned by camt.054, with the reason code); a
+    confirmed collection may still come back as ``returned``. A tender cancelled before it
+    was sent leaves its collection ``cancelled``. Audited as ``direct_debit``.
+    """
+
+    __tablename__ = "direct_debit_collections"
+    __table_args__ = (Index("ix_direct_debit_collections_status", "status", "due_on"),)
+
+    id: Mapped[int] = id_column()
+    tender_id: Mapped[int] = mapped_column(KeyType, ForeignKey("tenders.id"), unique=True)
+    event_id: Mapped[int] = mapped_column(KeyType, ForeignKey("payment_events.id"))
+    account_id: Mapped[int] = mapped_column(KeyType, ForeignKey("accounts.id"), index=True)
+    mandate_id: Mapped[int] = mapped_column(KeyType, ForeignKey("direct_debit_mandates.id"))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = currency_column()
+    #: The end-to-end id sent in the pain.008 and reported back by the bank.
+    end_to_end_id: Mapped[str] = mapped_column(String(35), unique=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12))
+    #: Set when sent: the sequence type and requested collection date, and the file.
+    sequence: Mapped[str | None] = mapped_column(String(4))
+    collection_date: Mapped[date | None] = mapped_column(Date)
+    file_id: Mapped[int | None] = mapped_column(
+        KeyType, ForeignKey("direct_debit_files.id"), index=True
+    )
+    #: The bank entry that booked or returned it.
+    bank_entry_id: Mapped[int | None] = mapped_column(KeyType)
+    #: ISO 20022 reason code of a return or reject (AC04, AM04, MD01, MS02 …), and its text.
+    return_code: Mapped[str | None] = mapped_column(String(4))
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    #: pain.002 | camt.054
+    returned_by: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = created_column()

@@ -12,10 +12,13 @@ account, possibly several accounts) and one or more tenders — and, in one tran
    the tenders must then balance the payments;
 4. stores the event, the tenders (attached to the cashier's open drawer session) and the
    payments (``incomplete``);
-5. if a direct-debit IBAN is new to its payer account, starts a bank-account validation
+5. registers the collection of each tender the bank collects (direct debit, stored method)
+   under the payer's mandate for that IBAN, signing one at the desk for a new account
+   (:mod:`paydesk.cashier.mandates`);
+6. if a direct-debit IBAN is new to its payer account, starts a bank-account validation
    service task and stops there: the payments stay ``incomplete``. The caller runs the
    validator after the commit (:func:`run_validation`), never inside the transaction;
-6. otherwise, ``distribute_and_freeze`` distributes each payment and freezes it when
+7. otherwise, ``distribute_and_freeze`` distributes each payment and freezes it when
    distribution succeeded; ``manual`` leaves the payments waiting for per-contract amounts.
 
 A completed task distributes and freezes (or, for ``manual``, releases) the event's
@@ -38,7 +41,7 @@ from sqlalchemy.orm import Session
 from paydesk.accounts.models import Account
 from paydesk.accounts.service import get_account
 from paydesk.audit import trail
-from paydesk.cashier import validation, wallet
+from paydesk.cashier import mandates, validation, wallet
 from paydesk.cashier.balance import EventBalance, check_balance, require_balanced
 from paydesk.cashier.cash_back import apply_cash_back
 from paydesk.cashier.drawers import open_drawer_of
@@ -377,7 +380,23 @@ def add_one_time_payment(
     plan = money_in.take(session, [intake], policy=money_in.policy_of(settings), debts=debts)
     [event] = money_in.as_loaded(session, PaymentEvent, plan.events)
     tasks = _validation_tasks(session, event.id, request.distribution, new_accounts, actor)
-    return _view_of_plan(session, event, plan, tasks)
+    view = _view_of_plan(session, event, plan, tasks)
+    mandates.register_collections(
+        session,
+        settings,
+        [
+            mandates.CollectedTender(
+                row,
+                planned.draft.iban,
+                planned.holder_name,
+                planned.save is not None or planned.stored_method_id is not None,
+            )
+            for planned, row in zip(tenders, view.tenders, strict=True)
+        ],
+        actor=actor,
+        due_on=event.event_date,
+    )
+    return view
 
 
 def _check_request(request: EventRequest) -> None:

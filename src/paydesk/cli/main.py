@@ -11,6 +11,7 @@ import paydesk.slips  # noqa: F401  (issuing a code queues its slip e-mail: code
 from paydesk.cli import gateway
 from paydesk.cli import slips as slips_cli
 from paydesk.cli.cashier import drawer_app, payment_app, points_app
+from paydesk.cli.directdebits import dd_app
 from paydesk.codes import rf
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
@@ -33,6 +34,7 @@ app.add_typer(bank_app, name="bank")
 app.add_typer(payment_app, name="payment")
 app.add_typer(drawer_app, name="drawer")
 app.add_typer(points_app, name="points")
+app.add_typer(dd_app, name="dd")
 
 CLI_ACTOR = "cli"
 
@@ -446,10 +448,12 @@ def bank_import(files: list[str]) -> None:
 
     from paydesk.bank.camt import InvalidBankFile
     from paydesk.bank.importer import entry_rules, import_file
+    from paydesk.directdebits.service import ReturnRules
     from paydesk.payments.service import policy_of
 
     db, failed, policy = _db(), False, policy_of(get_settings())
     rules = entry_rules(get_settings())
+    returns = ReturnRules.of(get_settings())
     for path in files:
         size = os.path.getsize(path)
         with Progress(transient=True) as bar:
@@ -464,6 +468,7 @@ def bank_import(files: list[str]) -> None:
                     progress=lambda n, t=task: bar.advance(t, n),
                     policy=policy,
                     rules=rules,
+                    returns=returns,
                 )
             except InvalidBankFile as error:
                 failed = True
@@ -481,11 +486,16 @@ def bank_inbox(folder: str) -> None:
 
     from paydesk.bank.importer import entry_rules
     from paydesk.bank.service import import_inbox
+    from paydesk.directdebits.service import ReturnRules
     from paydesk.payments.service import policy_of
 
     settings = get_settings()
     summaries = import_inbox(
-        _db(), Path(folder), policy=policy_of(settings), rules=entry_rules(settings)
+        _db(),
+        Path(folder),
+        policy=policy_of(settings),
+        rules=entry_rules(settings),
+        returns=ReturnRules.of(settings),
     )
     for summary in summaries:
         typer.echo(f"{summary.name}: {summary.counts()}")

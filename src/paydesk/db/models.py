@@ -11,11 +11,14 @@ from paydesk.cashier.models import (
     AutopayRegistration,
     CashDrawerSession,
     CashOnlyPointChange,
+    DirectDebitCollection,
+    Mandate,
     ServiceTask,
     StoredPaymentMethod,
 )
 from paydesk.codes.models import CodePayment, CodeSerial, PaymentCode
 from paydesk.db.base import Base
+from paydesk.directdebits.models import DirectDebitFile
 from paydesk.documents.models import Document, Security
 from paydesk.ledger.models import LedgerEntry
 from paydesk.payments.models import Payment, PaymentEvent, PaymentSegment, Tender
@@ -40,10 +43,13 @@ __all__ = [
     "Contract",
     "Customer",
     "CustomerNameTerm",
+    "DirectDebitCollection",
+    "DirectDebitFile",
     "Document",
     "IdempotencyRecord",
     "Job",
     "LedgerEntry",
+    "Mandate",
     "Payment",
     "PaymentCode",
     "PaymentEvent",

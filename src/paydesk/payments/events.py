@@ -1,5 +1,5 @@
-"""The webhook events of payments, payment codes and held bank entries: one builder and one
-shape per event type (examples in the README's "Webhooks" section)."""
+"""The webhook events of payments, payment codes, held bank entries and returned direct
+debits: one builder and one shape per event type (examples in the README's "Webhooks" section)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ __all__ = [
     "bank_entry_held",
     "code_paid",
     "code_status",
+    "direct_debit_returned",
     "payment",
 ]
 
@@ -139,4 +140,37 @@ def bank_entry_held(
         "currency": currency,
         "booking_date": booking_date.isoformat() if booking_date else None,
         "payer_name": payer_name,
+    }
+
+
+def direct_debit_returned(
+    collection_id: int,
+    *,
+    tender_id: int,
+    event_id: int,
+    account_id: int,
+    amount_minor: int,
+    currency: str,
+    mandate: str,
+    end_to_end_id: str,
+    code: str,
+    reason: str,
+    returned_by: str,
+    points: int,
+) -> Event:
+    """``direct_debit.returned``: the payer's bank did not pay a collection (rejected by a
+    pain.002, or returned in a camt.054); its tender and payments are cancelled."""
+    return "direct_debit.returned", {
+        "collection_id": collection_id,
+        "tender_id": tender_id,
+        "event_id": event_id,
+        "account_id": account_id,
+        "amount": format_minor(amount_minor, currency),
+        "currency": currency,
+        "mandate": mandate,
+        "end_to_end_id": end_to_end_id,
+        "reason_code": code,
+        "reason": reason,
+        "returned_by": returned_by,
+        "cash_only_points": points,
     }

@@ -13,8 +13,10 @@ Payment::
 - ``cancelled``: final. A payment not yet frozen may also be cancelled with a reason (e.g.
   the bank rejected the account being validated); nothing was posted, so nothing is reversed.
 
-Tender: ``valid`` → ``cancelled`` (with reason). Service task: ``pending`` → ``completed`` |
-``rejected`` | ``error``, each final.
+Tender: ``valid`` → ``cancelled`` (with reason); a tender the payer's bank still has to pay (a
+direct debit) has its collection's status beside it (``due`` → ``sent`` → ``confirmed`` |
+``returned``, :class:`paydesk.cashier.models.DirectDebitCollection`). Service task:
+``pending`` → ``completed`` | ``rejected`` | ``error``, each final.
 """
 
 from __future__ import annotations

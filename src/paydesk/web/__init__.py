@@ -19,6 +19,7 @@ def mount(app: FastAPI) -> None:
         codes,
         credit,
         desk,
+        directdebits,
         documents,
         drawer,
         events,
@@ -42,6 +43,7 @@ def mount(app: FastAPI) -> None:
         events,
         payments,
         drawer,
+        directdebits,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("paydesk.web", "static")]), name="static")

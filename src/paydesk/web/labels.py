@@ -50,6 +50,12 @@ STATUSES: dict[str, str] = {
     "reversal": N_("Reversal"),
     "rejected": N_("Rejected"),
     "returned": N_("Returned"),
+    # direct debits: bank entries and collections
+    "collected": N_("Direct debit booked"),
+    "dd_return": N_("Direct debit returned"),
+    "due": N_("Due"),
+    "sent": N_("Sent to the bank"),
+    "confirmed": N_("Confirmed by the bank"),
     # tenders, payment events, service tasks, cash drawers
     "valid": N_("Valid"),
     "ok": N_("Balanced"),
@@ -59,6 +65,21 @@ STATUSES: dict[str, str] = {
     "pending": N_("Pending"),
     "completed": N_("Completed"),
     "closed": N_("Closed"),
+}
+
+#: What the ISO 20022 reason codes of returned direct debits mean (the usual ones).
+RETURN_REASONS: dict[str, str] = {
+    "AC01": N_("incorrect account number"),
+    "AC04": N_("closed account"),
+    "AC06": N_("blocked account"),
+    "AG01": N_("transaction forbidden on this account"),
+    "AM04": N_("insufficient funds"),
+    "MD01": N_("no mandate"),
+    "MD06": N_("refund requested by the debtor"),
+    "MD07": N_("the debtor is deceased"),
+    "MS02": N_("refused by the debtor"),
+    "MS03": N_("reason not specified"),
+    "SL01": N_("specific service of the debtor's bank"),
 }
 
 #: Tender types of the default settings; an installation's own types show their configured name.

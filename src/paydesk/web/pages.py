@@ -79,6 +79,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("web.payment_events", N_("Payment events"), CASHIER_DESK),
     NavEntry("web.bank_entries", N_("Bank entries"), BACK_OFFICE),
     NavEntry("web.cash_drawer", N_("Cash drawer"), CASHIER_DESK),
+    NavEntry("web.direct_debits", N_("Direct debits"), SUPERVISORS),
 )
 #: Shown instead of *Add one-time payment* when the default method is distribution rules.
 QUICK_ADD = NavEntry("web.quick_add", N_("Quick add payment event"), CASHIER_DESK)
@@ -109,6 +110,7 @@ def environment(lang: str, timezone: str = "UTC") -> Environment:
         instrument=lambda value: gettext(labels.INSTRUMENTS.get(value, value)),
         tender_type=lambda value: gettext(labels.TENDER_TYPES.get(value, value)),
         reason=lambda value: labels.reason_label(value, gettext),
+        return_reason=lambda code: gettext(labels.RETURN_REASONS.get(code, code)),
         rf=rf.format,
     )
     env.globals["still_payable"] = still_payable_minor

@@ -29,6 +29,7 @@ EVENT_TYPES = (
     "payment.frozen",
     "payment.error",
     "payment.cancelled",
+    "direct_debit.returned",
 )
 
 

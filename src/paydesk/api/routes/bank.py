@@ -20,6 +20,7 @@ from paydesk.bank.importer import entry_rules, import_file
 from paydesk.bank.models import BankEntry
 from paydesk.bank.uploads import spool
 from paydesk.db.engine import Database
+from paydesk.directdebits.service import ReturnRules
 from paydesk.money import format_minor
 from paydesk.payments.service import policy_of
 from paydesk.webhooks.delivery import deliver_soon
@@ -151,6 +152,7 @@ async def upload_file(
             max_bytes=settings.bank_upload_max_bytes,
             policy=policy_of(settings),
             rules=entry_rules(settings),
+            returns=ReturnRules.of(settings),
         )
     return ImportOut(
         file_id=summary.file_id, kind=summary.kind, version=summary.version, **summary.counts()

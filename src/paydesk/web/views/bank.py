@@ -19,6 +19,7 @@ from paydesk.bank.models import BankEntry, BankFile
 from paydesk.codes import rf
 from paydesk.codes import service as codes
 from paydesk.codes.status import PAYABLE
+from paydesk.directdebits.service import ReturnRules
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.payments.service import policy_of
 from paydesk.reporting import bank_entries as entry_list
@@ -188,6 +189,7 @@ def upload(values: FormData = Depends(posted_form), web: Web = Depends(form(UPLO
                 max_bytes=web.settings.web_upload_max_bytes,
                 policy=policy_of(web.settings),
                 rules=entry_rules(web.settings),
+                returns=ReturnRules.of(web.settings),
             )
         except InvalidBankFile as refused:
             problem = web._("The file was refused: %(reason)s", reason=refused.detail)
