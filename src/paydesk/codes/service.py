@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ from paydesk.codes import layouts, rf
 from paydesk.codes.models import LIVE_STATUSES, CodePayment, CodeSerial, PaymentCode
 from paydesk.codes.status import CodeState, CodeStatus, check_cancel
 from paydesk.db.base import utcnow
-from paydesk.db.bulk import among
+from paydesk.db.bulk import among_param
 from paydesk.db.listing import Sorts, fetch_page, within
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.settings import AmountType, IssueMode, Settings
@@ -385,6 +386,15 @@ _STATE_COLUMNS = (
 )
 
 
+@cache
+def _states_query(dialect: str, by: str, lock: bool) -> Select:
+    """The codes whose ``by`` (``id`` or ``rf``) is among ``:v`` (built once per shape)."""
+    query = select(*_STATE_COLUMNS).where(among_param(dialect, PaymentCode.__table__.c[by], "v"))
+    if lock:
+        query = query.order_by(PaymentCode.id).with_for_update()
+    return query
+
+
 def code_states(
     session: Session, *, ids: Iterable[int] = (), rfs: Iterable[str] = (), lock: bool = True
 ) -> dict:
@@ -394,10 +404,7 @@ def code_states(
     ids, rfs = list(ids), list(rfs)
     if not ids and not rfs:
         return {}
-    column = PaymentCode.id if ids else PaymentCode.rf
-    query = select(*_STATE_COLUMNS).where(among(dialect, column, ids or rfs))
-    if lock and dialect == "postgresql":
-        query = query.order_by(PaymentCode.id).with_for_update()
+    query = _states_query(dialect, "id" if ids else "rf", lock and dialect == "postgresql")
     session.flush()  # codes added in this session count too
-    states = [CodeState(*row) for row in session.connection().execute(query)]
+    states = [CodeState(*row) for row in session.connection().execute(query, {"v": ids or rfs})]
     return {s.id: s for s in states} if ids else {s.rf: s for s in states}

@@ -168,3 +168,12 @@ def among(
     if dialect == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(list(values))
+
+
+def among_param(dialect: str, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """:func:`among` with the values bound later as parameter ``name`` (a list), so the
+    statement can be built once and reused: an array on PostgreSQL, an expanding ``IN`` on
+    SQLite."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))

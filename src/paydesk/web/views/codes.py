@@ -165,9 +165,18 @@ def update_status(rf_code: str, web: Web = Depends(form(DESK))):
     with web.db.transaction() as s:
         codes.expire_due(s)
     context = _detail_context(web, rf_code)
+    no_feed = done.reason == connector.NO_FEED
     if web.is_htmx:
-        return web.render("codes/_status.html", updated=True, **context)
-    return web.redirect(web.url("web.code", rf_code=context["code"].rf))  # type: ignore[attr-defined]
+        return web.render("codes/_status.html", updated=True, no_feed=no_feed, **context)
+    return web.redirect(
+        web.url("web.code", rf_code=context["code"].rf),  # type: ignore[attr-defined]
+        flash=web._(
+            "No bank feed is configured, so no bank was asked: "
+            "this is what paydesk has received so far."
+        )
+        if no_feed
+        else web._("Status is up to date."),
+    )
 
 
 @router.post("/codes/{rf_code}/cancel", name="web.code_cancel")
