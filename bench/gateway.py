@@ -5,15 +5,24 @@ on a fresh SQLite file). It starts paydesk, the bank simulator (its own process,
 notification to paydesk) and a webhook receiver; then pays
 RATE codes a second through the simulator's API. Each payment goes: simulator → code inquiry
 → camt.054 → push → import (match, post, freeze) → event → signed webhook. The time from the
-payment request to the webhook's arrival is reported as p50 / p99 / max.
+payment request to the webhook's arrival is reported as p50 / p99 / max, with the CPU paydesk
+used per payment (every paydesk process: servers and worker).
+
+``RATE`` may be a list, ``10,25,50,100``: a **step load**, each rate for SECONDS in turn on
+the same database, with a line per step and the first rate at which the webhook p99 passes
+2 s.
 
 paydesk runs as ``paydesk serve`` in its own process(es) (``PAYDESK_BENCH_WORKERS``, PostgreSQL
 only for more than one) and imports with the real importer: each credit is matched, posted as a
 frozen payment and its events are written to the webhook outbox in the import transaction.
+``PAYDESK_BENCH_WORKER=1`` also runs one ``paydesk worker`` (periodic tasks, webhook retries).
+The webhook receiver is an HTTP/1.1 server that keeps connections open, as a host system's
+web server does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -60,30 +69,58 @@ def _wait(url: str) -> None:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds a process and its living children used so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(FileNotFoundError):
+            children.update(int(c) for c in (task / "children").read_text().split())
+    return own + sum(_cpu_seconds(child) for child in children)
+
+
+def _issue_codes(db: Database, settings: Settings, account_id: int, count: int) -> list[str]:
+    """``count`` open codes on the account, 200 to a transaction (a session stays small)."""
+    rfs: list[str] = []
+    while len(rfs) < count:
+        with db.transaction() as session:
+            account = accounts.get_account(session, account_id)
+            rfs.extend(
+                codes.issue_for_account(session, settings, account, actor="bench").rf
+                for _ in range(min(200, count - len(rfs)))
+            )
+    return rfs
+
+
+def _percentile(times: list[float], share: float) -> float:
+    return times[min(len(times) - 1, int(len(times) * share))]
 
 
 def main() -> None:
-    rate = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    rates = [int(r) for r in (sys.argv[1] if len(sys.argv) > 1 else "50").split(",")]
     seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     work = Path(tempfile.mkdtemp(prefix="paydesk-bench-"))
     url = sys.argv[3] if len(sys.argv) > 3 else f"sqlite:///{work / 'paydesk.db'}"
     upgrade(url)
     db = Database(url)
     settings = Settings(database_url=url)
-    total = rate * seconds
+    total = sum(rates) * seconds
 
     arrived: dict[str, float] = {}
     lock = threading.Lock()
 
     class Receiver(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a host system's web server
+
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with lock:
                 arrived.setdefault(body["data"]["rf"], time.perf_counter())
             self.send_response(204)
+            self.send_header("Content-Length", "0")
             self.end_headers()
 
         def log_message(self, *args) -> None:
@@ -104,10 +141,7 @@ def main() -> None:
             customer_class="balance_forward",
             contracts=[accounts.ContractSpec("service")],
         )
-        rfs = [
-            codes.issue_for_account(session, settings, account, actor="bench").rf
-            for _ in range(total)
-        ]
+        account_id = account.id
         session.add(
             WebhookSubscription(
                 url=f"http://127.0.0.1:{receiver.server_address[1]}/",
@@ -116,6 +150,7 @@ def main() -> None:
             )
         )
 
+    rfs = _issue_codes(db, settings, account_id, total)
     port = _port()
     workers = os.environ.get("PAYDESK_BENCH_WORKERS", "1")
     paydesk_process = subprocess.Popen(
@@ -127,6 +162,20 @@ def main() -> None:
              "PAYDESK_CONFIG": "/nonexistent/paydesk.toml"},
     )  # fmt: skip
     paydesk = f"http://127.0.0.1:{port}"
+    paydesk_processes = [paydesk_process]
+    if os.environ.get("PAYDESK_BENCH_WORKER") == "1":
+        paydesk_processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "paydesk.cli.main", "worker"],
+                env={
+                    **os.environ,
+                    "PYTHONPATH": str(SRC),
+                    "PAYDESK_DATABASE_URL": url,
+                    "PAYDESK_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]',
+                    "PAYDESK_CONFIG": "/nonexistent/paydesk.toml",
+                },
+            )
+        )
     _wait(f"{paydesk}/v1/health")
 
     sim_port = _port()
@@ -153,6 +202,7 @@ def main() -> None:
     )
     sent: dict[str, float] = {}
     answered: dict[str, float] = {}
+    steps: list[tuple[int, list[str], dict[str, float]]] = []
     try:
         _wait(f"http://127.0.0.1:{sim_port}/health")
         client = httpx.Client(base_url=f"http://127.0.0.1:{sim_port}", timeout=30)
@@ -165,51 +215,80 @@ def main() -> None:
                 raise RuntimeError(response.text)
             answered[code] = time.perf_counter()
 
-        baseline = {
-            "paydesk": _cpu_seconds(paydesk_process.pid),
-            "simulator": _cpu_seconds(sim.pid),
-            "load + receiver": sum(os.times()[:2]),
-        }
-        start = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=32) as pool:
-            for i, code in enumerate(rfs):
-                delay = start + i / rate - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
-                pool.submit(pay, code)
-        deadline = time.perf_counter() + 30
-        while len(arrived) < total and time.perf_counter() < deadline:
-            time.sleep(0.05)
-        cpu = {
-            "paydesk": _cpu_seconds(paydesk_process.pid) - baseline["paydesk"],
-            "simulator": _cpu_seconds(sim.pid) - baseline["simulator"],
-            "load + receiver": sum(os.times()[:2]) - baseline["load + receiver"],
-        }
+        def paydesk_cpu() -> float:
+            return sum(_cpu_seconds(p.pid) for p in paydesk_processes)
+
+        offset = 0
+        for rate in rates:
+            codes_now = rfs[offset : offset + rate * seconds]
+            offset += rate * seconds
+            baseline = {
+                "paydesk": paydesk_cpu(),
+                "simulator": _cpu_seconds(sim.pid),
+                "load + receiver": sum(os.times()[:2]),
+            }
+            start = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=32) as pool:
+                for i, code in enumerate(codes_now):
+                    delay = start + i / rate - time.perf_counter()
+                    if delay > 0:
+                        time.sleep(delay)
+                    pool.submit(pay, code)
+            deadline = time.perf_counter() + 30
+            while any(c not in arrived for c in codes_now) and time.perf_counter() < deadline:
+                time.sleep(0.05)
+            steps.append(
+                (
+                    rate,
+                    codes_now,
+                    {
+                        "paydesk": paydesk_cpu() - baseline["paydesk"],
+                        "simulator": _cpu_seconds(sim.pid) - baseline["simulator"],
+                        "load + receiver": sum(os.times()[:2]) - baseline["load + receiver"],
+                    },
+                )
+            )
     finally:
-        for process in (sim, paydesk_process):
+        for process in (sim, *reversed(paydesk_processes)):
             process.terminate()
             process.wait(10)
 
-    def summary(name: str, done: dict[str, float]) -> str:
-        times = sorted(done[c] - sent[c] for c in rfs if c in done and c in sent)
+    def summary(name: str, done: dict[str, float], among: list[str]) -> tuple[str, float]:
+        times = sorted(done[c] - sent[c] for c in among if c in done and c in sent)
         if not times:
-            return f"{name}: none"
-        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+            return f"{name}: none", float("inf")
+        p99 = _percentile(times, 0.99)
         return (
-            f"{name:<22} {len(times):>5}/{total}  p50 {statistics.median(times) * 1000:6.0f} ms"
+            f"{name:<22} {len(times):>5}/{len(among)}"
+            f"  p50 {statistics.median(times) * 1000:6.0f} ms"
             f"  p99 {p99 * 1000:6.0f} ms  max {times[-1] * 1000:6.0f} ms"
-        )
+        ), (p99 if len(times) == len(among) else float("inf"))
 
+    load = os.getloadavg()
     print(
-        f"database: {db.dialect}; paydesk serve --workers {workers}; "
-        f"{rate} payments/s for {seconds} s"
+        f"database: {db.dialect}; paydesk serve --workers {workers}"
+        f"{' + paydesk worker' if len(paydesk_processes) > 1 else ''}; {seconds} s per rate; "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
-    print(summary("bank answered payer", answered))
-    print(summary("webhook received", arrived))
-    print(
-        "CPU ms per payment: "
-        + ", ".join(f"{name} {seconds_ * 1000 / total:.1f}" for name, seconds_ in cpu.items())
-    )
+    crossed = None
+    for rate, codes_now, cpu in steps:
+        print(f"-- {rate} payments/s")
+        print(summary("bank answered payer", answered, codes_now)[0])
+        line, p99 = summary("webhook received", arrived, codes_now)
+        print(line)
+        print(
+            "CPU ms per payment: "
+            + ", ".join(
+                f"{name} {seconds_ * 1000 / len(codes_now):.1f}" for name, seconds_ in cpu.items()
+            )
+        )
+        if crossed is None and p99 > 2.0:
+            crossed = rate
+    if len(steps) > 1:
+        print(
+            "webhook p99 above 2 s from "
+            + (f"{crossed} payments/s" if crossed else f"none of these rates (up to {rates[-1]}/s)")
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,11 @@ lists, so each surname is shared by many — and their name terms, in a fresh da
 times Q searches (:func:`paydesk.accounts.search.find_customer_ids`, as the search box calls
 it) for a surname or a first name plus the start of a surname, typed in lower case without
 accents, and prints the percentiles. The terms index keeps each search one index range.
+
+Beside them, in the same run on the same database, two baselines: the **floor** — one customer
+read by its primary key, timed the same way (what any one-row query costs here) — and the
+**scan** a search without the terms index would make (``lower(name) LIKE '%…%'`` over every
+customer, timed for a few queries only, being slow).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from paydesk.accounts import search
@@ -118,11 +123,51 @@ def measure(url: str, typed: list[str]) -> list[float]:
     return took
 
 
+def measure_floor(url: str, count: int, times: int) -> list[float]:
+    """The same timing of one customer read by its primary key: the cost of any one query."""
+    db = Database(url)
+    rng = random.Random(5)
+    took = []
+    with db.reading() as session:
+        session.get(Customer, 1)
+        for _ in range(times):
+            wanted = rng.randint(1, count)
+            start = time.perf_counter()
+            found = session.scalar(select(Customer.name).where(Customer.id == wanted))
+            took.append(time.perf_counter() - start)
+            assert found
+    db.dispose()
+    return took
+
+
+def measure_scan(url: str, typed: list[str]) -> list[float]:
+    """Searches as they would run without the terms index: a pattern over every name."""
+    db = Database(url)
+    took = []
+    with db.reading() as session:
+        for query in typed:
+            pattern = f"%{query.split()[-1]}%"
+            start = time.perf_counter()
+            session.scalars(
+                select(Customer.id).where(func.lower(Customer.name).like(pattern)).limit(20)
+            ).all()
+            took.append(time.perf_counter() - start)
+    db.dispose()
+    return took
+
+
+def percentiles(took: list[float]) -> tuple[float, float, float]:
+    """p50, p95, p99 in milliseconds."""
+    cuts = statistics.quantiles(sorted(took), n=100)
+    return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--scans", type=int, default=20, help="searches timed without the index")
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     with tempfile.TemporaryDirectory() as tmp:
@@ -131,12 +176,20 @@ def main() -> None:
             started = time.perf_counter()
             load(url, args.customers)
             loaded = time.perf_counter() - started
-            took = sorted(measure(url, queries(args.queries)))
-            cuts = statistics.quantiles(took, n=100)
+            typed = queries(args.queries)
+            p50, p95, p99 = percentiles(measure(url, typed))
+            f50, f95, _f99 = percentiles(measure_floor(url, args.customers, args.queries))
+            s50, s95, _s99 = percentiles(measure_scan(url, typed[: args.scans]))
             print(
                 f"{kind:10} {args.customers:>9} customers (loaded in {loaded:.0f} s): "
-                f"name search p50 {cuts[49] * 1000:.2f} ms, p95 {cuts[94] * 1000:.2f} ms, "
-                f"p99 {cuts[98] * 1000:.2f} ms over {len(took)} searches"
+                f"name search p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms "
+                f"over {len(typed)} searches"
+            )
+            print(
+                f"{'':10} baseline, read by primary key: p50 {f50:.2f} ms, p95 {f95:.2f} ms "
+                f"(search p95 = {p95 / f95:.1f}x); without the index (LIKE over every name, "
+                f"{args.scans} searches): p50 {s50:.1f} ms, p95 {s95:.1f} ms "
+                f"({s95 / p95:.0f}x the search's p95)"
             )
 
 

@@ -4,6 +4,10 @@ Every error a user can cause is a :class:`PaydeskError`. Each class carries a st
 problem ``slug`` (RFC 9457 ``type`` is ``urn:paydesk:problem:<slug>``) and the HTTP status
 the API answers with. Input errors are also ``ValueError`` so plain Python callers can catch
 them the usual way.
+
+Each error also has a ``code`` (by default its slug, or one given where it is raised) and its
+parameters (``extra``): the pages write the error from them in the reader's language
+(``paydesk.web.error_texts``); ``detail`` is the English sentence for logs and the API.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ class PaydeskError(Exception):
     slug: ClassVar[str] = "error"
     status: ClassVar[int] = 400
     title: ClassVar[str] = "Request failed"
+    #: The code of the error's text, when a class has one other than its slug.
+    text_code: ClassVar[str | None] = None
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.code = code or self.text_code or self.slug
         self.extra = extra
 
     @property

@@ -59,15 +59,19 @@ def spawn(env: dict[str, str], *args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "paydesk.cli.main", *args], env=env)
 
 
-def eventually(check: Callable[[], object], timeout: float = 60.0, what: str = "") -> object:
-    """Call ``check`` until it answers something true, for at most ``timeout`` seconds."""
+def eventually(
+    check: Callable[[], object], timeout: float = 60.0, what: str | Callable[[], str] = ""
+) -> object:
+    """Call ``check`` until it answers something true, for at most ``timeout`` seconds
+    (``what`` says what was awaited; a function of it is called when it was not met)."""
     deadline = time.monotonic() + timeout
     while True:
         result = check()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what or check}")
+            said = what() if callable(what) else what
+            raise AssertionError(f"not within {timeout} s: {said or check}")
         time.sleep(0.2)
 
 

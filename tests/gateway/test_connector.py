@@ -135,3 +135,75 @@ def test_the_simulator_keeps_its_feed_across_a_restart(client, keys, paydesk_url
         assert [i["cursor"] for i in httpx.get(f"{url}/api/feed").json()] == ["1"]
     finally:
         stop(process)
+
+
+def test_refresh_without_a_feed_says_why_nothing_was_read(client, keys):
+    code = fixed_code(client, keys["integration"])
+    assert client.app.state.settings.bank_feed_url is None
+    answer = client.post(f"/v1/payment-codes/{code}/refresh", headers=auth(keys["cashier"]))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["polled"], body["documents"], body["reason"]) == (False, 0, "no_feed")
+
+
+def test_a_worker_started_before_the_feed_retries_quietly(db, settings, caplog, monkeypatch):
+    from paydesk.worker import registry
+    from paydesk.worker.registry import REGISTRY, load_builtin
+
+    monkeypatch.setattr(registry, "_unreachable", set())  # a new worker process
+    load_builtin(REGISTRY)
+    poll = REGISTRY.periodic["bank_feed"].fn
+    down = settings.model_copy(update={"bank_feed_url": "http://127.0.0.1:9/api/feed"})
+    caplog.set_level("DEBUG", logger="paydesk")
+    for _ in range(3):
+        poll(db, down)  # no exception: the job does not fail, the next period tries again
+    said = [
+        r for r in caplog.records if r.name.startswith("paydesk") and "127.0.0.1:9" in r.message
+    ]
+    assert [r.levelname for r in said] == ["INFO", "DEBUG", "DEBUG"]
+    assert load_cursor(db, "http://127.0.0.1:9/api/feed") is None
+
+
+def test_the_cursor_is_advanced_by_one_taker_at_a_time(
+    client, keys, db, settings, banksim_url, recorder
+):
+    """Taker A is importing the first document when taker B reads the whole feed: A must
+    not move the cursor back (nor on from where B left it); it stops, B's cursor stays."""
+    feed = f"{banksim_url}/api/feed"
+    codes = [fixed_code(client, keys["integration"]) for _ in range(3)]
+    for code in codes:
+        _pay(banksim_url, code)
+    other: list[int] = []
+
+    def slow_handler(db_, settings_, data, *, source, actor):
+        if not other:  # while A holds its first document, B takes the feed
+            other.append(
+                FeedConnector(db, settings, handler=recorder, feed_url=feed).poll().documents
+            )
+        return recorder(db_, settings_, data, source=source, actor=actor)
+
+    first = FeedConnector(db, settings, handler=slow_handler, feed_url=feed).poll()
+    assert other == [3]
+    assert first.documents == 0  # A's document was B's first one: a duplicate, not counted
+    assert load_cursor(db, feed) == "3"
+    assert [_rf_of(d) for d in recorder.documents] == [*codes, codes[0]]
+
+
+def test_a_document_put_aside_by_another_taker_is_not_put_aside_twice(
+    client, keys, db, settings, banksim_url
+):
+    feed = f"{banksim_url}/api/feed"
+    _pay(banksim_url, fixed_code(client, keys["integration"]))
+    other: list[int] = []
+
+    def failing(db_, settings_, data, *, source, actor):
+        if not other:
+            other.append(
+                FeedConnector(db, settings, handler=failing, feed_url=feed).poll().documents
+            )
+        raise RuntimeError("import failed")
+
+    FeedConnector(db, settings, handler=failing, feed_url=feed).poll()
+    with db.reading() as session:
+        _, count = set_aside.list_failures(session)
+    assert (count, load_cursor(db, feed)) == (1, "1")

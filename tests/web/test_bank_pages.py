@@ -106,7 +106,7 @@ def test_an_unknown_rf_is_held_with_its_reason(client: TestClient, db: Database,
     assert "€45.90" in page and rf.format(UNKNOWN_RF) in page
     client.cookies.set("paydesk_lang", "el")
     greek = client.get("/bank")
-    assert f"Άγνωστο RF {UNKNOWN_RF}" in greek.text
+    assert f"Άγνωστος κωδικός RF {UNKNOWN_RF}" in greek.text
 
 
 def test_a_supervisor_assigns_a_held_entry_and_the_code_shows_the_payment(

@@ -345,8 +345,8 @@ def test_closing_the_drawer_prints_a_drawer_report(page, server: Server, lang: s
 
 BANK_LIST_WORDS = {
     "en": ("Every bank entry: filter, sort, export", "Amount"),
-    "el": ("Όλες οι τραπεζικές εγγραφές: φιλτράρισμα, ταξινόμηση, εξαγωγή", "Ποσό"),
-    "pl": ("Wszystkie wpisy bankowe: filtrowanie, sortowanie, eksport", "Kwota"),
+    "el": ("Όλες οι τραπεζικές κινήσεις: φιλτράρισμα, ταξινόμηση, εξαγωγή", "Ποσό"),
+    "pl": ("Wszystkie operacje bankowe: filtrowanie, sortowanie, eksport", "Kwota"),
 }
 
 
@@ -421,4 +421,7 @@ def test_a_supervisor_creates_a_customer_and_account_on_the_page(page, server: S
     page.locator("#f-c1_priority").fill("10")
     page.get_by_role("button", name=create).click()
     expect(page.locator("#messages")).to_contain_text(created)
-    expect(page.locator("#contracts")).to_contain_text("excess_credit")
+    from paydesk.web import i18n
+
+    excess = i18n.translations(lang).gettext("Excess credit")  # contract types are translated
+    expect(page.locator("#contracts")).to_contain_text(excess)

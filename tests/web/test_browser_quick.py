@@ -70,7 +70,7 @@ TEXT = {
         "heading": "Szybkie dodanie płatności",
         "value": "Wartość",
         "tender": "Rodzaj środka płatności",
-        "tendered": "Przekazane środki",
+        "tendered": "Otrzymano",
         "cheque": "Numer czeku",
         "take": "Przyjmij płatność",
         "cheque_type": "Czek",

@@ -209,7 +209,9 @@ def test_an_open_item_account_needs_the_invoice_or_contract_paid(
     )  # fmt: skip
     token = sign_in(client, "cashier")
     page = client.get(f"/one-time-payment?account={built.account_id}").text
-    assert "Open-item account: name the invoice or contract paid." in page
+    number = f"OI-{_suffix(db, built)}"  # picked from the list, with what is open on it
+    assert 'id="invoice-picker"' in page
+    assert f'<option value="{number}">{number} · €80.00 open · issued 1 Nov 2026</option>' in page
     refused = client.post(
         "/one-time-payment", data=_form(token, built.account_id, amount="80", t_cash_amount="80")
     )
@@ -218,9 +220,11 @@ def test_an_open_item_account_needs_the_invoice_or_contract_paid(
     assert _count(db, PaymentEvent) == 0
     event_id = _pay(
         client, token, built.account_id, amount="80", t_cash_amount="80",
-        match_type="invoice", match_value=f"OI-{_suffix(db, built)}",
+        match_type="invoice", match_value=number,
     )  # fmt: skip
     assert "Frozen" in client.get(f"/payment-events/{event_id}").text
+    paid = client.get(f"/one-time-payment?account={built.account_id}").text
+    assert f'value="{number}"' not in paid  # nothing open on it any more
 
 
 def _suffix(db: Database, built: Built) -> str:

@@ -65,7 +65,7 @@ def test_account_360_shows_contracts_with_balances_documents_and_codes(
     sign_in(client, "supervisor")
     page = client.get(f"/accounts/{book.account_id}").text
     assert "Eleni Georgiou" in page
-    assert "Workshop service" in page and "excess_credit" in page
+    assert "Workshop service" in page and "Excess credit" in page  # contract types translated
     assert "€45.90" in page  # the counter invoice's charge on the service contract
     assert "RO-7001" in page and "CI-7002" in page
     assert book.counter_invoice_code in page.replace(" ", "")
@@ -315,9 +315,22 @@ def test_update_status_answers_the_status_panel_for_htmx(client: TestClient, boo
     )
     assert panel.status_code == 200
     assert panel.text.lstrip().startswith('<div id="code-status"')
-    assert "Status is up to date." in panel.text
+    # No bank feed is configured here: the panel says no bank was asked.
+    assert 'id="no-feed"' in panel.text and "no bank was asked" in panel.text
+    assert "Status is up to date." not in panel.text
     # The payments received come along, swapped out of band into their own section.
     assert '<section id="code-payments"' in panel.text and 'hx-swap-oob="true"' in panel.text
+
+
+def test_update_status_without_javascript_says_no_feed_is_configured(
+    client: TestClient, book: Book
+):
+    token = sign_in(client, "cashier")
+    answer = client.post(
+        f"/codes/{book.counter_invoice_code}/update-status", data={"csrf_token": token}
+    )
+    assert answer.status_code == 200  # followed the redirect to the code's page
+    assert "no bank was asked" in answer.text
 
 
 def test_the_code_detail_lists_every_payment_with_date_bank_and_amount(

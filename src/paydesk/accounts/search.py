@@ -62,16 +62,24 @@ def matching(query: str) -> Select | None:
     wanted = sorted(set(words(query)), key=len, reverse=True)[:MAX_WORDS]
     if not wanted:
         return None
-    matches = [
-        select(CustomerNameTerm.customer_id).where(
-            CustomerNameTerm.term >= word, CustomerNameTerm.term < word + _TOP
+    # The longest word is the most selective: it drives (one range of the terms index), and
+    # each other word is one probe of the primary key (customer_id, term) per candidate, so a
+    # search stops as soon as it has enough rows however common its words are.
+    first = CustomerNameTerm.__table__.alias("first_word")
+    stmt = select(first.c.customer_id).where(
+        first.c.term >= wanted[0], first.c.term < wanted[0] + _TOP
+    )
+    for n, word in enumerate(wanted[1:]):
+        other = CustomerNameTerm.__table__.alias(f"word_{n}")
+        stmt = stmt.where(
+            select(other.c.customer_id)
+            .where(
+                other.c.customer_id == first.c.customer_id,
+                other.c.term >= word,
+                other.c.term < word + _TOP,
+            )
+            .exists()
         )
-        for word in wanted
-    ]
-    # The longest word is the most selective: it drives, the others filter.
-    stmt = matches[0]
-    for other in matches[1:]:
-        stmt = stmt.where(CustomerNameTerm.customer_id.in_(other))
     return stmt
 
 

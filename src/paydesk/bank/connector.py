@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from paydesk.bank import set_aside
-from paydesk.bank.feed_cursor import BankFeedCursor, upsert_cursor
+from paydesk.bank.feed_cursor import BankFeedCursor, CursorMoved, advance_cursor
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
 from paydesk.settings import Settings
@@ -70,9 +70,11 @@ def load_cursor(db: Database, feed: str) -> str | None:
         return None if row is None else row.cursor
 
 
-def store_cursor(db: Database, feed: str, cursor: str) -> None:
+def store_cursor(db: Database, feed: str, cursor: str, previous: str | None = None) -> None:
+    """Move the feed's cursor from ``previous`` to ``cursor``; raises
+    :class:`~paydesk.bank.feed_cursor.CursorMoved` when another taker moved it meanwhile."""
     with db.transaction() as session:
-        upsert_cursor(session, db.is_postgresql, feed, cursor)
+        advance_cursor(session, db.is_postgresql, feed, previous, cursor)
 
 
 class FeedConnector:
@@ -135,10 +137,11 @@ class FeedConnector:
             )
         return items
 
-    def _take(self, feed: str, cursor: str, document: str) -> Any:
-        """Import one document and move the cursor past it. A document that fails is put
-        aside with its error (the cursor moves all the same); a database outage is raised
-        and the cursor stays."""
+    def _take(self, feed: str, previous: str | None, cursor: str, document: str) -> Any:
+        """Import one document and move the cursor past it (from ``previous``). A document
+        that fails is put aside with its error (the cursor moves all the same); a database
+        outage is raised and the cursor stays; another taker having moved the cursor
+        meanwhile raises :class:`CursorMoved` (the import, if any, counted as duplicates)."""
         try:
             result = self.handler(
                 self.db,
@@ -150,13 +153,19 @@ class FeedConnector:
         except Exception as error:
             if set_aside.is_outage(error):
                 raise
-            failure_id = set_aside.set_aside(self.db, feed, cursor, document, error)
+            failure_id = set_aside.set_aside(
+                self.db, feed, cursor, document, error, previous=previous
+            )
             return {"set_aside": failure_id}
-        store_cursor(self.db, feed, cursor)
+        store_cursor(self.db, feed, cursor, previous)
         return result
 
     def poll(self) -> PollResult:
-        """Read the feed from the stored cursor to its end (at most ``max_pages`` pages)."""
+        """Read the feed from the stored cursor to its end (at most ``max_pages`` pages).
+
+        Several processes may poll one feed (workers, "update status" in a server): each
+        document moves the cursor only from where this taker read it, so when another taker
+        got there first this one stops (what it imported meanwhile counts as duplicates)."""
         if not self.feed_url:
             return PollResult(0, None)
         feed = self.feed_url
@@ -168,25 +177,35 @@ class FeedConnector:
             for _ in range(self.max_pages):
                 items = self._fetch(client, cursor)
                 for item in items:
-                    results.append(self._take(feed, str(item["cursor"]), item["document"]))
+                    results.append(self._take(feed, cursor, str(item["cursor"]), item["document"]))
                     cursor = str(item["cursor"])
                     handled += 1
                 if len(items) < self.page_size:
                     break
+        except CursorMoved as moved:  # another process reads the feed now; it goes on
+            log.debug("%s; leaving the feed to it", moved)
         finally:
             if self._client is None:
                 client.close()
         if handled:
             log.info("bank feed %s: %d documents, cursor %s", feed, handled, cursor)
+        else:
+            log.debug("bank feed %s: nothing new after cursor %s", feed, cursor)
         return PollResult(handled, cursor, tuple(results))
+
+
+#: Why "update status" read no feed: none is configured (``bank_feed_url``).
+NO_FEED = "no_feed"
 
 
 @dataclass(frozen=True)
 class Refresh:
-    """What "update status" did: whether a feed was read, and how many documents it had."""
+    """What "update status" did: whether a feed was read, and how many documents it had;
+    ``reason`` says why no feed was read (:data:`NO_FEED`)."""
 
     polled: bool
     documents: int
+    reason: str | None = None
 
 
 def refresh_code(
@@ -204,5 +223,5 @@ def refresh_code(
         codes.get(session, rf_text)
     connector = FeedConnector(db, settings, handler=handler)
     if not connector.configured:
-        return Refresh(False, 0)
+        return Refresh(False, 0, NO_FEED)
     return Refresh(True, connector.poll().documents)

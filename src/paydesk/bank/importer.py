@@ -33,9 +33,10 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from paydesk.accounts.service import lock_accounts
@@ -47,11 +48,12 @@ from paydesk.bank.matching import decide
 from paydesk.bank.models import BankEntry, BankFile
 from paydesk.bank.read_ahead import read_ahead
 from paydesk.bank.remittance import rf_cuts
+from paydesk.bank.set_aside import is_outage
 from paydesk.codes.service import code_states
 from paydesk.codes.status import CodeState
 from paydesk.collection import fewer_collections
 from paydesk.db.base import utcnow
-from paydesk.db.bulk import allocate_ids, among, insert_rows
+from paydesk.db.bulk import allocate_ids, among_param, insert_rows
 from paydesk.db.engine import Database
 from paydesk.directdebits import pain002
 from paydesk.directdebits import service as direct_debits
@@ -360,6 +362,142 @@ def import_document(
     )
 
 
+@dataclass(frozen=True)
+class Document:
+    """One camt document received from the bank gateway: its bytes, where from, who sent it."""
+
+    data: bytes
+    source: str
+    actor: str
+
+
+def import_documents(
+    db: Database, settings: Settings, documents: list[Document]
+) -> list[ImportSummary | Exception]:
+    """Import documents that arrived together in **one transaction** (group commit).
+
+    Each document gets its own file row and summary, as :func:`import_document` gives it; their
+    entries are checked for duplicates, matched and posted together — one code lookup, one
+    :func:`~paydesk.payments.service.take` through the one pipeline, one commit. The answer is
+    each document's summary, or the error it alone was refused with (a document that is not
+    camt is recorded as failed and takes nothing else down). A document larger than an
+    SQLite step, or a group whose transaction fails for another reason than a race, is
+    imported one document at a time by :func:`import_document`.
+    """
+    results: list[ImportSummary | Exception | None] = [None] * len(documents)
+    parsed: list[tuple[int, camt.CamtFile, list[camt.ReportedEntry], str]] = []
+    rules = entry_rules(settings)
+    policy = money_in.policy_of(settings)
+    for index, document in enumerate(documents):
+        digest = hashlib.sha256(document.data).hexdigest()
+        try:
+            opened = camt.open_camt(io.BytesIO(document.data), rules=rules)
+            entries = list(opened.entries())
+        except camt.InvalidBankFile as error:
+            job = _document_job(db, document, digest, policy, rules, ReturnRules.of(settings))
+            _failed(job, error.detail)
+            results[index] = error
+            continue
+        if len(entries) > SQLITE_STEP:
+            results[index] = _alone(db, settings, document)
+            continue
+        parsed.append((index, opened, entries, digest))
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            for index, summary in _import_group(
+                db, documents, parsed, policy, ReturnRules.of(settings)
+            ):
+                results[index] = summary
+            break
+        except Exception as error:
+            if attempt < RACE_ATTEMPTS and lost_race(error):
+                log.info("a group of %d documents lost a race; again (%s)", len(parsed), error)
+                continue
+            if is_outage(error):  # nothing to learn by importing one at a time
+                raise
+            log.warning("a group of %d documents failed, one at a time now: %s", len(parsed), error)
+            for index, *_ in parsed:
+                results[index] = _alone(db, settings, documents[index])
+            break
+    return [r if r is not None else RuntimeError("not imported") for r in results]
+
+
+def _alone(db: Database, settings: Settings, document: Document) -> ImportSummary | Exception:
+    try:
+        return import_document(
+            db, settings, document.data, source=document.source, actor=document.actor
+        )
+    except Exception as error:  # the document's own answer
+        return error
+
+
+def _document_job(
+    db: Database,
+    document: Document,
+    digest: str,
+    policy: Policy,
+    rules: camt.EntryRules,
+    returns: ReturnRules,
+) -> _Job:
+    return _Job(
+        db,
+        io.BytesIO(document.data),
+        f"{document.source} document",
+        document.source.split(":", 1)[0],
+        document.actor,
+        camt.DEFAULT_MAX_BYTES,
+        None,
+        publish_webhooks,
+        policy,
+        rules,
+        digest,
+        returns,
+    )
+
+
+def _import_group(
+    db: Database,
+    documents: list[Document],
+    parsed: list[tuple[int, camt.CamtFile, list[camt.ReportedEntry], str]],
+    policy: Policy,
+    returns: ReturnRules,
+) -> list[tuple[int, ImportSummary]]:
+    if not parsed:
+        return []
+    done: list[tuple[int, ImportSummary]] = []
+    with db.transaction() as session:
+        subscriptions = outbox.listeners(session)
+        listening = bool(subscriptions)
+        records: list[BankFile] = []
+        parts: list[_Part] = []
+        jobs: dict[int, _Job] = {}
+        for index, opened, _entries, digest in parsed:
+            document = documents[index]
+            job = _document_job(db, document, digest, policy, camt.EntryRules(), returns)
+            record = _new_record(job, opened, "imported")
+            records.append(record)
+            jobs[index] = job
+            summary = ImportSummary(
+                name=job.name, kind=opened.kind, version=opened.version, listening=listening
+            )
+            done.append((index, summary))
+        session.add_all(records)
+        session.flush()
+        for record, (index, summary), (_, _, entries, _) in zip(records, done, parsed, strict=True):
+            summary.file_id = record.id
+            parts.append(_Part(record.id, entries, summary, jobs[index]))
+        _import_parts(
+            session,
+            parts,
+            policy,
+            lambda s, events: outbox.emit_many(s, events, subscriptions=subscriptions),  # type: ignore[arg-type]
+        )
+        for record, (_, summary) in zip(records, done, strict=True):
+            for key, value in summary.counts().items():
+                setattr(record, key, value)
+    return done
+
+
 #: Columns of a stored bank entry, in the order :func:`_row` fills them.
 ENTRY_COLUMNS = (
     "key",
@@ -466,6 +604,16 @@ def _codes_for(
     return code_states(session, rfs=list(first)), found
 
 
+@dataclass(frozen=True)
+class _Part:
+    """The entries of one file (or document) in a step, with the file's row, summary and job."""
+
+    file_id: int
+    entries: list[camt.ReportedEntry]
+    summary: ImportSummary
+    job: _Job
+
+
 def _import_chunk(
     session: Session,
     file_id: int,
@@ -473,45 +621,69 @@ def _import_chunk(
     summary: ImportSummary,
     job: _Job,
 ) -> None:
-    actor, policy, publish = job.actor, job.policy or Policy(), job.publish
-    summary.entries += len(chunk)
+    _import_parts(
+        session, [_Part(file_id, chunk, summary, job)], job.policy or Policy(), job.publish
+    )
+
+
+@cache
+def _known_keys(dialect: str) -> Select:
+    """The stored entries' keys among ``:keys`` (built once)."""
+    return select(BankEntry.key).where(among_param(dialect, BankEntry.key, "keys"))
+
+
+def _import_parts(
+    session: Session,
+    parts: list[_Part],
+    policy: Policy,
+    publish: Publisher,
+) -> None:
+    """Import the entries of one or more files in the caller's transaction: one duplicate
+    check, one code lookup and one :func:`~paydesk.payments.service.take` for them all."""
+    listening = any(part.summary.listening for part in parts)
     dialect = session.get_bind().dialect.name
-    keys = [e.key for e in chunk if e.key is not None]
+    keys = [e.key for part in parts for e in part.entries if e.key is not None]
     seen = (
-        set(session.scalars(select(BankEntry.key).where(among(dialect, BankEntry.key, keys))))
+        set(session.connection().execute(_known_keys(dialect), {"keys": keys}).scalars())
         if keys
         else set()
     )
     now = utcnow()
     rows: list[tuple[object, ...]] = []
-    reversals: list[camt.ReportedEntry] = []
+    reversals: list[tuple[_Part, camt.ReportedEntry]] = []
     fresh: list[camt.ReportedEntry] = []
-    collected: list[camt.ReportedEntry] = []
-    for entry in chunk:
-        if entry.problem is not None:
-            summary.rejected += 1
-            rows.append(_row(entry, file_id, "rejected", entry.problem, now, keyed=False))
-            continue
-        returned = entry.return_code is not None and not entry.credit
-        if entry.status != "BOOK" or (not entry.credit and not entry.reversal and not returned):
-            summary.ignored += 1
-            continue
-        if entry.key in seen:
-            summary.duplicates += 1
-            continue
-        seen.add(entry.key)
-        if returned or (entry.mandate_id and entry.credit and not entry.reversal):
-            collected.append(entry)
-        elif entry.reversal:
-            reversals.append(entry)
-        else:
-            fresh.append(entry)
+    owners: list[_Part] = []
+    collected: dict[int, list[camt.ReportedEntry]] = {}
+    for number, part in enumerate(parts):
+        summary, file_id = part.summary, part.file_id
+        summary.entries += len(part.entries)
+        for entry in part.entries:
+            if entry.problem is not None:
+                summary.rejected += 1
+                rows.append(_row(entry, file_id, "rejected", entry.problem, now, keyed=False))
+                continue
+            returned = entry.return_code is not None and not entry.credit
+            if entry.status != "BOOK" or (not entry.credit and not entry.reversal and not returned):
+                summary.ignored += 1
+                continue
+            if entry.key in seen:
+                summary.duplicates += 1
+                continue
+            seen.add(entry.key)
+            if returned or (entry.mandate_id and entry.credit and not entry.reversal):
+                collected.setdefault(number, []).append(entry)
+            elif entry.reversal:
+                reversals.append((part, entry))
+            else:
+                fresh.append(entry)
+                owners.append(part)
     codes, from_text = _codes_for(session, fresh)
     initial: dict[int, CodeState] = {}
     running: dict[int, CodeState] = {}
-    matched: list[tuple[int, camt.ReportedEntry, CodeState]] = []
+    matched: list[tuple[int, camt.ReportedEntry, CodeState, str]] = []
     held: list[tuple[int, camt.ReportedEntry, str, str | None]] = []
     for index, entry in enumerate(fresh):
+        summary, file_id = owners[index].summary, owners[index].file_id
         assert entry.amount is not None and entry.date is not None
         rf = from_text.get(index, entry.rf)
         code = codes.get(rf) if rf else None
@@ -534,7 +706,7 @@ def _import_chunk(
         initial.setdefault(code.id, codes[code.rf])
         running[code.id] = code.with_paid(code.paid_minor + entry.amount.minor)
         summary.matched += 1
-        matched.append((len(rows), entry, code))
+        matched.append((len(rows), entry, code, owners[index].job.actor))
         rows.append(_row(entry, file_id, "matched", None, now, code_id=code.id, rf=rf))
     if rows:
         ids = _insert_entries(session, rows)
@@ -551,7 +723,7 @@ def _import_chunk(
                 reference=entry.account_servicer_ref or entry.end_to_end_id,
                 actor=actor,
             )
-            for index, entry, code in matched
+            for index, entry, code, actor in matched
             if entry.amount is not None and entry.date is not None
         ]
         money_in.take(
@@ -559,10 +731,10 @@ def _import_chunk(
             intakes,
             policy=policy,
             codes=initial,
-            tell=summary.listening,
+            tell=listening,
             publish=publish,
         )
-        if summary.listening and held:
+        if listening and held:
             publish(
                 session,
                 [
@@ -580,10 +752,11 @@ def _import_chunk(
                     if entry.amount is not None
                 ],
             )
-    for entry in reversals:
-        _reverse(session, file_id, entry, summary, actor)
-    if collected:
-        _settle_direct_debits(session, file_id, collected, summary, job)
+    for part, entry in reversals:
+        _reverse(session, part.file_id, entry, part.summary, part.job.actor)
+    for number, entries in collected.items():
+        part = parts[number]
+        _settle_direct_debits(session, part.file_id, entries, part.summary, part.job)
 
 
 def _settle_direct_debits(

@@ -1,16 +1,20 @@
-"""Code inquiry: may this RF be paid, how much, until when (asked by the paying bank)."""
+"""Code inquiry: may this RF be paid, how much, until when (asked by the paying bank).
+
+The paying bank asks before every payment, so the inquiry is a cheap read: one statement of
+the code's columns on a plain connection (no ORM session, no write), answered by pure rules.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from paydesk.codes import rf
-from paydesk.codes import service as codes
+from paydesk.codes.models import PaymentCode
 from paydesk.codes.status import PAYABLE, CodeStatus
-from paydesk.errors import NotFound
 from paydesk.money import Money
 
 #: Why a code is refused (``reason`` of an unpayable answer).
@@ -33,8 +37,22 @@ class Inquiry:
     status: str | None = None
 
 
+_CODE = select(
+    PaymentCode.rf,
+    PaymentCode.status,
+    PaymentCode.amount_type,
+    PaymentCode.amount_minor,
+    PaymentCode.paid_minor,
+    PaymentCode.currency,
+    PaymentCode.expires_on,
+).where(PaymentCode.rf == bindparam("rf"))
+
+
 def inquire(
-    session: Session, text: str, amount: str | None = None, currency: str | None = None
+    connection: Connection | Session,
+    text: str,
+    amount: str | None = None,
+    currency: str | None = None,
 ) -> Inquiry:
     """Answer the inquiry for ``text``; a malformed RF or amount raises an input error.
 
@@ -43,9 +61,8 @@ def inquire(
     paid with exactly the amount due) and ``exceeds_ceiling`` (an open code's ceiling).
     """
     code_text = rf.validate(text)
-    try:
-        code = codes.get(session, code_text)
-    except NotFound:
+    code = connection.execute(_CODE, {"rf": code_text}).first()
+    if code is None:
         return Inquiry(False, UNKNOWN, code_text)
     due_minor: int | None = None
     if code.amount_minor is not None:

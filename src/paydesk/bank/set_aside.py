@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from paydesk.bank.feed_cursor import upsert_cursor
+from paydesk.bank.feed_cursor import advance_cursor, upsert_cursor
 from paydesk.bank.feed_failure import BankFeedFailure
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
@@ -57,11 +57,24 @@ def _described(error: BaseException) -> tuple[str, str]:
     return "internal-error", storable(f"{type(error).__name__}: {error}"[:2000])
 
 
-def set_aside(db: Database, feed: str, cursor: str, document: str, error: BaseException) -> int:
+_UNKNOWN = object()
+
+
+def set_aside(
+    db: Database,
+    feed: str,
+    cursor: str,
+    document: str,
+    error: BaseException,
+    *,
+    previous: str | object | None = _UNKNOWN,
+) -> int:
     """Store the failed document, move the feed's cursor past it, tell the host system.
 
-    A document no database could store as given (a NUL, a lone surrogate) is stored with
-    those characters escaped; it failed to import in any case."""
+    With ``previous`` (the cursor the taker read), nothing is stored when another taker moved
+    the cursor meanwhile (:class:`~paydesk.bank.feed_cursor.CursorMoved` is raised): it put the
+    document aside itself. A document no database could store as given (a NUL, a lone
+    surrogate) is stored with those characters escaped; it failed to import in any case."""
     error_type, detail = _described(error)
     document = storable(document)
     with db.transaction() as session:
@@ -77,7 +90,10 @@ def set_aside(db: Database, feed: str, cursor: str, document: str, error: BaseEx
         )
         session.add(failure)
         session.flush()
-        upsert_cursor(session, db.is_postgresql, feed, cursor)
+        if previous is _UNKNOWN:
+            upsert_cursor(session, db.is_postgresql, feed, cursor)
+        else:
+            advance_cursor(session, db.is_postgresql, feed, previous, cursor)  # type: ignore[arg-type]
         outbox.emit(session, EVENT, event_payload(failure))
     log.warning("bank feed %s: document %s put aside (%s): %s", feed, cursor, error_type, detail)
     return failure.id

@@ -61,6 +61,8 @@ def worker(
     from paydesk.worker.runner import Worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    for chatty in ("httpx", "httpcore"):  # a line per feed poll and webhook otherwise
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     settings = get_settings()
     load_builtin(REGISTRY)
     runner = Worker(Database(settings.database_url), settings, REGISTRY, batch=batch)

@@ -61,17 +61,25 @@ class InvalidPaymentCode(InvalidInput):
 class InvalidLength(InvalidPaymentCode):
     """Shorter than 5 or longer than 25 characters."""
 
+    text_code = "rf-length"
+
 
 class InvalidFormat(InvalidPaymentCode):
     """Does not start with RF, or holds characters other than A-Z and 0-9."""
+
+    text_code = "rf-format"
 
 
 class InvalidChecksum(InvalidPaymentCode):
     """The mod 97-10 check does not hold: a typing error."""
 
+    text_code = "rf-check-digits"
+
 
 class InvalidCheckDigits(InvalidPaymentCode):
     """Check digits 00, 01 or 99: arithmetically valid aliases that no generator produces."""
+
+    text_code = "rf-check-digits-never-issued"
 
 
 def compact(number: str) -> str:
@@ -116,15 +124,25 @@ def validate(number: str) -> str:
         code = compact(number)
         if 5 <= len(code) <= 25 and code.startswith("RF"):
             raise InvalidFormat(
-                f"{number!r}: only letters A-Z and digits may follow the check digits"
+                f"{number!r}: only letters A-Z and digits may follow the check digits",
+                code="rf-characters",
+                number=number,
             )
     if not 5 <= len(code) <= 25:
-        raise InvalidLength(f"{number!r}: an RF code has 5 to 25 characters, not {len(code)}")
+        raise InvalidLength(
+            f"{number!r}: an RF code has 5 to 25 characters, not {len(code)}",
+            number=number,
+            length=len(code),
+        )
     if code[:2] != "RF":
-        raise InvalidFormat(f"{number!r}: an RF code starts with 'RF'")
+        raise InvalidFormat(f"{number!r}: an RF code starts with 'RF'", number=number)
     check = code[2:4]
     if not check.isdigit():
-        raise InvalidFormat(f"{number!r}: characters 3 and 4 must be check digits")
+        raise InvalidFormat(
+            f"{number!r}: characters 3 and 4 must be check digits",
+            code="rf-check-digits-place",
+            number=number,
+        )
     body = code[4:]
     if body.isdigit():
         remainder = int(body + "2715" + check) % 97
@@ -133,9 +151,11 @@ def validate(number: str) -> str:
             int(charmap_encode(body, "strict", _TO_DIGITS)[0] + b"2715" + check.encode()) % 97
         )
     if remainder != 1:
-        raise InvalidChecksum(f"{code}: check digits do not match (mod 97 is not 1)")
+        raise InvalidChecksum(f"{code}: check digits do not match (mod 97 is not 1)", rf=code)
     if check in _NEVER_ISSUED:
-        raise InvalidCheckDigits(f"{code}: check digits {check} are never issued (02 to 98 only)")
+        raise InvalidCheckDigits(
+            f"{code}: check digits {check} are never issued (02 to 98 only)", rf=code, check=check
+        )
     return code
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
+from functools import cache
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,8 @@ from paydesk.codes import layouts, rf
 from paydesk.codes.models import LIVE_STATUSES, CodePayment, CodeSerial, PaymentCode
 from paydesk.codes.status import CodeState, CodeStatus, check_cancel
 from paydesk.db.base import utcnow
-from paydesk.db.bulk import among
+from paydesk.db.bulk import among_param
+from paydesk.db.listing import Sorts, fetch_page, within
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.settings import AmountType, IssueMode, Settings
 
@@ -302,10 +304,6 @@ def expire_due(session: Session, *, today: date | None = None, actor: str = "sys
     return len(due)
 
 
-def _start_of(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class CodeFilter:
     status: str | None = None
@@ -326,30 +324,25 @@ def still_payable_minor(code: PaymentCode) -> int | None:
 
 
 #: Columns a code list sorts by (``"-issued"``: newest first, the default).
-SORTS = {
-    "rf": PaymentCode.rf,
-    "kind": PaymentCode.kind,
-    "status": PaymentCode.status,
-    "amount": PaymentCode.amount_minor,
-    "paid": PaymentCode.paid_minor,
-    "issued": PaymentCode.issued_at,
-    "expires": PaymentCode.expires_on,
-}
-
-
-def check_sort(sort: str) -> tuple[str, bool]:
-    """``"paid"`` or ``"-paid"`` (descending) → (column, descending); refuses other columns."""
-    column = sort.removeprefix("-")
-    if column not in SORTS:
-        raise InvalidInput(f"sort {sort!r}: sort by one of {list(SORTS)}, '-' first for descending")
-    return column, sort.startswith("-")
+SORTS = Sorts(
+    {
+        "rf": PaymentCode.rf,
+        "kind": PaymentCode.kind,
+        "status": PaymentCode.status,
+        "amount": PaymentCode.amount_minor,
+        "paid": PaymentCode.paid_minor,
+        "issued": PaymentCode.issued_at,
+        "expires": PaymentCode.expires_on,
+    },
+    default="-issued",
+    tie=PaymentCode.id,
+)
 
 
 def search(
     session: Session, filters: CodeFilter, *, limit: int, offset: int, sort: str = "-issued"
 ) -> tuple[list[PaymentCode], int]:
     """Codes matching the filters in ``sort`` order, and how many match in all."""
-    column, descending = check_sort(sort)
     query = select(PaymentCode)
     if filters.status:
         query = query.where(PaymentCode.status == filters.status)
@@ -357,22 +350,15 @@ def search(
         query = query.where(PaymentCode.kind == filters.kind)
     if filters.account_id is not None:
         query = query.where(PaymentCode.account_id == filters.account_id)
-    if filters.issued_from:
-        query = query.where(PaymentCode.issued_at >= _start_of(filters.issued_from))
-    if filters.issued_to:
-        query = query.where(
-            PaymentCode.issued_at < _start_of(filters.issued_to + timedelta(days=1))
-        )
+    query = within(
+        query, PaymentCode.issued_at, filters.issued_from, filters.issued_to, moment=True
+    )
     if filters.expiring_by:
         query = query.where(
             PaymentCode.status.in_(("active", "partially_paid")),
             PaymentCode.expires_on <= filters.expiring_by,
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    key, tie = SORTS[column], PaymentCode.id
-    order = (key.desc(), tie.desc()) if descending else (key.asc(), tie.asc())
-    rows = session.scalars(query.order_by(*order).limit(limit).offset(offset))
-    return list(rows), int(total)
+    return fetch_page(session, query, SORTS, sort, limit=limit, offset=offset, entities=True)
 
 
 def payments_of(session: Session, code_id: int) -> list[CodePayment]:
@@ -400,6 +386,15 @@ _STATE_COLUMNS = (
 )
 
 
+@cache
+def _states_query(dialect: str, by: str, lock: bool) -> Select:
+    """The codes whose ``by`` (``id`` or ``rf``) is among ``:v`` (built once per shape)."""
+    query = select(*_STATE_COLUMNS).where(among_param(dialect, PaymentCode.__table__.c[by], "v"))
+    if lock:
+        query = query.order_by(PaymentCode.id).with_for_update()
+    return query
+
+
 def code_states(
     session: Session, *, ids: Iterable[int] = (), rfs: Iterable[str] = (), lock: bool = True
 ) -> dict:
@@ -409,10 +404,7 @@ def code_states(
     ids, rfs = list(ids), list(rfs)
     if not ids and not rfs:
         return {}
-    column = PaymentCode.id if ids else PaymentCode.rf
-    query = select(*_STATE_COLUMNS).where(among(dialect, column, ids or rfs))
-    if lock and dialect == "postgresql":
-        query = query.order_by(PaymentCode.id).with_for_update()
+    query = _states_query(dialect, "id" if ids else "rf", lock and dialect == "postgresql")
     session.flush()  # codes added in this session count too
-    states = [CodeState(*row) for row in session.connection().execute(query)]
+    states = [CodeState(*row) for row in session.connection().execute(query, {"v": ids or rfs})]
     return {s.id: s for s in states} if ids else {s.rf: s for s in states}

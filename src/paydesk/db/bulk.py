@@ -186,3 +186,12 @@ def among(
         listed = func.json_each(bindparam(None, json.dumps(list(values)), type_=String))
         return column.in_(select(listed.table_valued("value").c.value))
     return column.in_(list(values))
+
+
+def among_param(dialect: str, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """:func:`among` with the values bound later as parameter ``name`` (a list), so the
+    statement can be built once and reused: an array on PostgreSQL, an expanding ``IN`` on
+    SQLite."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))

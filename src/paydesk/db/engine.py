@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from threading import RLock
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -82,6 +82,12 @@ class Database:
         """A session for reads only; closing it ends its transaction, loaded rows stay readable."""
         with self.sessions(bind=self._read_bind) as session:
             yield session
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A plain connection for a few reads (no ORM session): the cheapest way to ask."""
+        with self._read_bind.connect() as connection:
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -21,5 +21,5 @@ def fetch(session: Session, model: type[Row], key: object, *, what: str, lock: b
         query = query.with_for_update()
     row = session.scalar(query)
     if row is None:
-        raise NotFound(f"no {what} {key}")
+        raise NotFound(f"no {what} {key}", code=f"no-{what.replace(' ', '-')}", key=str(key))
     return row

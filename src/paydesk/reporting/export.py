@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from paydesk.bank.models import BankEntry
+from paydesk.bank.models import BankEntry, BankFile
+from paydesk.cashier.models import CashDrawerSession
 from paydesk.codes.models import PaymentCode
+from paydesk.documents.models import Document
 from paydesk.errors import PaydeskError
 from paydesk.money import Money
 from paydesk.reporting.events import EventLine
@@ -186,3 +190,133 @@ def events_csv(lines: Iterable[EventLine]) -> str:
             for e in lines
         ),
     )
+
+
+@dataclass(frozen=True)
+class Table:
+    """A list's declared columns and how one of its rows reads in them: the same values make
+    the CSV export and the API's items."""
+
+    columns: Sequence[str]
+    row: Callable[[Any], Sequence[object]]
+
+    def csv(self, lines: Iterable[Any]) -> str:
+        return write_csv(self.columns, (self.row(line) for line in lines))
+
+    def records(self, lines: Iterable[Any]) -> list[dict[str, object]]:
+        return [dict(zip(self.columns, self.row(line), strict=True)) for line in lines]
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _per_type(minor_by_type: dict | None, currency: str) -> str | None:
+    """``{"cash": 12000}`` → ``cash 120.00`` (types in name order, ``; `` between)."""
+    if minor_by_type is None:
+        return None
+    return "; ".join(f"{k} {amount(v, currency)}" for k, v in sorted(minor_by_type.items()))
+
+
+ACCOUNTS = Table(
+    ("account", "customer", "customer_class", "currency", "opened_at", "balance"),
+    lambda a: (
+        a.number,
+        a.customer_name,
+        a.customer_class,
+        a.currency,
+        _day(a.opened_at),
+        amount(a.balance_minor, a.currency),
+    ),
+)
+
+
+def _document_row(line: tuple[Document, str]) -> Sequence[object]:
+    d, account_number = line
+    return (
+        d.number,
+        d.kind,
+        account_number,
+        _day(d.issue_date),
+        _day(d.due_date),
+        d.status,
+        d.currency,
+        amount(d.amount_minor, d.currency),
+    )
+
+
+DOCUMENTS = Table(
+    ("document", "kind", "account", "issue_date", "due_date", "status", "currency", "amount"),
+    _document_row,
+)
+
+
+def _file_row(f: BankFile) -> Sequence[object]:
+    counts = (f.entries, f.matched, f.unmatched, f.duplicates, f.reversed, f.rejected, f.ignored)
+    return (
+        f.id,
+        f.name,
+        f.kind,
+        f.version,
+        f.source,
+        f.status,
+        *counts,
+        f.imported_by,
+        _day(f.created_at),
+        f.error,
+    )
+
+
+BANK_FILES = Table(
+    [
+        "file",
+        "name",
+        "kind",
+        "version",
+        "source",
+        "status",
+        "entries",
+        "matched",
+        "unmatched",
+        "duplicates",
+        "reversed",
+        "rejected",
+        "ignored",
+        "imported_by",
+        "imported_at",
+        "error",
+    ],
+    _file_row,
+)
+
+
+def _drawer_row(d: CashDrawerSession) -> Sequence[object]:
+    per_type = (_per_type(d.expected, d.currency), _per_type(d.counted, d.currency))
+    return (
+        d.id,
+        d.cashier,
+        d.status,
+        d.currency,
+        amount(d.float_minor, d.currency),
+        _day(d.opened_at),
+        _day(d.closed_at),
+        *per_type,
+        _per_type(d.difference, d.currency),
+    )
+
+
+DRAWERS = Table(
+    [
+        "drawer",
+        "cashier",
+        "status",
+        "currency",
+        "float",
+        "opened_at",
+        "closed_at",
+        "expected",
+        "counted",
+        "difference",
+    ],
+    _drawer_row,
+)

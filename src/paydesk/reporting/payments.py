@@ -7,24 +7,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paydesk.accounts.models import Account, Customer
+from paydesk.db.listing import Sorts, check_range, fetch_page, within
 from paydesk.errors import InvalidInput
 from paydesk.payments.models import Payment, PaymentEvent
 
 STATUSES = ("incomplete", "freezable", "error", "frozen", "cancelled")
-SORTS = {
-    "id": Payment.id,
-    "date": PaymentEvent.event_date,
-    "status": Payment.status,
-    "amount": Payment.amount_minor,
-    "account": Account.number,
-    "customer": Customer.name,
-    "source": PaymentEvent.source,
-}
-DEFAULT_SORT = "-id"
+SORTS = Sorts(
+    {
+        "id": Payment.id,
+        "date": PaymentEvent.event_date,
+        "status": Payment.status,
+        "amount": Payment.amount_minor,
+        "account": Account.number,
+        "customer": Customer.name,
+        "source": PaymentEvent.source,
+    },
+    default="-id",
+    tie=Payment.id,
+)
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,7 @@ class PaymentFilter:
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in STATUSES:
             raise InvalidInput(f"status {self.status!r} is not one of {list(STATUSES)}")
-        if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise InvalidInput("the end date is before the start date")
+        check_range(self.date_from, self.date_to)
 
 
 @dataclass(frozen=True)
@@ -58,19 +61,10 @@ class PaymentLine:
     error_message: str | None
 
 
-def check_sort(sort: str) -> tuple[str, bool]:
-    """``"amount"`` or ``"-amount"`` (descending) → (column, descending)."""
-    column = sort.removeprefix("-")
-    if column not in SORTS:
-        raise InvalidInput(f"sort {sort!r}: sort by one of {list(SORTS)}, '-' first for descending")
-    return column, sort.startswith("-")
-
-
 def list_payments(
-    session: Session, f: PaymentFilter, *, sort: str = DEFAULT_SORT, limit: int, offset: int = 0
+    session: Session, f: PaymentFilter, *, sort: str = SORTS.default, limit: int, offset: int = 0
 ) -> tuple[list[PaymentLine], int]:
     """One page of the payments matching ``f`` in ``sort`` order, and how many match in all."""
-    column, descending = check_sort(sort)
     query = (
         select(
             Payment.id,
@@ -93,14 +87,8 @@ def list_payments(
     )
     if f.status:
         query = query.where(Payment.status == f.status)
-    if f.date_from:
-        query = query.where(PaymentEvent.event_date >= f.date_from)
-    if f.date_to:
-        query = query.where(PaymentEvent.event_date <= f.date_to)
     if f.source:
         query = query.where(PaymentEvent.source == f.source)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    key = SORTS[column]
-    order = (key.desc(), Payment.id.desc()) if descending else (key.asc(), Payment.id.asc())
-    rows = session.execute(query.order_by(*order).limit(limit).offset(offset)).all()
-    return [PaymentLine(*row) for row in rows], int(total)
+    query = within(query, PaymentEvent.event_date, f.date_from, f.date_to)
+    rows, total = fetch_page(session, query, SORTS, sort, limit=limit, offset=offset)
+    return [PaymentLine(*row) for row in rows], total

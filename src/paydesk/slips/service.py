@@ -87,6 +87,7 @@ def check_payable(code: PaymentCode, today: date) -> None:
         raise CodeNotPayable(
             f"payment code {rf.format(code.rf)} is {status}; no payment slip is made for it",
             code_status=status,
+            rf=code.rf,
         )
 
 

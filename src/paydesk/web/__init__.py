@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 def mount(app: FastAPI) -> None:
     """Serve the pages at ``/`` and their styles and scripts at ``/static``."""
     from paydesk.web.views import (
+        account_edit,
         accounts,
         auth,
         bank,
@@ -34,6 +35,7 @@ def mount(app: FastAPI) -> None:
         start,
         search,
         accounts,
+        account_edit,
         credit,
         documents,
         codes,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from paydesk.web.i18n import N_
+from paydesk.errors import PaydeskError
+from paydesk.money import Money
+from paydesk.web.i18n import N_, format_money
 
 KINDS: dict[str, str] = {
     "invoice": N_("Invoice"),
@@ -115,6 +117,17 @@ CLASSES: dict[str, str] = {
     "non_cis": N_("Non-customer"),
 }
 
+#: The contract types paydesk and its demo use; a type a business names itself shows as typed.
+CONTRACT_TYPES: dict[str, str] = {
+    "service": N_("Service"),
+    "parts": N_("Parts"),
+    "counter": N_("Counter sales"),
+    "fleet": N_("Fleet"),
+    "vehicle": N_("Vehicle"),
+    "excess": N_("Excess credit"),
+    "excess_credit": N_("Excess credit"),
+}
+
 INSTRUMENTS: dict[str, str] = {
     "cheque": N_("Cheque"),
     "promissory_note": N_("Promissory note"),
@@ -164,7 +177,7 @@ REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
             r"^fixed-amount code (?P<rf>\S+) asks for (?P<due>\S+) (?P<currency>\w+), "
             r"(?P<paid>\S+) paid$"
         ),
-        N_("Fixed-amount code %(rf)s asks for %(due)s %(currency)s, %(paid)s paid"),
+        N_("Fixed-amount code %(rf)s asks for %(due)s, %(paid)s paid"),
     ),
     (
         re.compile(r"^reversal of a credit paydesk has not posted$"),
@@ -173,12 +186,26 @@ REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def reason_label(reason: str | None, gettext: Callable[[str], str]) -> str:
-    """A held entry's reason in the page's language; a sentence not known here as it is."""
+def reason_label(reason: str | None, gettext: Callable[[str], str], lang: str = "en") -> str:
+    """A held entry's reason in the page's language, its amounts in the local format; a
+    sentence not known here as it is."""
     if not reason:
         return ""
     for pattern, wording in REASONS:
         found = pattern.match(reason)
         if found:
-            return gettext(wording) % found.groupdict()
+            values = found.groupdict()
+            currency = values.get("currency")
+            for name in ("due", "paid"):
+                if name in values and currency:
+                    values[name] = _local_amount(values[name], currency, lang)
+            return gettext(wording) % values
     return reason
+
+
+def _local_amount(text: str, currency: str, lang: str) -> str:
+    """``12.50`` ``EUR`` → ``12,50 €`` in Greek; the text as written when it is no amount."""
+    try:
+        return format_money(Money.parse(text, currency).minor, currency, lang)
+    except PaydeskError:
+        return f"{text} {currency}"

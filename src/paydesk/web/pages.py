@@ -29,7 +29,7 @@ from paydesk.codes.service import still_payable_minor
 from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
 from paydesk.settings import Settings
-from paydesk.web import i18n, labels, session
+from paydesk.web import error_texts, i18n, labels, session
 from paydesk.web.i18n import N_
 
 FLASH_COOKIE = "paydesk_flash"
@@ -107,9 +107,12 @@ def environment(lang: str, timezone: str = "UTC") -> Environment:
         action=lambda value: gettext(labels.ACTIONS.get(value, value)),
         role=lambda value: gettext(labels.ROLES.get(value, value)),
         customer_class=lambda value: gettext(labels.CLASSES.get(value, value)),
+        contract_type=lambda value: (
+            gettext(labels.CONTRACT_TYPES[value]) if value in labels.CONTRACT_TYPES else value
+        ),
         instrument=lambda value: gettext(labels.INSTRUMENTS.get(value, value)),
         tender_type=lambda value: gettext(labels.TENDER_TYPES.get(value, value)),
-        reason=lambda value: labels.reason_label(value, gettext),
+        reason=lambda value: labels.reason_label(value, gettext, lang),
         return_reason=lambda code: gettext(labels.RETURN_REASONS.get(code, code)),
         rf=rf.format,
     )
@@ -142,6 +145,10 @@ class Web:
     display_name: str = ""
     flash: str | None = None
     _cookies: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def explain(self, error: PaydeskError) -> str:
+        """A domain error in the page's language (:mod:`paydesk.web.error_texts`)."""
+        return error_texts.error_text(error, self.lang)
 
     def _(self, message: str, **values: object) -> str:
         """Translate ``message`` into the page's language and fill ``%(name)s`` values."""
@@ -355,8 +362,12 @@ def form(roles: Iterable[Role] = ANYONE) -> Callable[..., Coroutine[Any, Any, We
     return _form
 
 
-def error_page(request: Request, status: int, message: str) -> Response:
+def error_page(request: Request, status: int, message: str | PaydeskError) -> Response:
+    """The error page (or, for htmx, the message area); a domain error in the page's
+    language."""
     web = load_web(request)
+    if isinstance(message, PaydeskError):
+        message = web.explain(message)
     if web.is_htmx:
         # htmx shows the error in the page's message area (see htmx-config in base.html).
         html = (
@@ -393,6 +404,6 @@ class PageRoute(APIRoute):
             except PageError as refused:
                 return error_page(request, refused.status, refused.message)
             except PaydeskError as error:
-                return error_page(request, error.status, error.detail)
+                return error_page(request, error.status, error)
 
         return _handle

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from paydesk import __version__, retry
@@ -79,47 +79,71 @@ def body_of(event_id: str, event_type: str, created_at: datetime, payload: dict)
     return json.dumps(event, separators=(",", ":"), sort_keys=True).encode()
 
 
+_DUE = (
+    select(WebhookDelivery.id)
+    .where(
+        WebhookDelivery.status == PENDING,
+        WebhookDelivery.next_attempt_at <= bindparam("now"),
+    )
+    .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_LEASE = (
+    update(WebhookDelivery)
+    .where(WebhookDelivery.id == bindparam("b_id"))
+    .values(next_attempt_at=bindparam("until"))
+)
+_CLAIMED = (
+    select(
+        WebhookDelivery.id,
+        WebhookDelivery.event_id,
+        WebhookDelivery.event_type,
+        WebhookDelivery.payload,
+        WebhookDelivery.created_at,
+        WebhookDelivery.attempts,
+        WebhookSubscription.url,
+        WebhookSubscription.secret,
+        WebhookSubscription.active,
+    )
+    .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+    .where(WebhookDelivery.id.in_(bindparam("ids", expanding=True)))
+    .order_by(WebhookDelivery.id)
+)
+_INACTIVE = (
+    update(WebhookDelivery)
+    .where(WebhookDelivery.id == bindparam("b_id"))
+    .values(status=FAILED, last_error="the subscription is not active")
+)
+
+
 def _claim(db: Database, limit: int, now: datetime, lease: timedelta) -> list[_Claimed]:
+    """Take up to ``limit`` due deliveries (rows others hold are skipped) and lease them."""
     with db.transaction() as session:
-        rows = session.execute(
-            select(WebhookDelivery.id)
-            .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now)
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        ids = [r.id for r in rows]
+        connection = session.connection()
+        ids = list(connection.execute(_DUE, {"now": now, "limit": limit}).scalars())
         if not ids:
             return []
-        session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id.in_(ids))
-            .values(next_attempt_at=now + lease)
-        )
-        found = session.execute(
-            select(WebhookDelivery, WebhookSubscription)
-            .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-            .where(WebhookDelivery.id.in_(ids))
-            .order_by(WebhookDelivery.id)
-        ).all()
-        claimed = []
-        for delivery, subscription in found:
-            if not subscription.active:
-                delivery.status = FAILED
-                delivery.last_error = "the subscription is not active"
+        connection.execute(_LEASE, [{"b_id": i, "until": now + lease} for i in ids])
+        claimed, inactive = [], []
+        for row in connection.execute(_CLAIMED, {"ids": ids}):
+            if not row.active:
+                inactive.append({"b_id": row.id})
                 continue
             claimed.append(
                 _Claimed(
-                    delivery.id,
-                    delivery.event_id,
-                    delivery.event_type,
-                    dict(delivery.payload),
-                    delivery.created_at,
-                    delivery.attempts,
-                    subscription.url,
-                    subscription.secret,
+                    row.id,
+                    row.event_id,
+                    row.event_type,
+                    dict(row.payload),
+                    row.created_at,
+                    row.attempts,
+                    row.url,
+                    row.secret,
                 )
             )
+        if inactive:
+            connection.execute(_INACTIVE, inactive)
         return claimed
 
 
@@ -146,35 +170,58 @@ def _send(client: httpx.Client, item: _Claimed, allowed_hosts: Sequence[str] = (
     return _Outcome(item.id, response.status_code, f"HTTP {response.status_code}")
 
 
+_OUTCOME = (
+    update(WebhookDelivery)
+    .where(WebhookDelivery.id == bindparam("b_id"))
+    .values(
+        attempts=bindparam("attempts"),
+        last_status_code=bindparam("code"),
+        last_error=bindparam("error"),
+        status=bindparam("status"),
+        # Set for a delivered one (and a retry's next attempt); otherwise kept as it was.
+        delivered_at=func.coalesce(
+            bindparam("delivered_at", type_=WebhookDelivery.__table__.c.delivered_at.type),
+            WebhookDelivery.delivered_at,
+        ),
+        next_attempt_at=func.coalesce(
+            bindparam("next_at", type_=WebhookDelivery.__table__.c.next_attempt_at.type),
+            WebhookDelivery.next_attempt_at,
+        ),
+    )
+)
+
+
 def _record(
     db: Database, settings: Settings, claimed: list[_Claimed], outcomes: list[_Outcome]
 ) -> DeliveryRun:
+    """Store each attempt's outcome (one statement for the batch)."""
     attempts = {c.id: c.attempts + 1 for c in claimed}
     now = utcnow()
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
+    rows: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        n = attempts[outcome.id]
+        row: dict[str, Any] = {
+            "b_id": outcome.id,
+            "attempts": n,
+            "code": outcome.status_code,
+            "error": outcome.error,
+            "status": PENDING,
+            "delivered_at": None,
+            "next_at": None,
+        }
+        if outcome.ok:
+            row.update(status=DELIVERED, delivered_at=now)
+            counts["delivered"] += 1
+        elif n >= settings.webhook_max_attempts:
+            row.update(status=FAILED)
+            counts["failed"] += 1
+        else:
+            row.update(next_at=now + retry.backoff(n, settings.webhook_backoff_seconds, MAX_DELAY))
+            counts["retrying"] += 1
+        rows.append(row)
     with db.transaction() as session:
-        for outcome in outcomes:
-            n = attempts[outcome.id]
-            values: dict[str, Any] = {
-                "attempts": n,
-                "last_status_code": outcome.status_code,
-                "last_error": outcome.error,
-            }
-            if outcome.ok:
-                values.update(status=DELIVERED, delivered_at=now)
-                counts["delivered"] += 1
-            elif n >= settings.webhook_max_attempts:
-                values.update(status=FAILED)
-                counts["failed"] += 1
-            else:
-                values.update(
-                    next_attempt_at=now
-                    + retry.backoff(n, settings.webhook_backoff_seconds, MAX_DELAY)
-                )
-                counts["retrying"] += 1
-            session.execute(
-                update(WebhookDelivery).where(WebhookDelivery.id == outcome.id).values(**values)
-            )
+        session.connection().execute(_OUTCOME, rows)
     return DeliveryRun(**counts)
 
 

@@ -8,6 +8,7 @@ happens afterwards (:mod:`paydesk.webhooks.delivery`).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -39,7 +40,7 @@ def check_event_types(types: list[str]) -> list[str]:
     return sorted(set(types))
 
 
-def _wants(subscription: WebhookSubscription, event_type: str) -> bool:
+def _wants(subscription: WebhookSubscription | Listener, event_type: str) -> bool:
     types = subscription.event_types or []
     return "*" in types or event_type in types
 
@@ -84,13 +85,38 @@ def has_subscribers(session: Session) -> bool:
     )
 
 
-def emit_many(session: Session, events: list[tuple[str, dict[str, Any]]]) -> None:
-    """:func:`emit` for many events at once: subscriptions read once, deliveries bulk-written."""
+@dataclass(frozen=True)
+class Listener:
+    """An active subscription as :func:`emit_many` needs it."""
+
+    id: int
+    event_types: list[str]
+
+
+def listeners(session: Session) -> list[Listener]:
+    """The active subscriptions (read once for a batch of events)."""
+    return [
+        Listener(row.id, row.event_types or [])
+        for row in session.execute(
+            select(WebhookSubscription.id, WebhookSubscription.event_types).where(
+                WebhookSubscription.active.is_(True)
+            )
+        )
+    ]
+
+
+def emit_many(
+    session: Session,
+    events: list[tuple[str, dict[str, Any]]],
+    *,
+    subscriptions: list[Listener] | None = None,
+) -> None:
+    """:func:`emit` for many events at once: subscriptions read once (or given, as
+    :func:`listeners` read them in this transaction), deliveries bulk-written."""
     if not events:
         return
-    subscriptions = list(
-        session.scalars(select(WebhookSubscription).where(WebhookSubscription.active.is_(True)))
-    )
+    if subscriptions is None:
+        subscriptions = listeners(session)
     if not subscriptions:
         return
     now = utcnow()

@@ -7,12 +7,15 @@ and open their own transactions.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from paydesk.db.engine import Database
 from paydesk.settings import Settings
+
+log = logging.getLogger(__name__)
 
 #: ``handler(db, settings, payload)``
 Handler = Callable[[Database, Settings, dict[str, Any]], Any]
@@ -71,10 +74,30 @@ def _expire_codes(db: Database, settings: Settings) -> None:
         codes.expire_due(session)
 
 
-def _poll_feed(db: Database, settings: Settings) -> None:
-    from paydesk.bank.connector import FeedConnector
+#: Feeds that could not be read at the last poll (told once, then retried quietly).
+_unreachable: set[str] = set()
 
-    FeedConnector(db, settings).poll()
+
+def _poll_feed(db: Database, settings: Settings) -> None:
+    """Read the bank feed. A feed that cannot be reached (a bank connector or simulator not
+    started yet, a network fault) is said once at INFO and then retried quietly each period
+    (DEBUG); the feed coming back is said once too."""
+    from paydesk.bank.connector import FeedConnector, FeedUnavailable
+
+    connector = FeedConnector(db, settings)
+    feed = connector.feed_url or ""
+    try:
+        connector.poll()
+    except FeedUnavailable as error:
+        if feed in _unreachable:
+            log.debug("%s; retrying", error.detail)
+        else:
+            _unreachable.add(feed)
+            log.info("%s; retrying every %s s quietly", error.detail, settings.bank_poll_seconds)
+        return
+    if feed in _unreachable:
+        _unreachable.discard(feed)
+        log.info("bank feed %s answers again", feed)
 
 
 def _deliver_webhooks(db: Database, settings: Settings) -> None:

@@ -120,6 +120,63 @@ def add_contract(account_id: int, body: ContractIn, call: Call = Depends(writer(
     return call.run(work, 201)
 
 
+class CustomerPatch(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: str | None = None
+    email: str | None = Field(default=None, max_length=254)
+    language: str | None = None
+    address: str | None = None
+    tax_id: str | None = Field(default=None, max_length=40)
+
+
+class AccountPatch(Strict):
+    number: str | None = Field(default=None, min_length=1, max_length=40)
+    customer_class: str | None = None
+
+
+class ContractPatch(Strict):
+    contract_type: str | None = Field(default=None, min_length=1, max_length=40)
+    payment_priority: int | None = None
+    is_overpayment: bool | None = None
+    description: str | None = Field(default=None, max_length=200)
+
+
+@router.patch("/customers/{customer_id}", response_model=CustomerOut)
+def update_customer(
+    customer_id: int, body: CustomerPatch, call: Call = Depends(writer(BACK_OFFICE))
+):
+    """Change the fields given (``null`` e-mail, address or tax id: clear it)."""
+    changes = body.model_dump(exclude_unset=True)
+    return call.run(lambda s: CustomerOut.of(service.update_customer(s, customer_id, **changes)))
+
+
+@router.patch("/accounts/{account_id}", response_model=AccountOut)
+def update_account(account_id: int, body: AccountPatch, call: Call = Depends(writer(BACK_OFFICE))):
+    """Change the account number or customer class (the currency stays)."""
+
+    def work(session):
+        service.update_account(session, account_id, **body.model_dump(exclude_unset=True))
+        return _account_out(session, account_id)
+
+    return call.run(work)
+
+
+@router.patch("/contracts/{contract_id}", response_model=AccountOut)
+def update_contract(
+    contract_id: int, body: ContractPatch, call: Call = Depends(writer(BACK_OFFICE))
+):
+    """Change a contract's type, payment priority, description or overpayment flag; answers
+    its account."""
+
+    def work(session):
+        contract = service.update_contract(
+            session, contract_id, **body.model_dump(exclude_unset=True)
+        )
+        return _account_out(session, contract.account_id)
+
+    return call.run(work)
+
+
 class LedgerEntryOut(BaseModel):
     id: int
     contract_id: int

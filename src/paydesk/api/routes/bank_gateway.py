@@ -15,8 +15,7 @@ from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import PaymentCodeOut
 from paydesk.auth.roles import DESK, INTEGRATIONS
 from paydesk.auth.service import Principal
-from paydesk.bank import connector
-from paydesk.bank.connector import default_handler
+from paydesk.bank import connector, group_commit
 from paydesk.bank.inquiry import inquire
 from paydesk.codes import service as codes
 from paydesk.db.engine import Database
@@ -60,11 +59,9 @@ class NotificationOut(BaseModel):
 class RefreshOut(BaseModel):
     polled: bool
     documents: int
+    #: Why no feed was read: ``no_feed`` (no ``bank_feed_url`` configured); null when read.
+    reason: str | None = None
     code: PaymentCodeOut
-
-
-def _handler(request: Request):
-    return getattr(request.app.state, "bank_handler", None) or default_handler()
 
 
 def _deliver_after_commit(background: BackgroundTasks, request: Request) -> None:
@@ -86,13 +83,13 @@ def code_inquiry(
     the amount due), ``exceeds_ceiling``, ``currency_mismatch``. A malformed RF or amount is a
     problem (422).
     """
-    with db.reading() as session:
-        answer = inquire(session, code, amount, currency)
+    with db.read_connection() as connection:
+        answer = inquire(connection, code, amount, currency)
     if answer.payable and answer.expires_on is not None and answer.expires_on < date.today():
         with db.transaction() as session:  # expire lazily, then answer from the new status
             codes.expire_due(session)
-        with db.reading() as session:
-            answer = inquire(session, code, amount, currency)
+        with db.read_connection() as connection:
+            answer = inquire(connection, code, amount, currency)
     return InquiryOut(
         payable=answer.payable,
         reason=answer.reason,
@@ -140,7 +137,9 @@ async def push_notification(
 ) -> NotificationOut:
     """A bank pushes one camt.054 (or camt.053) document; it is imported at once.
 
-    Importing the same entries again changes nothing, so a bank may retry freely.
+    Documents pushed while an import runs are imported together with it, in one transaction;
+    the answer comes once the document's entries are committed. Importing the same entries
+    again changes nothing, so a bank may retry freely.
     """
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in XML_TYPES:
@@ -149,11 +148,17 @@ async def push_notification(
     data = await _read_limited(request, settings.bank_push_max_bytes)
     if not data.strip():
         raise InvalidInput("the notification body is empty")
-    handler = _handler(request)
-    result = await run_in_threadpool(
-        handler, request.app.state.db, settings, data, source="push", actor=caller.username
-    )
-    _deliver_after_commit(background, request)
+    db = request.app.state.db
+    handler = getattr(request.app.state, "bank_handler", None)
+    if handler is None:  # grouped with what arrives meanwhile; webhooks woken by the commit
+        result = await run_in_threadpool(
+            group_commit.submit, db, settings, data, source="push", actor=caller.username
+        )
+    else:
+        result = await run_in_threadpool(
+            handler, db, settings, data, source="push", actor=caller.username
+        )
+        _deliver_after_commit(background, request)
     return NotificationOut(accepted=True, bytes=len(data), result=jsonable_encoder(result))
 
 
@@ -171,7 +176,10 @@ def refresh_code(
     db: Database = Depends(database),
     _caller: Principal = Depends(require(DESK)),
 ) -> RefreshOut:
-    """ "Update status": read the bank feed now, then answer the code with its payments."""
+    """ "Update status": read the bank feed now, then answer the code with its payments.
+
+    Without a configured feed (``bank_feed_url``) nothing is read: ``polled`` is false and
+    ``reason`` is ``no_feed``; the code is answered as paydesk knows it."""
     done = connector.refresh_code(
         db,
         request.app.state.settings,
@@ -185,5 +193,6 @@ def refresh_code(
         return RefreshOut(
             polled=done.polled,
             documents=done.documents,
+            reason=done.reason,
             code=PaymentCodeOut.of(found, codes.payments_of(session, found.id)),
         )

@@ -60,7 +60,7 @@ def list_codes(
     issued_from: date | None = None,
     issued_to: date | None = None,
     expiring_by: date | None = Query(None, description="payable codes expiring by this day"),
-    sort: str = Query("-issued", description=f"one of {', '.join(codes.SORTS)}; '-': descending"),
+    sort: str = Query(codes.SORTS.default, description=codes.SORTS.help),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     db: Database = Depends(database),

@@ -3,27 +3,35 @@ exported as CSV (the same rows)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from paydesk.accounts.models import Account
+from paydesk.accounts.service import CustomerClass
 from paydesk.api.deps import database, require
 from paydesk.api.schemas import Page
-from paydesk.auth.roles import ANYONE, DESK
+from paydesk.auth.roles import ANYONE, DESK, INTEGRATIONS, SUPERVISORS
 from paydesk.bank.models import BankEntry
 from paydesk.codes import service as codes
 from paydesk.codes.status import CodeStatus
 from paydesk.db.engine import Database
+from paydesk.db.listing import Sorts
+from paydesk.documents.lifecycle import DocumentKind
+from paydesk.reporting import accounts as account_list
 from paydesk.reporting import bank_entries, events, export, payments
+from paydesk.reporting import bank_files as file_list
+from paydesk.reporting import documents as document_list
+from paydesk.reporting import drawers as drawer_list
+from paydesk.web.listing import csv_response
 
 router = APIRouter(tags=["reports"])
 
 Show = Literal["", "unbalanced", "attention", "validation"]
-SORT_HELP = f"one of {', '.join(events.SORTS)}; '-' first for descending"
 
 
 class EventLineOut(BaseModel):
@@ -70,41 +78,6 @@ def _filter(
     return events.EventFilter(date_from, date_to, show, source)
 
 
-@router.get("/reports/payment-events", response_model=EventLinesOut)
-def payment_events(
-    filters: events.EventFilter = Depends(_filter),
-    sort: str = Query(events.DEFAULT_SORT, description=SORT_HELP),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    db: Database = Depends(database),
-    _caller=Depends(require(DESK)),
-) -> EventLinesOut:
-    """Payment events with their account, customer, tendered and paid amounts."""
-    with db.reading() as session:
-        lines, total = events.list_events(session, filters, sort=sort, limit=limit, offset=offset)
-    return EventLinesOut(
-        items=[EventLineOut.of(e) for e in lines],
-        page=Page(total=total, limit=limit, offset=offset),
-    )
-
-
-@router.get("/reports/payment-events.csv", response_class=Response)
-def payment_events_csv(
-    filters: events.EventFilter = Depends(_filter),
-    sort: str = Query(events.DEFAULT_SORT, description=SORT_HELP),
-    db: Database = Depends(database),
-    _caller=Depends(require(DESK)),
-) -> Response:
-    """The same rows as CSV (every page, at most 100 000)."""
-    with db.reading() as session:
-        lines, _total = events.list_events(session, filters, sort=sort, limit=export.MAX_ROWS)
-    return Response(
-        export.events_csv(lines),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="payment-events.csv"'},
-    )
-
-
 @router.get("/reports/payment-codes.csv", response_class=Response)
 def payment_codes_csv(
     status: CodeStatus | None = None,
@@ -113,7 +86,7 @@ def payment_codes_csv(
     issued_from: date | None = None,
     issued_to: date | None = None,
     expiring_by: date | None = None,
-    sort: str = Query("-issued", description=f"one of {', '.join(codes.SORTS)}; '-': descending"),
+    sort: str = Query(codes.SORTS.default, description=codes.SORTS.help),
     db: Database = Depends(database),
     _caller=Depends(require(ANYONE)),
 ) -> Response:
@@ -124,11 +97,7 @@ def payment_codes_csv(
         ids = {c.account_id for c in found}
         rows = session.execute(select(Account.id, Account.number).where(Account.id.in_(ids)))
         numbers = {i: number for i, number in rows}
-    return Response(
-        export.codes_csv(found, numbers),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="payment-codes.csv"'},
-    )
+    return csv_response(export.codes_csv(found, numbers), "payment-codes.csv")
 
 
 class BankEntryLineOut(BaseModel):
@@ -173,7 +142,6 @@ class BankEntryLinesOut(BaseModel):
 
 
 EntryStatus = Literal["matched", "unmatched", "reversed", "reversal", "rejected", "returned"]
-ENTRY_SORT_HELP = f"one of {', '.join(bank_entries.SORTS)}; '-' first for descending"
 
 
 def _entry_filter(
@@ -182,45 +150,6 @@ def _entry_filter(
     date_to: date | None = Query(None, alias="to", description="booking date, to (included)"),
 ) -> bank_entries.EntryFilter:
     return bank_entries.EntryFilter(status, date_from, date_to)
-
-
-@router.get("/reports/bank-entries", response_model=BankEntryLinesOut)
-def bank_entry_lines(
-    filters: bank_entries.EntryFilter = Depends(_entry_filter),
-    sort: str = Query(bank_entries.DEFAULT_SORT, description=ENTRY_SORT_HELP),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
-) -> BankEntryLinesOut:
-    """Bank entries by status and booking date, sorted, paged."""
-    with db.reading() as session:
-        found, total = bank_entries.list_entries(
-            session, filters, sort=sort, limit=limit, offset=offset
-        )
-    return BankEntryLinesOut(
-        items=[BankEntryLineOut.of(e) for e in found],
-        page=Page(total=total, limit=limit, offset=offset),
-    )
-
-
-@router.get("/reports/bank-entries.csv", response_class=Response)
-def bank_entry_lines_csv(
-    filters: bank_entries.EntryFilter = Depends(_entry_filter),
-    sort: str = Query(bank_entries.DEFAULT_SORT, description=ENTRY_SORT_HELP),
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
-) -> Response:
-    """The same rows as CSV (every page, at most 100 000)."""
-    with db.reading() as session:
-        found, _total = bank_entries.list_entries(
-            session, filters, sort=sort, limit=export.MAX_ROWS
-        )
-    return Response(
-        export.bank_entries_csv(found),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="bank-entries.csv"'},
-    )
 
 
 class PaymentLineOut(BaseModel):
@@ -263,7 +192,6 @@ class PaymentLinesOut(BaseModel):
 
 
 PaymentStatusName = Literal["incomplete", "freezable", "error", "frozen", "cancelled"]
-PAYMENT_SORT_HELP = f"one of {', '.join(payments.SORTS)}; '-' first for descending"
 
 
 def _payment_filter(
@@ -275,38 +203,130 @@ def _payment_filter(
     return payments.PaymentFilter(status, date_from, date_to, source)
 
 
-@router.get("/reports/payments", response_model=PaymentLinesOut)
-def payment_lines(
-    filters: payments.PaymentFilter = Depends(_payment_filter),
-    sort: str = Query(payments.DEFAULT_SORT, description=PAYMENT_SORT_HELP),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    db: Database = Depends(database),
-    _caller=Depends(require(DESK)),
-) -> PaymentLinesOut:
-    """Payments, one line each, with their account and customer."""
-    with db.reading() as session:
-        lines, total = payments.list_payments(
-            session, filters, sort=sort, limit=limit, offset=offset
-        )
-    return PaymentLinesOut(
-        items=[PaymentLineOut.of(p) for p in lines],
-        page=Page(total=total, limit=limit, offset=offset),
-    )
+class Records(BaseModel):
+    """One page of a list: each item has the list's columns, as in its CSV export."""
+
+    items: list[dict[str, Any]]
+    page: Page
 
 
-@router.get("/reports/payments.csv", response_class=Response)
-def payment_lines_csv(
-    filters: payments.PaymentFilter = Depends(_payment_filter),
-    sort: str = Query(payments.DEFAULT_SORT, description=PAYMENT_SORT_HELP),
-    db: Database = Depends(database),
-    _caller=Depends(require(DESK)),
-) -> Response:
-    """The same rows as CSV (every page, at most 100 000)."""
-    with db.reading() as session:
-        lines, _total = payments.list_payments(session, filters, sort=sort, limit=export.MAX_ROWS)
-    return Response(
-        export.payments_csv(lines),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="payments.csv"'},
-    )
+def _list_report(
+    path: str, *, lister: Callable, filters: Callable, sorts: Sorts, roles: frozenset,
+    summary: str, table: export.Table | None = None, to_csv: Callable[[list], str] | None = None,
+    items: Callable[[list], list] | None = None, model: type[BaseModel] = Records,
+) -> None:  # fmt: skip
+    """``GET /v1/reports/<path>`` (one page, JSON) and ``…/<path>.csv`` (every page, at most
+    100 000 rows) of a list: the same rows, filters and sort. A list declared as a
+    :class:`export.Table` gives both; one with typed items names ``items``, ``model`` and
+    ``to_csv``."""
+    if table is not None:
+        to_csv, items = table.csv, table.records
+    assert to_csv is not None and items is not None
+
+    def page_of(
+        chosen=Depends(filters),
+        sort: str = Query(sorts.default, description=sorts.help),
+        limit: int = Query(50, ge=1, le=500),
+        offset: int = Query(0, ge=0),
+        db: Database = Depends(database),
+        _caller=Depends(require(roles)),
+    ):
+        with db.reading() as session:
+            found, total = lister(session, chosen, sort=sort, limit=limit, offset=offset)
+        return model(items=items(found), page=Page(total=total, limit=limit, offset=offset))
+
+    def every_row(
+        chosen=Depends(filters),
+        sort: str = Query(sorts.default, description=sorts.help),
+        db: Database = Depends(database),
+        _caller=Depends(require(roles)),
+    ) -> Response:
+        with db.reading() as session:
+            found, _total = lister(session, chosen, sort=sort, limit=export.MAX_ROWS)
+        return csv_response(to_csv(found), f"{path}.csv")
+
+    router.get(f"/reports/{path}", response_model=model, description=summary)(page_of)
+    csv_summary = f"{summary}: every page as CSV"
+    router.get(f"/reports/{path}.csv", response_class=Response, description=csv_summary)(every_row)
+
+
+FROM = Query(None, alias="from", description="from this day")
+TO = Query(None, alias="to", description="to this day (included)")
+
+
+def _account_filter(
+    q: str | None = Query(None, max_length=100, description="account number or customer name"),
+    customer_class: CustomerClass | None = None,
+    date_from: date | None = FROM,
+    date_to: date | None = TO,
+) -> account_list.AccountFilter:
+    return account_list.AccountFilter(q, customer_class, date_from, date_to)
+
+
+def _document_filter(
+    kind: DocumentKind | None = None,
+    status: str | None = Query(None, max_length=30),
+    account_id: int | None = None,
+    date_from: date | None = FROM,
+    date_to: date | None = TO,
+) -> document_list.DocumentFilter:
+    return document_list.DocumentFilter(kind, status, account_id, date_from, date_to)
+
+
+def _file_filter(
+    status: Literal["imported", "importing", "failed"] | None = None,
+    source: Literal["cli", "api", "web", "inbox", "feed", "push"] | None = None,
+    date_from: date | None = FROM,
+    date_to: date | None = TO,
+) -> file_list.FileFilter:
+    return file_list.FileFilter(status, source, date_from, date_to)
+
+
+def _drawer_filter(
+    status: Literal["open", "closed"] | None = None,
+    cashier: str | None = Query(None, max_length=64),
+    date_from: date | None = FROM,
+    date_to: date | None = TO,
+) -> drawer_list.DrawerFilter:
+    return drawer_list.DrawerFilter(status, cashier, date_from, date_to)
+
+
+_list_report(
+    "accounts", lister=account_list.list_accounts, filters=_account_filter,
+    sorts=account_list.SORTS, table=export.ACCOUNTS, roles=ANYONE,
+    summary="Accounts with their customer and balance, by opening date",
+)  # fmt: skip
+_list_report(
+    "documents", lister=document_list.list_documents, filters=_document_filter,
+    sorts=document_list.SORTS, table=export.DOCUMENTS, roles=ANYONE,
+    summary="Documents with their account, by issue date",
+)  # fmt: skip
+_list_report(
+    "bank-files", lister=file_list.list_files, filters=_file_filter,
+    sorts=file_list.SORTS, table=export.BANK_FILES, roles=ANYONE,
+    summary="Imported bank files with what each import did, by import date",
+)  # fmt: skip
+_list_report(
+    "cash-drawers", lister=drawer_list.list_drawers, filters=_drawer_filter,
+    sorts=drawer_list.SORTS, table=export.DRAWERS, roles=SUPERVISORS | INTEGRATIONS,
+    summary="Cash drawers with float, expected, counted and difference, by opening date",
+)  # fmt: skip
+_list_report(
+    "payment-events", lister=events.list_events, filters=_filter, sorts=events.SORTS,
+    roles=DESK, summary="Payment events with their account, customer, tendered and paid amounts",
+    items=lambda found: [EventLineOut.of(e) for e in found], model=EventLinesOut,
+    to_csv=export.events_csv,
+)  # fmt: skip
+_list_report(
+    "bank-entries", lister=bank_entries.list_entries, filters=_entry_filter,
+    sorts=bank_entries.SORTS, roles=ANYONE,
+    summary="Bank entries by status and booking date, sorted, paged",
+    items=lambda found: [BankEntryLineOut.of(e) for e in found], model=BankEntryLinesOut,
+    to_csv=export.bank_entries_csv,
+)  # fmt: skip
+_list_report(
+    "payments", lister=payments.list_payments, filters=_payment_filter, sorts=payments.SORTS,
+    roles=DESK, summary="Payments, one line each, with their account and customer",
+    items=lambda found: [PaymentLineOut.of(p) for p in found], model=PaymentLinesOut,
+    to_csv=export.payments_csv,
+)  # fmt: skip

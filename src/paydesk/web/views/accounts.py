@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -19,9 +19,10 @@ from paydesk.codes.models import CodePayment, PaymentCode
 from paydesk.documents import service as documents
 from paydesk.documents.models import Document
 from paydesk.errors import Conflict, InvalidCurrency, InvalidInput
-from paydesk.ledger.posting import account_balance
 from paydesk.payments.models import Payment, PaymentEvent
-from paydesk.web import i18n
+from paydesk.reporting import accounts as account_list
+from paydesk.reporting import export
+from paydesk.web import i18n, listing
 from paydesk.web.pages import PageRoute, Web, form, page, posted_form
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -29,22 +30,63 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 LIST_LIMIT = 100
 
 
-@dataclass(frozen=True)
-class AccountRow:
-    account: Account
-    customer: Customer
-    balance_minor: int
+def _account_query(
+    web: Web = Depends(page()),
+    q: str = "",
+    customer_class: str = "",
+    date_from: str = Query("", alias="from"),
+    date_to: str = Query("", alias="to"),
+    sort: str = account_list.SORTS.default,
+    offset: int = 0,
+) -> tuple[Web, listing.ListQuery, account_list.AccountFilter]:
+    """The list's filters, sort and page from the query string; bad dates are errors."""
+    chosen = {
+        "q": q.strip()[:100],
+        "customer_class": customer_class if customer_class in set(accounts.CustomerClass) else "",
+    }
+    query = listing.read(
+        web,
+        account_list.SORTS,
+        sort=sort,
+        offset=offset,
+        values=chosen,
+        dates={"from": date_from, "to": date_to},
+    )
+    filters = account_list.AccountFilter(
+        chosen["q"] or None, chosen["customer_class"] or None, query.days["from"], query.days["to"]
+    )
+    return web, query, filters
 
 
 @router.get("/accounts", name="web.accounts")
-def account_list(q: str = "", web: Web = Depends(page())):
-    query = q.strip()[:100]
+def account_list_page(asked=Depends(_account_query)):
+    """Accounts by number or customer name, class and opening date; sorted, paged, CSV."""
+    web, query, filters = asked
     with web.db.reading() as s:
-        rows = [
-            AccountRow(a, c, account_balance(s, a.id))
-            for a, c in accounts.search_accounts(s, query=query or None, limit=LIST_LIMIT, offset=0)
-        ]
-    return web.render("accounts/list.html", rows=rows, q=query)
+        lines, total = account_list.list_accounts(
+            s, filters, sort=query.sort, limit=listing.PAGE_SIZE, offset=query.offset
+        )
+    return listing.render(
+        web,
+        "accounts/list.html",
+        query,
+        total=total,
+        csv_route="web.accounts_csv",
+        lines=lines,
+        q=query.values["q"],
+        classes=list(accounts.CustomerClass),
+    )
+
+
+@router.get("/accounts.csv", name="web.accounts_csv")
+def account_list_csv(asked=Depends(_account_query)):
+    web, query, filters = asked
+    query.refuse_errors()
+    with web.db.reading() as s:
+        lines, _total = account_list.list_accounts(
+            s, filters, sort=query.sort, limit=export.MAX_ROWS
+        )
+    return listing.csv_response(export.ACCOUNTS.csv(lines), "accounts.csv")
 
 
 #: Contract rows on the new-account form.
@@ -150,7 +192,7 @@ def create_account(values: FormData = Depends(posted_form), web: Web = Depends(f
         return _render_new(web, typed, errors, status=422)
     except InvalidInput as refused:
         field = "currency" if isinstance(refused, InvalidCurrency) else "c1_type"
-        errors = {field: web._("This is not accepted: %(reason)s", reason=refused.detail)}
+        errors = {field: web.explain(refused)}
         return _render_new(web, typed, errors, status=422)
     return web.redirect(
         web.url("web.account", account_id=account_id),

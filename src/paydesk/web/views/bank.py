@@ -3,10 +3,7 @@ their reason, *assign to a code*, *mark for return*, and uploading a camt file."
 
 from __future__ import annotations
 
-from datetime import date
-from urllib.parse import urlencode
-
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import func, select
 from starlette.datastructures import FormData, UploadFile
 
@@ -20,10 +17,13 @@ from paydesk.codes import rf
 from paydesk.codes import service as codes
 from paydesk.codes.status import PAYABLE
 from paydesk.directdebits.service import ReturnRules
-from paydesk.errors import Conflict, InvalidInput, NotFound
+from paydesk.errors import Conflict, NotFound
 from paydesk.payments.service import policy_of
 from paydesk.reporting import bank_entries as entry_list
+from paydesk.reporting import bank_files as file_list
 from paydesk.reporting import export
+from paydesk.web import listing
+from paydesk.web.i18n import N_
 from paydesk.web.labels import status_label
 from paydesk.web.pages import PageError, PageRoute, Web, form, load_web, page, posted_form
 
@@ -64,81 +64,124 @@ def _context(web: Web, *, offset: int = 0, imported: int | None = None) -> dict[
     }
 
 
-def _entry_filter(
-    web: Web, status: str, date_from: str, date_to: str, sort: str
-) -> tuple[entry_list.EntryFilter, str, dict[str, str]]:
-    """The list's filters and sort from the query string; the errors of bad dates."""
-    errors: dict[str, str] = {}
-    days: dict[str, date | None] = {}
-    for name, text in (("from", date_from), ("to", date_to)):
-        days[name] = None
-        if text:
-            try:
-                days[name] = date.fromisoformat(text)
-            except ValueError:
-                errors[name] = web._("Enter a date.")
-    if days["from"] and days["to"] and days["to"] < days["from"]:
-        errors["to"] = web._("The end date is before the start date.")
-        days["to"] = None
-    try:
-        entry_list.check_sort(sort)
-    except InvalidInput:
-        sort = entry_list.DEFAULT_SORT
-    chosen = status if status in entry_list.STATUSES else None
-    return entry_list.EntryFilter(chosen, days["from"], days["to"]), sort, errors
+#: The sources a file list filters by, as the page names them.
+FILE_SOURCES = {
+    "web": N_("Web page"),
+    "api": N_("API"),
+    "cli": N_("Command line"),
+    "inbox": N_("Inbox folder"),
+    "feed": N_("Bank feed"),
+    "push": N_("Pushed by the bank"),
+}
 
 
-@router.get("/bank/list", name="web.bank_entry_list")
-def entry_list_page(
+def _file_query(
+    web: Web = Depends(page(ANYONE)),
+    status: str = "",
+    source: str = "",
+    date_from: str = Query("", alias="from"),
+    date_to: str = Query("", alias="to"),
+    sort: str = file_list.SORTS.default,
+    offset: int = 0,
+) -> tuple[Web, listing.ListQuery, file_list.FileFilter]:
+    """The list's filters, sort and page from the query string; bad dates are errors."""
+    chosen = {
+        "status": status if status in file_list.STATUSES else "",
+        "source": source if source in FILE_SOURCES else "",
+    }
+    query = listing.read(
+        web,
+        file_list.SORTS,
+        sort=sort,
+        offset=offset,
+        values=chosen,
+        dates={"from": date_from, "to": date_to},
+    )
+    filters = file_list.FileFilter(
+        chosen["status"] or None, chosen["source"] or None, query.days["from"], query.days["to"]
+    )
+    return web, query, filters
+
+
+@router.get("/bank/files", name="web.bank_files")
+def file_list_page(asked=Depends(_file_query)):
+    """Every imported bank file: by status, source and import date, sorted, paged, as CSV."""
+    web, query, filters = asked
+    with web.db.reading() as s:
+        files, total = file_list.list_files(
+            s, filters, sort=query.sort, limit=PAGE_SIZE, offset=query.offset
+        )
+    return listing.render(
+        web,
+        "bank/files.html",
+        query,
+        total=total,
+        csv_route="web.bank_files_csv",
+        files=files,
+        statuses=file_list.STATUSES,
+        sources=[(value, web._(label)) for value, label in FILE_SOURCES.items()],
+    )
+
+
+@router.get("/bank/files.csv", name="web.bank_files_csv")
+def file_list_csv(asked=Depends(_file_query)):
+    web, query, filters = asked
+    query.refuse_errors()
+    with web.db.reading() as s:
+        files, _total = file_list.list_files(s, filters, sort=query.sort, limit=export.MAX_ROWS)
+    return listing.csv_response(export.BANK_FILES.csv(files), "bank-files.csv")
+
+
+def _entry_query(
+    web: Web = Depends(page(ANYONE)),
     status: str = "",
     date_from: str = Query("", alias="from"),
     date_to: str = Query("", alias="to"),
-    sort: str = entry_list.DEFAULT_SORT,
+    sort: str = entry_list.SORTS.default,
     offset: int = 0,
-    web: Web = Depends(page(ANYONE)),
-):
-    """Every bank entry: by status and booking date, sorted, paged, exported as CSV."""
-    filters, sort, errors = _entry_filter(web, status, date_from.strip(), date_to.strip(), sort)
-    offset = max(offset, 0)
-    with web.db.reading() as s:
-        entries, total = entry_list.list_entries(
-            s, filters, sort=sort, limit=PAGE_SIZE, offset=offset
-        )
-    query = {"status": filters.status or "", "from": date_from, "to": date_to, "sort": sort}
-    return web.render(
-        "bank/list.html",
-        status=422 if errors else 200,
-        entries=entries,
-        total=total,
-        statuses=entry_list.STATUSES,
-        filters=query,
-        errors=errors,
+) -> tuple[Web, listing.ListQuery, entry_list.EntryFilter]:
+    """The list's filters, sort and page from the query string; bad dates are errors."""
+    chosen = status if status in entry_list.STATUSES else ""
+    query = listing.read(
+        web,
+        entry_list.SORTS,
         sort=sort,
         offset=offset,
-        page_size=PAGE_SIZE,
-        query=query,
-        csv_url=web.url("web.bank_entry_list_csv") + "?" + urlencode(query),
+        values={"status": chosen},
+        dates={"from": date_from, "to": date_to},
+    )
+    filters = entry_list.EntryFilter(chosen or None, query.days["from"], query.days["to"])
+    return web, query, filters
+
+
+@router.get("/bank/list", name="web.bank_entry_list")
+def entry_list_page(asked=Depends(_entry_query)):
+    """Every bank entry: by status and booking date, sorted, paged, exported as CSV."""
+    web, query, filters = asked
+    with web.db.reading() as s:
+        entries, total = entry_list.list_entries(
+            s, filters, sort=query.sort, limit=PAGE_SIZE, offset=query.offset
+        )
+    return listing.render(
+        web,
+        "bank/list.html",
+        query,
+        total=total,
+        csv_route="web.bank_entry_list_csv",
+        entries=entries,
+        statuses=entry_list.STATUSES,
     )
 
 
 @router.get("/bank/list.csv", name="web.bank_entry_list_csv")
-def entry_list_csv(
-    status: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    sort: str = entry_list.DEFAULT_SORT,
-    web: Web = Depends(page(ANYONE)),
-):
-    filters, sort, errors = _entry_filter(web, status, date_from.strip(), date_to.strip(), sort)
-    if errors:
-        raise PageError(422, " ".join(errors.values()))
+def entry_list_csv(asked=Depends(_entry_query)):
+    web, query, filters = asked
+    query.refuse_errors()
     with web.db.reading() as s:
-        entries, _total = entry_list.list_entries(s, filters, sort=sort, limit=export.MAX_ROWS)
-    return Response(
-        export.bank_entries_csv(entries),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="bank-entries.csv"'},
-    )
+        entries, _total = entry_list.list_entries(
+            s, filters, sort=query.sort, limit=export.MAX_ROWS
+        )
+    return listing.csv_response(export.bank_entries_csv(entries), "bank-entries.csv")
 
 
 @router.get("/bank", name="web.bank_entries")

@@ -3,9 +3,6 @@ status, cancel with a reason, print the slip."""
 
 from __future__ import annotations
 
-from datetime import date
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
@@ -21,10 +18,10 @@ from paydesk.codes import service as codes
 from paydesk.codes.models import PaymentCode
 from paydesk.codes.status import CANCELLABLE, CodeStatus
 from paydesk.documents import service as documents
-from paydesk.errors import InvalidInput
 from paydesk.reporting import export
 from paydesk.slips import service as slips
 from paydesk.slips.render import SlipData, render_html, render_pdf
+from paydesk.web import listing
 from paydesk.web.labels import KINDS, status_label
 from paydesk.web.pages import PageError, PageRoute, Web, confirmed, form, page, posted_form
 from paydesk.webhooks.delivery import deliver_soon
@@ -32,88 +29,10 @@ from paydesk.webhooks.delivery import deliver_soon
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
-DEFAULT_SORT = "-issued"
 
 
-def _date_or_none(text: str | None, errors: dict[str, str], field: str, web: Web) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[field] = web._("Enter a date.")
-        return None
-
-
-def _search(
-    web: Web,
-    params: dict[str, str],
-    *,
-    limit: int,
-    offset: int,
-) -> tuple[list[PaymentCode], int, dict[int, str], dict[str, str]]:
-    """The codes matching the list's query parameters, their account numbers and the errors
-    of the bad parameters."""
-    errors: dict[str, str] = {}
-    start = _date_or_none(params["issued_from"], errors, "issued_from", web)
-    end = _date_or_none(params["issued_to"], errors, "issued_to", web)
-    expiring = _date_or_none(params["expiring_by"], errors, "expiring_by", web)
-    if start and end and end < start:
-        errors["issued_to"] = web._("The end date is before the start date.")
-    found: list[PaymentCode] = []
-    total = 0
-    numbers: dict[int, str] = {}
-    with web.db.transaction() as s:
-        codes.expire_due(s)
-    with web.db.reading() as s:
-        account_id = None
-        if params["account"]:
-            match = accounts.search_accounts(s, query=params["account"], limit=1, offset=0)
-            account_id = match[0][0].id if match else -1
-        if not errors:
-            found, total = codes.search(
-                s,
-                codes.CodeFilter(
-                    status=params["status"] or None,
-                    kind=params["kind"] or None,
-                    account_id=account_id,
-                    issued_from=start,
-                    issued_to=end,
-                    expiring_by=expiring,
-                ),
-                limit=limit,
-                offset=offset,
-                sort=params["sort"],
-            )
-        ids = {c.account_id for c in found}
-        if ids:
-            rows = s.execute(select(Account.id, Account.number).where(Account.id.in_(ids)))
-            numbers = {i: number for i, number in rows}
-    return found, total, numbers, errors
-
-
-def _params(
-    status: str, kind: str, account: str, issued_from: str, issued_to: str, expiring_by: str,
-    sort: str,
-) -> dict[str, str]:  # fmt: skip
-    try:
-        codes.check_sort(sort)
-    except InvalidInput:
-        sort = DEFAULT_SORT
-    return {
-        "status": status if status in set(CodeStatus) else "",
-        "kind": kind if kind in KINDS else "",
-        "account": account.strip()[:40],
-        "issued_from": issued_from,
-        "issued_to": issued_to,
-        "expiring_by": expiring_by,
-        "sort": sort,
-    }
-
-
-@router.get("/codes", name="web.codes")
-def code_list(
-    request: Request,
+def _code_query(
+    web: Web = Depends(page()),
     status: str = "",
     kind: str = "",
     account: str = "",
@@ -122,52 +41,89 @@ def code_list(
     expiring_by: str = "",
     sort: str = "",
     offset: int = 0,
-    web: Web = Depends(page()),
-):
-    params = _params(status, kind, account, issued_from, issued_to, expiring_by, sort)
-    offset = max(offset, 0)
-    found, total, numbers, errors = _search(web, params, limit=PAGE_SIZE, offset=offset)
-    context = {
-        "found": found,
-        "total": total,
-        "offset": offset,
-        "page_size": PAGE_SIZE,
-        "filters": params,
-        "sort": params["sort"],
-        "errors": errors,
-        "numbers": numbers,
-        "statuses": list(CodeStatus),
-        "kinds": list(KINDS),
-        "query": params,
-        "csv_url": web.url("web.codes_csv") + "?" + urlencode(params),
-    }
-    status_code = 422 if errors else 200
+) -> tuple[Web, listing.ListQuery]:
+    """The list's filters, sort and page from the query string; bad dates are errors."""
+    query = listing.read(
+        web,
+        codes.SORTS,
+        sort=sort,
+        offset=offset,
+        values={
+            "status": status if status in set(CodeStatus) else "",
+            "kind": kind if kind in KINDS else "",
+            "account": account.strip()[:40],
+        },
+        dates={"issued_from": issued_from, "issued_to": issued_to, "expiring_by": expiring_by},
+        date_range=("issued_from", "issued_to"),
+    )
+    return web, query
+
+
+def _search(
+    web: Web, query: listing.ListQuery, *, limit: int, offset: int
+) -> tuple[list[PaymentCode], int, dict[int, str]]:
+    """The codes the list asks for and their account numbers."""
+    with web.db.transaction() as s:
+        codes.expire_due(s)
+    if query.errors:
+        return [], 0, {}
+    params, days = query.values, query.days
+    with web.db.reading() as s:
+        account_id = None
+        if params["account"]:
+            match = accounts.search_accounts(s, query=params["account"], limit=1, offset=0)
+            account_id = match[0][0].id if match else -1
+        found, total = codes.search(
+            s,
+            codes.CodeFilter(
+                status=params["status"] or None,
+                kind=params["kind"] or None,
+                account_id=account_id,
+                issued_from=days["issued_from"],
+                issued_to=days["issued_to"],
+                expiring_by=days["expiring_by"],
+            ),
+            limit=limit,
+            offset=offset,
+            sort=query.sort,
+        )
+        return found, total, _account_numbers(s, {c.account_id for c in found})
+
+
+def _account_numbers(s, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = s.execute(select(Account.id, Account.number).where(Account.id.in_(ids)))
+    return {i: number for i, number in rows}
+
+
+@router.get("/codes", name="web.codes")
+def code_list(request: Request, asked=Depends(_code_query)):
+    web, query = asked
+    found, total, numbers = _search(web, query, limit=PAGE_SIZE, offset=query.offset)
+    template = "codes/list.html"
     if web.is_htmx and request.headers.get("HX-Target") == "code-results":
-        return web.render("codes/_results.html", status=status_code, **context)
-    return web.render("codes/list.html", status=status_code, **context)
+        template = "codes/_results.html"
+    return listing.render(
+        web,
+        template,
+        query,
+        total=total,
+        csv_route="web.codes_csv",
+        found=found,
+        numbers=numbers,
+        statuses=list(CodeStatus),
+        kinds=list(KINDS),
+    )
 
 
 @router.get("/codes.csv", name="web.codes_csv")
-def code_list_csv(
-    status: str = "",
-    kind: str = "",
-    account: str = "",
-    issued_from: str = "",
-    issued_to: str = "",
-    expiring_by: str = "",
-    sort: str = "",
-    web: Web = Depends(page()),
-):
+def code_list_csv(asked=Depends(_code_query)):
     """The filtered codes (every page, at most :data:`export.MAX_ROWS`) as CSV."""
-    params = _params(status, kind, account, issued_from, issued_to, expiring_by, sort)
-    found, _total, numbers, errors = _search(web, params, limit=export.MAX_ROWS, offset=0)
-    if errors:
-        raise PageError(422, " ".join(errors.values()))
-    return Response(
-        export.codes_csv(found, numbers),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="payment-codes.csv"'},
-    )
+    web, query = asked
+    query.refuse_errors()
+    found, _total, numbers = _search(web, query, limit=export.MAX_ROWS, offset=0)
+    return listing.csv_response(export.codes_csv(found, numbers), "payment-codes.csv")
 
 
 def _detail_context(web: Web, rf_text: str) -> dict[str, object]:
@@ -209,9 +165,18 @@ def update_status(rf_code: str, web: Web = Depends(form(DESK))):
     with web.db.transaction() as s:
         codes.expire_due(s)
     context = _detail_context(web, rf_code)
+    no_feed = done.reason == connector.NO_FEED
     if web.is_htmx:
-        return web.render("codes/_status.html", updated=True, **context)
-    return web.redirect(web.url("web.code", rf_code=context["code"].rf))  # type: ignore[attr-defined]
+        return web.render("codes/_status.html", updated=True, no_feed=no_feed, **context)
+    return web.redirect(
+        web.url("web.code", rf_code=context["code"].rf),  # type: ignore[attr-defined]
+        flash=web._(
+            "No bank feed is configured, so no bank was asked: "
+            "this is what paydesk has received so far."
+        )
+        if no_feed
+        else web._("Status is up to date."),
+    )
 
 
 @router.post("/codes/{rf_code}/cancel", name="web.code_cancel")
@@ -292,7 +257,7 @@ def send_slip(rf_code: str, web: Web = Depends(form(DESK))):
     delivery = slips.send_slip(web.db, web.settings, rf_code, actor=web.user.username)
     if delivery.error is not None:
         raise PageError(
-            502, web._("The slip could not be sent: %(reason)s", reason=delivery.error.detail)
+            502, web._("The slip could not be sent: %(reason)s", reason=web.explain(delivery.error))
         )
     return web.redirect(
         web.url("web.code", rf_code=rf_code),

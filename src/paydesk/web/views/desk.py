@@ -42,6 +42,7 @@ from paydesk.ledger.posting import account_balance
 from paydesk.money import Money
 from paydesk.payments import limits
 from paydesk.payments.errors import InvalidMatch
+from paydesk.reporting import open_items
 from paydesk.web import i18n
 from paydesk.web.i18n import N_
 from paydesk.web.pages import PageRoute, Web, form, page, posted_form
@@ -367,6 +368,10 @@ def _default_values(options: Options) -> dict[str, str]:
 
 def _render_form(web: Web, options: Options, values, errors, status: int = 200):
     preview = _preview(web, options, values)
+    picker = None
+    if options.account.customer_class == "open_item":  # the invoice picker
+        with web.db.reading() as s:
+            picker = open_items.pickable(s, options.account)
     return web.render(
         "desk/payment.html",
         status=status,
@@ -378,6 +383,7 @@ def _render_form(web: Web, options: Options, values, errors, status: int = 200):
         distributions=DISTRIBUTIONS,
         match_types=MATCH_TYPES,
         method_kinds=METHOD_KINDS,
+        picker=picker,
     )
 
 

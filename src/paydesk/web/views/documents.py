@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
@@ -19,8 +19,10 @@ from paydesk.documents.models import Document
 from paydesk.documents.service import SecuritySpec
 from paydesk.errors import Conflict, InvalidInput
 from paydesk.money import Money
+from paydesk.reporting import documents as document_list
+from paydesk.reporting import export
 from paydesk.settings import IssueMode
-from paydesk.web import i18n
+from paydesk.web import i18n, listing
 from paydesk.web.labels import ACTIONS, STATUSES, kind_label
 from paydesk.web.pages import PageRoute, Web, confirmed, form, page, posted_form
 
@@ -52,37 +54,80 @@ def may_issue_code(web: Web, document: Document, code: PaymentCode | None) -> bo
     )
 
 
-@router.get("/documents", name="web.documents")
-def document_list(kind: str = "", status: str = "", account: str = "", web: Web = Depends(page())):
-    filters = {
+def _document_query(
+    web: Web = Depends(page()),
+    kind: str = "",
+    status: str = "",
+    account: str = "",
+    date_from: str = Query("", alias="from"),
+    date_to: str = Query("", alias="to"),
+    sort: str = document_list.SORTS.default,
+    offset: int = 0,
+) -> tuple[Web, listing.ListQuery]:
+    """The list's filters, sort and page from the query string; bad dates are errors."""
+    chosen = {
         "kind": kind if kind in KINDS else "",
         "status": status if status in STATUSES else "",
         "account": account.strip()[:40],
     }
+    query = listing.read(
+        web,
+        document_list.SORTS,
+        sort=sort,
+        offset=offset,
+        values=chosen,
+        dates={"from": date_from, "to": date_to},
+    )
+    return web, query
+
+
+def _documents(s, query: listing.ListQuery, *, limit: int, offset: int):
+    """The documents the list asks for (with their account numbers) and how many in all."""
+    values = query.values
+    account_id = None
+    if values["account"]:
+        match = accounts.search_accounts(s, query=values["account"], limit=1, offset=0)
+        account_id = match[0][0].id if match else -1
+    chosen = document_list.DocumentFilter(
+        values["kind"] or None,
+        values["status"] or None,
+        account_id,
+        query.days["from"],
+        query.days["to"],
+    )
+    return document_list.list_documents(s, chosen, sort=query.sort, limit=limit, offset=offset)
+
+
+@router.get("/documents", name="web.documents")
+def document_list_page(asked=Depends(_document_query)):
+    """Documents by kind, status, account and issue date; sorted, paged, CSV; status buttons."""
+    web, query = asked
     with web.db.reading() as s:
-        account_id = None
-        if filters["account"]:
-            match = accounts.search_accounts(s, query=filters["account"], limit=1, offset=0)
-            account_id = match[0][0].id if match else -1
-        docs = documents.search(
-            s,
-            kind=filters["kind"] or None,
-            status=filters["status"] or None,
-            account_id=account_id,
-            limit=LIST_LIMIT,
-        )
+        found, total = _documents(s, query, limit=listing.PAGE_SIZE, offset=query.offset)
+        docs = [d for d, _number in found]
         live = _codes_of(s, docs)
-        numbers = _account_numbers(s, {d.account_id for d in docs})
-    return web.render(
+    return listing.render(
+        web,
         "documents/list.html",
+        query,
+        total=total,
+        csv_route="web.documents_csv",
         docs=docs,
         live=live,
-        numbers=numbers,
-        filters=filters,
+        numbers={d.account_id: number for d, number in found},
         kinds=KINDS,
         statuses=sorted({st for k in KINDS for st in lifecycle.TRANSITIONS[k]}),
         next_statuses=next_statuses,
     )
+
+
+@router.get("/documents.csv", name="web.documents_csv")
+def document_list_csv(asked=Depends(_document_query)):
+    web, query = asked
+    query.refuse_errors()
+    with web.db.reading() as s:
+        found, _total = _documents(s, query, limit=export.MAX_ROWS, offset=0)
+    return listing.csv_response(export.DOCUMENTS.csv(found), "documents.csv")
 
 
 def _account_numbers(s, ids: set[int]) -> dict[int, str]:
@@ -217,7 +262,9 @@ def create_document(values: FormData = Depends(posted_form), web: Web = Depends(
             document_id = change.document.id
             issued = change.code.rf if change.code_created and change.code else None
     except (InvalidInput, Conflict) as refused:
-        return _new_form(web, status=refused.status, errors={}, values=text, message=refused.detail)
+        return _new_form(
+            web, status=refused.status, errors={}, values=text, message=web.explain(refused)
+        )
     flash = web._("Document saved.")
     if issued:
         flash = web._("Document saved. Payment code %(code)s issued.", code=issued)

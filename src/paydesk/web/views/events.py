@@ -6,10 +6,8 @@ bank-account validation. Each action calls the cashier service the API calls."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
@@ -25,7 +23,7 @@ from paydesk.payments.service import get_payment
 from paydesk.payments.states import PaymentAction, PaymentStatus, allowed_actions
 from paydesk.reporting import events as reporting_events
 from paydesk.reporting import export
-from paydesk.web import i18n, receipt
+from paydesk.web import i18n, listing, receipt
 from paydesk.web.labels import status_label
 from paydesk.web.pages import PageError, PageRoute, Web, confirmed, form, page, posted_form
 
@@ -50,97 +48,64 @@ def _currency(view: desk.EventView, fallback: str) -> str:
     return rows[0].currency if rows else fallback
 
 
-def _event_filter(
-    web: Web, date_from: str, date_to: str, show: str
-) -> tuple[reporting_events.EventFilter, dict[str, str]]:
-    """The list's filters from the query string, and the errors of the bad ones (ignored)."""
-    errors: dict[str, str] = {}
-    days: dict[str, date | None] = {}
-    for name, text in (("from", date_from), ("to", date_to)):
-        days[name] = None
-        if text:
-            try:
-                days[name] = date.fromisoformat(text)
-            except ValueError:
-                errors[name] = web._("Enter a date.")
-    if days["from"] and days["to"] and days["to"] < days["from"]:
-        errors["to"] = web._("The end date is before the start date.")
-        days["to"] = None
-    show = show if show in reporting_events.SHOWS else ""
-    return reporting_events.EventFilter(days["from"], days["to"], show), errors
-
-
-def _sort(sort: str) -> str:
-    try:
-        reporting_events.check_sort(sort)
-    except InvalidInput:
-        return reporting_events.DEFAULT_SORT
-    return sort
-
-
-@router.get("/payment-events", name="web.payment_events")
-def event_list(
-    request: Request,
+def _event_query(
+    web: Web = Depends(page(CASHIER_DESK)),
     unbalanced: str = "",
     attention: str = "",
     show: str = "",
     date_from: str = Query("", alias="from"),
     date_to: str = Query("", alias="to"),
-    sort: str = reporting_events.DEFAULT_SORT,
+    sort: str = reporting_events.SORTS.default,
     offset: int = 0,
-    web: Web = Depends(page(CASHIER_DESK)),
-):
+) -> tuple[Web, listing.ListQuery, reporting_events.EventFilter]:
+    """The list's filters, sort and page from the query string; bad dates are errors."""
     if unbalanced in ("1", "true", "on"):
         show = "unbalanced"
     if attention in ("1", "true", "on"):
         show = "attention"
-    filters, errors = _event_filter(web, date_from.strip(), date_to.strip(), show)
-    sort = _sort(sort)
-    offset = max(offset, 0)
-    with web.db.reading() as s:
-        lines, total = reporting_events.list_events(
-            s, filters, sort=sort, limit=PAGE_SIZE, offset=offset
-        )
-        statuses = {line.id: desk.event_view(s, line.id).status for line in lines}
-    query = {"show": filters.show, "from": date_from, "to": date_to, "sort": sort}
-    return web.render(
-        "events/list.html",
-        status=422 if errors else 200,
-        lines=lines,
-        statuses=statuses,
-        total=total,
-        show=filters.show,
-        values={"from": date_from, "to": date_to},
-        errors=errors,
+    show = show if show in reporting_events.SHOWS else ""
+    query = listing.read(
+        web,
+        reporting_events.SORTS,
         sort=sort,
         offset=offset,
-        page_size=PAGE_SIZE,
-        query=query,
-        csv_url=web.url("web.payment_events_csv") + "?" + urlencode(query),
+        values={"show": show},
+        dates={"from": date_from, "to": date_to},
+    )
+    filters = reporting_events.EventFilter(query.days["from"], query.days["to"], show)
+    return web, query, filters
+
+
+@router.get("/payment-events", name="web.payment_events")
+def event_list(asked=Depends(_event_query)):
+    web, query, filters = asked
+    with web.db.reading() as s:
+        lines, total = reporting_events.list_events(
+            s, filters, sort=query.sort, limit=PAGE_SIZE, offset=query.offset
+        )
+        statuses = {line.id: desk.event_view(s, line.id).status for line in lines}
+    return listing.render(
+        web,
+        "events/list.html",
+        query,
+        total=total,
+        csv_route="web.payment_events_csv",
+        lines=lines,
+        statuses=statuses,
+        show=filters.show,
     )
 
 
 @router.get("/payment-events.csv", name="web.payment_events_csv")
-def event_list_csv(
-    show: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    sort: str = reporting_events.DEFAULT_SORT,
-    web: Web = Depends(page(CASHIER_DESK)),
-):
+def event_list_csv(asked=Depends(_event_query)):
     """The filtered events (every page, at most :data:`export.MAX_ROWS`) as CSV."""
-    filters, errors = _event_filter(web, date_from.strip(), date_to.strip(), show)
-    if errors:
-        raise PageError(422, " ".join(errors.values()))
+    web, query, filters = asked
+    query.refuse_errors()
     with web.db.reading() as s:
         lines, _total = reporting_events.list_events(
-            s, filters, sort=_sort(sort), limit=export.MAX_ROWS
+            s, filters, sort=query.sort, limit=export.MAX_ROWS
         )
-    return Response(
-        export.events_csv(lines),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="payment-events.csv"'},
-    )
+    return listing.csv_response(export.events_csv(lines), "payment-events.csv")
 
 
 @dataclass
@@ -363,7 +328,7 @@ def manual(
         raise PageError(409, _transition_message(web, payment)) from None
     except (InvalidManualDistribution, DistributionError) as refused:
         total = sum((m for m in shares.values()), Money.zero(payment.currency))
-        message = refused.detail
+        message = web.explain(refused)
         if total.minor != payment.amount_minor:
             message = web._(
                 "The amounts add up to %(total)s; the payment is %(amount)s.",
@@ -471,7 +436,7 @@ def cancel_tender(
     except InvalidTransition:
         raise PageError(409, web._("Tender %(id)s is already cancelled.", id=tender_id)) from None
     except PaydeskError as refused:
-        return _refused(web, tender.event_id, key, "cash_only_points", refused.detail, typed)
+        return _refused(web, tender.event_id, key, "cash_only_points", web.explain(refused), typed)
     return _back(web, tender.event_id, web._("Tender %(id)s cancelled.", id=tender_id))
 
 
