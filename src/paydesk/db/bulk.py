@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     String,
     Table,
+    TypeDecorator,
     any_,
     bindparam,
     func,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import BindParameter
 
 #: Bind processor by column position, and whether its values are hashable (all but JSON).
 _Processors = dict[int, tuple[Callable[[Any], Any], bool]]
@@ -172,6 +174,21 @@ def update_rows(
     raw.executemany(f"UPDATE {table.name} SET {sets} WHERE {key} = ?", params)
 
 
+class _JsonList(TypeDecorator[list[Any]]):
+    """A list bound as one JSON text (for SQLite's ``json_each``)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else json.dumps(list(value))
+
+
+def _listed(column: ColumnElement[Any], param: BindParameter[Any]) -> ColumnElement[bool]:
+    """``column IN (the JSON array in param)`` on SQLite."""
+    return column.in_(select(func.json_each(param).table_valued("value").c.value))
+
+
 def among(
     dialect: str, column: ColumnElement[Any], values: Sequence[object]
 ) -> ColumnElement[bool]:
@@ -183,15 +200,15 @@ def among(
     if dialect == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     if dialect == "sqlite":
-        listed = func.json_each(bindparam(None, json.dumps(list(values)), type_=String))
-        return column.in_(select(listed.table_valued("value").c.value))
+        return _listed(column, bindparam(None, list(values), type_=_JsonList()))
     return column.in_(list(values))
 
 
 def among_param(dialect: str, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
-    """:func:`among` with the values bound later as parameter ``name`` (a list), so the
-    statement can be built once and reused: an array on PostgreSQL, an expanding ``IN`` on
-    SQLite."""
+    """:func:`among` with the values bound later as parameter ``name`` (a list of integers or
+    strings), so the statement can be built once and reused."""
     if dialect == "postgresql":
         return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    if dialect == "sqlite":
+        return _listed(column, bindparam(name, type_=_JsonList()))
     return column.in_(bindparam(name, expanding=True))
