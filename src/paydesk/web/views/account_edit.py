@@ -14,10 +14,10 @@ from paydesk.auth.roles import BACK_OFFICE
 from paydesk.errors import Conflict, InvalidInput
 from paydesk.web.labels import CLASSES, CONTRACT_TYPES
 from paydesk.web.pages import PageRoute, Web, form, page, posted_form
+from paydesk.web.views.accounts import LANGUAGES, customer_account_errors
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-LANGUAGES = {"en": "English", "el": "Ελληνικά", "pl": "Polski"}
 CUSTOMER_FIELDS = ("customer_name", "customer_kind", "email", "language", "address", "tax_id")
 NONE = "none"  # the overpayment choice "no contract takes overpayments"
 
@@ -94,15 +94,7 @@ def _read(web: Web, posted: FormData, contracts: list[Contract]) -> tuple[dict, 
     names += ["new_type", "new_priority", "new_description"]
     names += [f"k{c.id}_{part}" for c in contracts for part in ("type", "priority", "description")]
     values = {name: str(posted.get(name) or "").strip()[:200] for name in names}
-    errors: dict[str, str] = {}
-    if not values["customer_name"]:
-        errors["customer_name"] = web._("Enter the customer's name.")
-    if values["email"] and "@" not in values["email"]:
-        errors["email"] = web._("Enter an e-mail address like name@example.com.")
-    if not values["number"]:
-        errors["number"] = web._("Enter the account number.")
-    if values["customer_class"] not in set(accounts.CustomerClass):
-        errors["customer_class"] = web._("Choose a customer class.")
+    errors = customer_account_errors(web, values)
     if values["language"] not in LANGUAGES:
         errors["language"] = web._("Choose a language.")
     if values["customer_kind"] not in ("person", "company"):

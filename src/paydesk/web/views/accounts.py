@@ -94,6 +94,21 @@ CONTRACT_ROWS = 3
 LANGUAGES = {"en": "English", "el": "Ελληνικά", "pl": "Polski"}
 
 
+def customer_account_errors(web: Web, values: dict[str, str]) -> dict[str, str]:
+    """The checks of a customer and account form a person can fix before saving (the new and
+    the edit page alike), by field."""
+    errors: dict[str, str] = {}
+    if not values["customer_name"]:
+        errors["customer_name"] = web._("Enter the customer's name.")
+    if values["email"] and "@" not in values["email"]:
+        errors["email"] = web._("Enter an e-mail address like name@example.com.")
+    if not values["number"]:
+        errors["number"] = web._("Enter the account number.")
+    if values["customer_class"] not in set(accounts.CustomerClass):
+        errors["customer_class"] = web._("Choose a customer class.")
+    return errors
+
+
 def _new_values(web: Web) -> dict[str, str]:
     return {
         "customer_kind": "person",
@@ -131,15 +146,7 @@ def _read_new(web: Web, form_values: FormData) -> tuple[dict[str, str], dict[str
     for n in range(1, CONTRACT_ROWS + 1):
         names += [f"c{n}_type", f"c{n}_priority", f"c{n}_description"]
     values = {name: str(form_values.get(name) or "").strip()[:200] for name in names}
-    errors: dict[str, str] = {}
-    if not values["customer_name"]:
-        errors["customer_name"] = web._("Enter the customer's name.")
-    if values["email"] and "@" not in values["email"]:
-        errors["email"] = web._("Enter an e-mail address like name@example.com.")
-    if not values["number"]:
-        errors["number"] = web._("Enter the account number.")
-    if values["customer_class"] not in set(accounts.CustomerClass):
-        errors["customer_class"] = web._("Choose a customer class.")
+    errors = customer_account_errors(web, values)
     if values["language"] not in LANGUAGES:
         values["language"] = "en"
     if values["customer_kind"] not in ("person", "company"):
