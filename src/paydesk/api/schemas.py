@@ -6,8 +6,10 @@ a JSON number is a float to most clients, and money is exact.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated
+from functools import cache
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -42,19 +44,71 @@ class Page(BaseModel):
     offset: int
 
 
-class CustomerOut(BaseModel):
+def _text_or_none(minor: int, currency: str | None) -> str | None:
+    return None if currency is None else format_minor(minor, currency)
+
+
+class Minor:
+    """Marks an answer's amount: read from the row's integer minor units (``<field>_minor``
+    unless ``attribute`` names another) and answered as decimal text in the row's
+    ``currency``; no minor units (or no currency) is ``None``."""
+
+    def __init__(
+        self,
+        attribute: str | None = None,
+        write: Callable[[int, str | None], str | None] = _text_or_none,
+    ) -> None:
+        self.attribute = attribute
+        self.write = write
+
+    def text(self, row: Any, field: str) -> str | None:
+        minor = getattr(row, self.attribute or f"{field}_minor")
+        return None if minor is None else self.write(minor, row.currency)
+
+
+#: An amount read from ``<field>_minor`` (see :class:`Minor`).
+Amount = Annotated[str, Minor()]
+
+
+class Out(BaseModel):
+    """An answer read from a stored row or a domain record: where its fields map one to one,
+    ``Model.model_validate(row)``; else :meth:`of_row`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def of_row(cls, row: object, **given: Any) -> Self:
+        """The answer for ``row``: the fields ``given``, the amounts from their minor units
+        (:class:`Minor`), every other field the row's attribute of its name (if it has one)."""
+        values = dict(given)
+        amounts = _amounts(cls)
+        for name in cls.model_fields.keys() - values.keys():
+            if name in amounts:
+                values[name] = amounts[name].text(row, name)
+            elif hasattr(row, name):
+                values[name] = getattr(row, name)
+        return cls.model_validate(values)
+
+
+@cache
+def _amounts(model: type[Out]) -> dict[str, Minor]:
+    return {
+        name: marker
+        for name, field in model.model_fields.items()
+        for marker in field.metadata
+        if isinstance(marker, Minor)
+    }
+
+
+class CustomerOut(Out):
     id: int
     name: str
     kind: str
     email: str | None
     language: str
 
-    @classmethod
-    def of(cls, c: Customer) -> CustomerOut:
-        return cls(id=c.id, name=c.name, kind=c.kind, email=c.email, language=c.language)
 
-
-class ContractOut(BaseModel):
+class ContractOut(Out):
     id: int
     contract_type: str
     description: str
@@ -65,19 +119,12 @@ class ContractOut(BaseModel):
 
     @classmethod
     def of(cls, b: ContractBalance, currency: str) -> ContractOut:
-        c = b.contract
-        return cls(
-            id=c.id,
-            contract_type=c.contract_type,
-            description=c.description,
-            payment_priority=c.payment_priority,
-            is_overpayment=c.is_overpayment,
-            balance=format_minor(b.balance_minor, currency),
-            currency=currency,
+        return cls.of_row(
+            b.contract, balance=format_minor(b.balance_minor, currency), currency=currency
         )
 
 
-class AccountOut(BaseModel):
+class AccountOut(Out):
     id: int
     number: str
     currency: str
@@ -91,68 +138,47 @@ class AccountOut(BaseModel):
     def of(
         cls, a: Account, customer: Customer, balances: list[ContractBalance], points: int
     ) -> AccountOut:
-        return cls(
-            id=a.id,
-            number=a.number,
-            currency=a.currency,
-            customer_class=a.customer_class,
+        return cls.of_row(
+            a,
             cash_only_points=points,
-            customer=CustomerOut.of(customer),
+            customer=CustomerOut.model_validate(customer),
             balance=format_minor(sum(b.balance_minor for b in balances), a.currency),
             contracts=[ContractOut.of(b, a.currency) for b in balances],
         )
 
 
-class SecurityOut(BaseModel):
+class SecurityOut(Out):
     instrument: str
     number: str
     maturity_date: date
-    amount: str
-
-    @classmethod
-    def of(cls, s: Security) -> SecurityOut:
-        return cls(
-            instrument=s.instrument,
-            number=s.number,
-            maturity_date=s.maturity_date,
-            amount=format_minor(s.amount_minor, s.currency),
-        )
+    amount: Amount
 
 
-class CodePaymentOut(BaseModel):
+class CodePaymentOut(Out):
     paid_on: date
     bank_bic: str | None
     bank_name: str | None
-    amount: str
+    amount: Amount
     currency: str
     payer_name: str | None
     bank_reference: str | None
     status: str
 
-    @classmethod
-    def of(cls, p: CodePayment) -> CodePaymentOut:
-        return cls(
-            paid_on=p.paid_on,
-            bank_bic=p.bank_bic,
-            bank_name=p.bank_name,
-            amount=format_minor(p.amount_minor, p.currency),
-            currency=p.currency,
-            payer_name=p.payer_name,
-            bank_reference=p.bank_reference,
-            status=p.status,
-        )
 
-
-class PaymentCodeOut(BaseModel):
+class PaymentCodeOut(Out):
     rf: str
     rf_formatted: str
     kind: str
     document_id: int | None
     account_id: int
     amount_type: str
-    amount: str | None = Field(description="Fixed: the amount due. Open: the ceiling, if any.")
+    amount: Annotated[
+        str | None,
+        Minor(),
+        Field(description="Fixed: the amount due. Open: the ceiling, if any."),
+    ]
     currency: str
-    paid: str
+    paid: Amount
     status: str
     expires_on: date | None
     issued_at: datetime
@@ -162,32 +188,20 @@ class PaymentCodeOut(BaseModel):
 
     @classmethod
     def of(cls, c: PaymentCode, payments: list[CodePayment] | None = None) -> PaymentCodeOut:
-        return cls(
-            rf=c.rf,
+        return cls.of_row(
+            c,
             rf_formatted=rf.format(c.rf),
-            kind=c.kind,
-            document_id=c.document_id,
-            account_id=c.account_id,
-            amount_type=c.amount_type,
-            amount=None if c.amount_minor is None else format_minor(c.amount_minor, c.currency),
-            currency=c.currency,
-            paid=format_minor(c.paid_minor, c.currency),
-            status=c.status,
-            expires_on=c.expires_on,
-            issued_at=c.issued_at,
-            issued_by=c.issued_by,
-            cancel_reason=c.cancel_reason,
-            payments=None if payments is None else [CodePaymentOut.of(p) for p in payments],
+            payments=None if payments is None else [CodePaymentOut.of_row(p) for p in payments],
         )
 
 
-class DocumentOut(BaseModel):
+class DocumentOut(Out):
     id: int
     kind: str
     number: str
     account_id: int
     contract_id: int
-    amount: str
+    amount: Amount
     currency: str
     issue_date: date
     due_date: date | None
@@ -203,18 +217,8 @@ class DocumentOut(BaseModel):
         code: PaymentCode | None = None,
         securities: list[Security] | None = None,
     ) -> DocumentOut:
-        return cls(
-            id=d.id,
-            kind=d.kind,
-            number=d.number,
-            account_id=d.account_id,
-            contract_id=d.contract_id,
-            amount=format_minor(d.amount_minor, d.currency),
-            currency=d.currency,
-            issue_date=d.issue_date,
-            due_date=d.due_date,
-            status=d.status,
-            issue_payment_code=d.issue_payment_code,
-            securities=[SecurityOut.of(s) for s in securities or []],
+        return cls.of_row(
+            d,
+            securities=[SecurityOut.of_row(s) for s in securities or []],
             payment_code=PaymentCodeOut.of(code) if code else None,
         )

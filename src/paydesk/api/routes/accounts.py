@@ -5,20 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from paydesk.accounts import service
 from paydesk.accounts.service import ContractSpec
 from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.limits import ApiRoute
-from paydesk.api.schemas import AccountOut, CustomerOut, Strict
+from paydesk.api.schemas import AccountOut, Amount, CustomerOut, Out, Strict
 from paydesk.auth.roles import ANYONE, BACK_OFFICE
 from paydesk.cashier.wallet import points_in_force
 from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput
 from paydesk.ledger.models import LedgerEntry
-from paydesk.money import format_minor
 
 router = APIRouter(route_class=ApiRoute, tags=["accounts"])
 
@@ -57,7 +56,9 @@ def _account_out(session, account_id: int) -> AccountOut:
 
 @router.post("/customers", status_code=201, response_model=CustomerOut)
 def create_customer(body: CustomerIn, call: Call = Depends(writer(BACK_OFFICE))):
-    return call.run(lambda s: CustomerOut.of(service.create_customer(s, **body.model_dump())), 201)
+    return call.run(
+        lambda s: CustomerOut.model_validate(service.create_customer(s, **body.model_dump())), 201
+    )
 
 
 @router.post("/accounts", status_code=201, response_model=AccountOut)
@@ -147,7 +148,9 @@ def update_customer(
 ):
     """Change the fields given (``null`` e-mail, address or tax id: clear it)."""
     changes = body.model_dump(exclude_unset=True)
-    return call.run(lambda s: CustomerOut.of(service.update_customer(s, customer_id, **changes)))
+    return call.run(
+        lambda s: CustomerOut.model_validate(service.update_customer(s, customer_id, **changes))
+    )
 
 
 @router.patch("/accounts/{account_id}", response_model=AccountOut)
@@ -177,11 +180,11 @@ def update_contract(
     return call.run(work)
 
 
-class LedgerEntryOut(BaseModel):
+class LedgerEntryOut(Out):
     id: int
     contract_id: int
     kind: str
-    amount: str
+    amount: Amount
     currency: str
     effective_date: date
     document_id: int | None
@@ -202,18 +205,4 @@ def ledger(
         rows = session.scalars(
             select(LedgerEntry).where(LedgerEntry.account_id == account_id).order_by(LedgerEntry.id)
         )
-        return [
-            LedgerEntryOut(
-                id=e.id,
-                contract_id=e.contract_id,
-                kind=e.kind,
-                amount=format_minor(e.amount_minor, e.currency),
-                currency=e.currency,
-                effective_date=e.effective_date,
-                document_id=e.document_id,
-                payment_id=e.payment_id,
-                reverses_id=e.reverses_id,
-                description=e.description,
-            )
-            for e in rows
-        ]
+        return [LedgerEntryOut.of_row(e) for e in rows]

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from paydesk import __version__
 from paydesk.api.deps import Call, database, key_cache, require, writer
 from paydesk.api.limits import ApiRoute
-from paydesk.api.schemas import Reason, Strict
+from paydesk.api.schemas import Out, Reason, Strict
 from paydesk.audit import trail
 from paydesk.auth import service
 from paydesk.auth.roles import ADMINS, ANYONE
@@ -41,22 +41,12 @@ class UserIn(Strict):
     password: str | None = Field(default=None, min_length=8, max_length=1024)
 
 
-class UserOut(BaseModel):
+class UserOut(Out):
     id: int
     username: str
     role: str
     display_name: str
     active: bool = True
-
-    @classmethod
-    def of(cls, user) -> UserOut:
-        return cls(
-            id=user.id,
-            username=user.username,
-            role=user.role,
-            display_name=user.display_name,
-            active=user.active,
-        )
 
 
 class KeyOut(BaseModel):
@@ -67,17 +57,11 @@ class KeyOut(BaseModel):
     )
 
 
-class KeyInfoOut(BaseModel):
+class KeyInfoOut(Out):
     key_id: str
     name: str
     created_at: datetime
     revoked_at: datetime | None
-
-    @classmethod
-    def of(cls, key) -> KeyInfoOut:
-        return cls(
-            key_id=key.key_id, name=key.name, created_at=key.created_at, revoked_at=key.revoked_at
-        )
 
 
 class PasswordIn(Strict):
@@ -91,7 +75,7 @@ class DeactivateIn(Strict):
 @router.post("/users", status_code=201, response_model=UserOut, tags=["users"])
 def create_user(body: UserIn, call: Call = Depends(writer(ADMINS))):
     def work(session):
-        return UserOut.of(service.create_user(session, **body.model_dump()))
+        return UserOut.model_validate(service.create_user(session, **body.model_dump()))
 
     return call.run(work, 201)
 
@@ -114,7 +98,8 @@ def list_keys(
     """The user's API keys (revoked ones too): public id, name, when made, when revoked."""
     with db.reading() as session:
         return [
-            KeyInfoOut.of(k) for k in service.keys_of(session, service.get_user(session, username))
+            KeyInfoOut.model_validate(k)
+            for k in service.keys_of(session, service.get_user(session, username))
         ]
 
 
@@ -123,7 +108,7 @@ def revoke_key(username: str, key_id: str, request: Request, call: Call = Depend
     """Revoke a key: refused at once by this server process, within `api_key_cache_seconds`
     by other processes."""
     response = call.run(
-        lambda s: KeyInfoOut.of(
+        lambda s: KeyInfoOut.model_validate(
             service.revoke_key(s, service.get_user(s, username), key_id, actor=call.actor)
         )
     )
@@ -142,7 +127,7 @@ def deactivate_user(
     by this server process and within `api_key_cache_seconds` by others."""
     reason = body.reason if body else None
     response = call.run(
-        lambda s: UserOut.of(
+        lambda s: UserOut.model_validate(
             service.deactivate_user(
                 s, service.get_user(s, username), actor=call.actor, reason=reason
             )
@@ -159,12 +144,12 @@ def set_password(username: str, body: PasswordIn, call: Call = Depends(writer(AD
     def work(session):
         user = service.get_user(session, username)
         service.set_password(session, user, body.password, actor=call.actor)
-        return UserOut.of(user)
+        return UserOut.model_validate(user)
 
     return call.run(work)
 
 
-class AuditEventOut(BaseModel):
+class AuditEventOut(Out):
     at: datetime
     actor: str
     entity_type: str
@@ -184,14 +169,5 @@ def audit(
     """Every status change of one record: who, when, from, to, why."""
     with db.reading() as session:
         return [
-            AuditEventOut(
-                at=e.at,
-                actor=e.actor,
-                entity_type=e.entity_type,
-                entity_id=e.entity_id,
-                from_status=e.from_status,
-                to_status=e.to_status,
-                reason=e.reason,
-            )
-            for e in trail.history(session, entity_type, entity_id)
+            AuditEventOut.model_validate(e) for e in trail.history(session, entity_type, entity_id)
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from pydantic import BaseModel
@@ -12,16 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from paydesk.api import problems
 from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.limits import ApiRoute
-from paydesk.api.schemas import Reason, Strict
+from paydesk.api.schemas import Minor, Out, Reason, Strict
 from paydesk.auth.roles import ANYONE, INTEGRATIONS, SUPERVISORS
 from paydesk.bank import service, set_aside
-from paydesk.bank.feed_failure import BankFeedFailure
 from paydesk.bank.importer import entry_rules, import_file
 from paydesk.bank.models import BankEntry
 from paydesk.bank.uploads import spool
 from paydesk.db.engine import Database
 from paydesk.directdebits.service import ReturnRules
-from paydesk.money import format_minor
 from paydesk.payments.service import policy_of
 from paydesk.webhooks.delivery import deliver_soon
 
@@ -41,12 +39,12 @@ class ImportOut(BaseModel):
     ignored: int
 
 
-class BankEntryOut(BaseModel):
+class BankEntryOut(Out):
     id: int
     status: str
     reason: str | None
     booking_date: date | None
-    amount: str | None
+    amount: Annotated[str | None, Minor()]
     currency: str | None
     rf: str | None
     rf_candidate: str | None
@@ -59,27 +57,12 @@ class BankEntryOut(BaseModel):
 
     @classmethod
     def of(cls, e: BankEntry) -> BankEntryOut:
-        return cls(
-            id=e.id,
-            status=e.status,
-            reason=e.reason,
-            booking_date=e.booking_date,
-            amount=None
-            if e.amount_minor is None or e.currency is None
-            else format_minor(e.amount_minor, e.currency),
-            currency=e.currency,
-            rf=e.rf,
-            rf_candidate=e.rf_candidate,
-            remittance_text=e.remittance_text,
-            debtor_name=e.debtor_name,
-            debtor_iban=e.debtor_iban,
-            bank_bic=e.debtor_bic,
-            bank_name=e.bank_name,
-            reference=e.account_servicer_ref or e.end_to_end_id,
+        return cls.of_row(
+            e, bank_bic=e.debtor_bic, reference=e.account_servicer_ref or e.end_to_end_id
         )
 
 
-class FeedFailureOut(BaseModel):
+class FeedFailureOut(Out):
     id: int
     feed: str
     cursor: str
@@ -92,23 +75,6 @@ class FeedFailureOut(BaseModel):
     retried_at: datetime | None
     retried_by: str | None
     file_id: int | None
-
-    @classmethod
-    def of(cls, f: BankFeedFailure) -> FeedFailureOut:
-        return cls(
-            id=f.id,
-            feed=f.feed,
-            cursor=f.cursor,
-            status=f.status,
-            error_type=f.error_type,
-            error=f.error,
-            attempts=f.attempts,
-            sha256=f.sha256,
-            created_at=f.created_at,
-            retried_at=f.retried_at,
-            retried_by=f.retried_by,
-            file_id=f.file_id,
-        )
 
 
 class AssignIn(Strict):
@@ -204,7 +170,7 @@ def list_feed_failures(
     """Bank feed documents put aside because their import failed (newest first)."""
     with db.reading() as session:
         rows, _ = set_aside.list_failures(session, status=status, limit=limit, offset=offset)
-        return [FeedFailureOut.of(f) for f in rows]
+        return [FeedFailureOut.model_validate(f) for f in rows]
 
 
 @router.get(
@@ -240,4 +206,4 @@ async def retry_feed_failure(
         handler=getattr(state, "bank_handler", None),
     )
     background.add_task(deliver_soon, state.db, state.settings)
-    return FeedFailureOut.of(failure)
+    return FeedFailureOut.model_validate(failure)

@@ -11,16 +11,14 @@ from pydantic import BaseModel
 from paydesk.api import problems
 from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.limits import ApiRoute
-from paydesk.api.schemas import Strict
+from paydesk.api.schemas import Amount, Out, Strict
 from paydesk.auth.roles import ANYONE, CASHIER_DESK, INTEGRATIONS, SUPERVISORS
 from paydesk.cashier.mandates import mandates_of
-from paydesk.cashier.models import DirectDebitCollection, Mandate
 from paydesk.db.engine import Database
 from paydesk.directdebits import pain002
 from paydesk.directdebits import service as dd
 from paydesk.directdebits.models import DirectDebitFile
 from paydesk.errors import InvalidInput
-from paydesk.money import format_minor
 
 router = APIRouter(route_class=ApiRoute, tags=["direct debits"])
 
@@ -30,12 +28,12 @@ class ExportIn(Strict):
     due_on: date
 
 
-class FileOut(BaseModel):
+class FileOut(Out):
     file_id: int
     message_id: str
     due_on: date
     collections: int
-    total: str
+    total: Amount
     currency: str
     sha256: str
     created_by: str
@@ -45,26 +43,15 @@ class FileOut(BaseModel):
 
     @classmethod
     def of(cls, file: DirectDebitFile, created: bool = False) -> FileOut:
-        return cls(
-            file_id=file.id,
-            message_id=file.message_id,
-            due_on=file.due_on,
-            collections=file.collections,
-            total=format_minor(file.total_minor, file.currency),
-            currency=file.currency,
-            sha256=file.sha256,
-            created_by=file.created_by,
-            created_at=file.created_at,
-            created=created,
-        )
+        return cls.of_row(file, file_id=file.id, created=created)
 
 
-class CollectionOut(BaseModel):
+class CollectionOut(Out):
     id: int
     tender_id: int
     event_id: int
     account_id: int
-    amount: str
+    amount: Amount
     currency: str
     end_to_end_id: str
     status: str
@@ -76,28 +63,8 @@ class CollectionOut(BaseModel):
     return_reason: str | None
     returned_by: str | None
 
-    @classmethod
-    def of(cls, c: DirectDebitCollection) -> CollectionOut:
-        return cls(
-            id=c.id,
-            tender_id=c.tender_id,
-            event_id=c.event_id,
-            account_id=c.account_id,
-            amount=format_minor(c.amount_minor, c.currency),
-            currency=c.currency,
-            end_to_end_id=c.end_to_end_id,
-            status=c.status,
-            due_on=c.due_on,
-            sequence=c.sequence,
-            collection_date=c.collection_date,
-            file_id=c.file_id,
-            return_code=c.return_code,
-            return_reason=c.return_reason,
-            returned_by=c.returned_by,
-        )
 
-
-class MandateOut(BaseModel):
+class MandateOut(Out):
     id: int
     reference: str
     account_id: int
@@ -109,22 +76,6 @@ class MandateOut(BaseModel):
     kind: str
     sequence: str
     status: str
-
-    @classmethod
-    def of(cls, m: Mandate) -> MandateOut:
-        return cls(
-            id=m.id,
-            reference=m.reference,
-            account_id=m.account_id,
-            stored_method_id=m.stored_method_id,
-            iban_masked=m.iban_masked,
-            holder_name=m.holder_name,
-            signed_on=m.signed_on,
-            signed_at=m.signed_at,
-            kind=m.kind,
-            sequence=m.sequence,
-            status=m.status,
-        )
 
 
 class SettledOut(BaseModel):
@@ -184,7 +135,9 @@ def list_collections(
 ) -> list[CollectionOut]:
     """Direct-debit collections, newest first; ``?status=returned`` is the follow-up list."""
     with db.reading() as session:
-        return [CollectionOut.of(c) for c in dd.collections(session, status=status, limit=limit)]
+        return [
+            CollectionOut.of_row(c) for c in dd.collections(session, status=status, limit=limit)
+        ]
 
 
 @router.get("/accounts/{account_id}/mandates", response_model=list[MandateOut])
@@ -193,7 +146,7 @@ def list_mandates(
 ) -> list[MandateOut]:
     """The account's direct-debit mandates (the IBAN masked), oldest first."""
     with db.reading() as session:
-        return [MandateOut.of(m) for m in mandates_of(session, account_id)]
+        return [MandateOut.model_validate(m) for m in mandates_of(session, account_id)]
 
 
 @router.post(

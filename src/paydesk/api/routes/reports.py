@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from paydesk.accounts.models import Account
 from paydesk.accounts.service import CustomerClass
 from paydesk.api.deps import database, require
-from paydesk.api.schemas import Page
+from paydesk.api.schemas import Minor, Out, Page
 from paydesk.auth.roles import ANYONE, DESK, INTEGRATIONS, SUPERVISORS
 from paydesk.bank.models import BankEntry
 from paydesk.codes import service as codes
@@ -34,7 +34,11 @@ router = APIRouter(tags=["reports"])
 Show = Literal["", "unbalanced", "attention", "validation"]
 
 
-class EventLineOut(BaseModel):
+#: An amount of a list, written as in its CSV export.
+ListAmount = Annotated[str, Minor(write=export.amount)]
+
+
+class EventLineOut(Out):
     id: int
     event_date: date
     source: str
@@ -43,25 +47,9 @@ class EventLineOut(BaseModel):
     account_number: str | None
     customer_name: str | None
     currency: str | None
-    tendered: str
-    paid: str
-    difference: str
-
-    @classmethod
-    def of(cls, e: events.EventLine) -> EventLineOut:
-        return cls(
-            id=e.id,
-            event_date=e.event_date,
-            source=e.source,
-            created_by=e.created_by,
-            account_id=e.account_id,
-            account_number=e.account_number,
-            customer_name=e.customer_name,
-            currency=e.currency,
-            tendered=export.amount(e.tendered_minor, e.currency),
-            paid=export.amount(e.paid_minor, e.currency),
-            difference=export.amount(e.difference_minor, e.currency),
-        )
+    tendered: ListAmount
+    paid: ListAmount
+    difference: ListAmount
 
 
 class EventLinesOut(BaseModel):
@@ -100,13 +88,13 @@ def payment_codes_csv(
     return csv_response(export.codes_csv(found, numbers), "payment-codes.csv")
 
 
-class BankEntryLineOut(BaseModel):
+class BankEntryLineOut(Out):
     id: int
     booking_date: date | None
     value_date: date | None
     status: str
     currency: str | None
-    amount: str | None
+    amount: Annotated[str | None, Minor(write=export.amount)]
     rf: str | None
     payer: str | None
     bank_bic: str | None
@@ -118,21 +106,14 @@ class BankEntryLineOut(BaseModel):
 
     @classmethod
     def of(cls, e: BankEntry) -> BankEntryLineOut:
-        return cls(
-            id=e.id,
-            booking_date=e.booking_date,
-            value_date=e.value_date,
-            status=e.status,
-            currency=e.currency,
-            amount=None if e.amount_minor is None else export.amount(e.amount_minor, e.currency),
+        return cls.of_row(
+            e,
             rf=e.rf or e.rf_candidate,
             payer=e.debtor_name,
             bank_bic=e.debtor_bic,
             bank=e.bank_name,
-            end_to_end_id=e.end_to_end_id,
             bank_reference=e.account_servicer_ref,
             remittance=e.remittance_text,
-            reason=e.reason,
         )
 
 
@@ -152,7 +133,7 @@ def _entry_filter(
     return bank_entries.EntryFilter(status, date_from, date_to)
 
 
-class PaymentLineOut(BaseModel):
+class PaymentLineOut(Out):
     id: int
     event_id: int
     event_date: date
@@ -162,28 +143,14 @@ class PaymentLineOut(BaseModel):
     account_number: str
     customer_name: str
     currency: str
-    amount: str
+    amount: ListAmount
     match_type: str | None
     match_value: str | None
     error: str | None
 
     @classmethod
     def of(cls, p: payments.PaymentLine) -> PaymentLineOut:
-        return cls(
-            id=p.id,
-            event_id=p.event_id,
-            event_date=p.event_date,
-            source=p.source,
-            status=p.status,
-            account_id=p.account_id,
-            account_number=p.account_number,
-            customer_name=p.customer_name,
-            currency=p.currency,
-            amount=export.amount(p.amount_minor, p.currency),
-            match_type=p.match_type,
-            match_value=p.match_value,
-            error=p.error_message,
-        )
+        return cls.of_row(p, error=p.error_message)
 
 
 class PaymentLinesOut(BaseModel):
@@ -314,7 +281,7 @@ _list_report(
 _list_report(
     "payment-events", lister=events.list_events, filters=_filter, sorts=events.SORTS,
     roles=DESK, summary="Payment events with their account, customer, tendered and paid amounts",
-    items=lambda found: [EventLineOut.of(e) for e in found], model=EventLinesOut,
+    items=lambda found: [EventLineOut.of_row(e) for e in found], model=EventLinesOut,
     to_csv=export.events_csv,
 )  # fmt: skip
 _list_report(

@@ -9,11 +9,11 @@ from typing import Literal
 from fastapi import APIRouter, Depends
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from paydesk.api.deps import Call, database, require, settings, writer
 from paydesk.api.limits import ApiRoute
-from paydesk.api.schemas import Strict
+from paydesk.api.schemas import Out, Strict
 from paydesk.auth.roles import ANYONE, DESK
 from paydesk.codes import rf
 from paydesk.db.engine import Database
@@ -40,7 +40,7 @@ class SendIn(Strict):
     )
 
 
-class SlipSendingOut(BaseModel):
+class SlipSendingOut(Out):
     id: int
     rf: str
     to_address: str
@@ -55,23 +55,6 @@ class SlipSendingOut(BaseModel):
     message_id: str | None
     created_by: str
     created_at: datetime
-
-    @classmethod
-    def of(cls, s: SlipSending, rf_code: str) -> SlipSendingOut:
-        return cls(
-            id=s.id,
-            rf=rf_code,
-            to_address=s.to_address,
-            language=s.language,
-            status=s.status,
-            attempts=s.attempts,
-            last_error=s.last_error,
-            next_attempt_at=s.next_attempt_at,
-            sent_at=s.sent_at,
-            message_id=s.message_id,
-            created_by=s.created_by,
-            created_at=s.created_at,
-        )
 
 
 @router.get(
@@ -117,12 +100,12 @@ def list_sendings(
     """Every e-mail of the code's slip, newest first: when, to whom, the result."""
     with db.reading() as session:
         found, rows = service.sendings(session, code)
-        return [SlipSendingOut.of(s, found.rf) for s in rows]
+        return [SlipSendingOut.of_row(s, rf=found.rf) for s in rows]
 
 
 def _answer(sending: SlipSending, rf_code: str, **headers: str) -> JSONResponse:
     status = 201 if sending.status == SendingStatus.SENT else 202
-    body = jsonable_encoder(SlipSendingOut.of(sending, rf_code))
+    body = jsonable_encoder(SlipSendingOut.of_row(sending, rf=rf_code))
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -155,7 +138,7 @@ def send(code: str, body: SendIn | None = None, call: Call = Depends(writer(DESK
             to=body.to,
             language=body.language,
         )
-        return SlipSendingOut.of(sending, rf_code)
+        return SlipSendingOut.of_row(sending, rf=rf_code)
 
     recorded = call.run(record, 201)
     sending_id = json.loads(recorded.body)["id"]

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from paydesk.api.deps import Call, database, require, writer
 from paydesk.api.limits import ApiRoute
-from paydesk.api.schemas import Page, Strict
+from paydesk.api.schemas import Out, Page, Strict
 from paydesk.auth.roles import INTEGRATIONS
 from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput, NotFound
@@ -58,7 +58,7 @@ class SubscriptionPatch(Strict):
     active: bool | None = None
 
 
-class SubscriptionOut(BaseModel):
+class SubscriptionOut(Out):
     id: int
     url: str
     event_types: list[str]
@@ -70,18 +70,12 @@ class SubscriptionOut(BaseModel):
 
     @classmethod
     def of(cls, s: WebhookSubscription, *, with_secret: bool = False) -> SubscriptionOut:
-        return cls(
-            id=s.id,
-            url=s.url,
-            event_types=list(s.event_types or []),
-            description=s.description,
-            active=s.active,
-            created_at=s.created_at,
-            secret=s.secret if with_secret else None,
+        return cls.of_row(
+            s, event_types=list(s.event_types or []), secret=s.secret if with_secret else None
         )
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(Out):
     id: int
     event_id: str
     subscription_id: int
@@ -97,19 +91,10 @@ class DeliveryOut(BaseModel):
 
     @classmethod
     def of(cls, d: WebhookDelivery) -> DeliveryOut:
-        return cls(
-            id=d.id,
-            event_id=d.event_id,
-            subscription_id=d.subscription_id,
-            event_type=d.event_type,
+        return cls.of_row(
+            d,
             payload=dict(d.payload),
-            status=d.status,
-            attempts=d.attempts,
             next_attempt_at=d.next_attempt_at if d.status == "pending" else None,
-            last_status_code=d.last_status_code,
-            last_error=d.last_error,
-            delivered_at=d.delivered_at,
-            created_at=d.created_at,
         )
 
 

@@ -144,7 +144,9 @@ def _points(session, settings: Settings, account_id: int) -> PointsOut:
             )
             for e in rating.entries
         ],
-        history=[PointChangeOut.of(c) for c in wallet.point_history(session, account_id)],
+        history=[
+            PointChangeOut.model_validate(c) for c in wallet.point_history(session, account_id)
+        ],
     )
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from paydesk.api.schemas import AmountText, Page, Reason, Strict
+from paydesk.api.schemas import Amount, AmountText, Minor, Out, Page, Reason, Strict
 from paydesk.cashier import service as desk
 from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
-from paydesk.money import Money, format_minor
+from paydesk.money import Money
 from paydesk.payments import limits
 from paydesk.payments.models import Payment, PaymentSegment, Tender
 from paydesk.payments.states import PaymentStatus, allowed_actions
@@ -130,20 +130,16 @@ class DrawerCloseIn(Strict):
 # --- answers --------------------------------------------------------------------------------
 
 
-class SegmentOut(BaseModel):
+class SegmentOut(Out):
     contract_id: int
-    amount: str
-
-    @classmethod
-    def of(cls, s: PaymentSegment) -> SegmentOut:
-        return cls(contract_id=s.contract_id, amount=format_minor(s.amount_minor, s.currency))
+    amount: Amount
 
 
-class PaymentOut(BaseModel):
+class PaymentOut(Out):
     id: int
     event_id: int
     account_id: int
-    amount: str
+    amount: Amount
     currency: str
     status: str
     allowed_actions: list[str]
@@ -160,31 +156,17 @@ class PaymentOut(BaseModel):
 
     @classmethod
     def of(cls, p: Payment, segments: list[PaymentSegment] | None = None) -> PaymentOut:
-        return cls(
-            id=p.id,
-            event_id=p.event_id,
-            account_id=p.account_id,
-            amount=format_minor(p.amount_minor, p.currency),
-            currency=p.currency,
-            status=p.status,
+        return cls.of_row(
+            p,
             allowed_actions=sorted(allowed_actions(PaymentStatus(p.status))),
-            match_type=p.match_type,
-            match_value=p.match_value,
-            document_id=p.document_id,
-            non_cis_name=p.non_cis_name,
-            non_cis_reference=p.non_cis_reference,
-            non_cis_comments=p.non_cis_comments,
-            error_message=p.error_message,
-            cancel_reason=p.cancel_reason,
-            frozen_at=p.frozen_at,
-            segments=None if segments is None else [SegmentOut.of(s) for s in segments],
+            segments=None if segments is None else [SegmentOut.of_row(s) for s in segments],
         )
 
 
-class TenderOut(BaseModel):
+class TenderOut(Out):
     id: int
     type: str
-    amount: str
+    amount: Amount
     currency: str
     status: str
     payer_account_id: int | None
@@ -198,24 +180,10 @@ class TenderOut(BaseModel):
 
     @classmethod
     def of(cls, t: Tender) -> TenderOut:
-        return cls(
-            id=t.id,
-            type=t.tender_type,
-            amount=format_minor(t.amount_minor, t.currency),
-            currency=t.currency,
-            status=t.status,
-            payer_account_id=t.payer_account_id,
-            non_cis_payer=t.non_cis_name,
-            cheque_number=t.cheque_number,
-            iban=t.iban_masked,
-            stored_method_id=t.stored_method_id,
-            external_reference=t.external_reference,
-            cancel_reason=t.cancel_reason,
-            drawer_session_id=t.drawer_session_id,
-        )
+        return cls.of_row(t, type=t.tender_type, non_cis_payer=t.non_cis_name, iban=t.iban_masked)
 
 
-class TaskOut(BaseModel):
+class TaskOut(Out):
     id: int
     kind: str
     status: str
@@ -231,20 +199,7 @@ class TaskOut(BaseModel):
 
     @classmethod
     def of(cls, t: ServiceTask) -> TaskOut:
-        return cls(
-            id=t.id,
-            kind=t.kind,
-            status=t.status,
-            event_id=t.event_id,
-            account_id=t.account_id,
-            holder_name=t.holder_name,
-            iban=t.iban_masked,
-            validator=t.validator,
-            result=t.result,
-            message=t.message,
-            created_at=t.created_at,
-            finished_at=t.finished_at,
-        )
+        return cls.of_row(t, iban=t.iban_masked)
 
 
 class EventOut(BaseModel):
@@ -294,7 +249,7 @@ class EventListOut(BaseModel):
     page: Page
 
 
-class StoredMethodOut(BaseModel):
+class StoredMethodOut(Out):
     id: int
     account_id: int
     kind: str
@@ -305,15 +260,7 @@ class StoredMethodOut(BaseModel):
 
     @classmethod
     def of(cls, m: StoredPaymentMethod) -> StoredMethodOut:
-        return cls(
-            id=m.id,
-            account_id=m.account_id,
-            kind=m.kind,
-            holder_name=m.holder_name,
-            label=m.label,
-            iban=m.iban_masked,
-            status=m.status,
-        )
+        return cls.of_row(m, iban=m.iban_masked)
 
 
 class OptionOut(BaseModel):
@@ -341,7 +288,7 @@ class PaymentOptionsOut(BaseModel):
     cash_back: str = Field(description="The cash-back rule in one sentence")
 
 
-class PointChangeOut(BaseModel):
+class PointChangeOut(Out):
     id: int
     change: int
     points_after: int
@@ -351,20 +298,6 @@ class PointChangeOut(BaseModel):
     at: datetime
     ends_on: date | None
     cancels_id: int | None
-
-    @classmethod
-    def of(cls, c) -> PointChangeOut:
-        return cls(
-            id=c.id,
-            change=c.change,
-            points_after=c.points_after,
-            reason=c.reason,
-            actor=c.actor,
-            tender_id=c.tender_id,
-            at=c.at,
-            ends_on=c.ends_on,
-            cancels_id=c.cancels_id,
-        )
 
 
 class RatingEntryOut(BaseModel):
@@ -397,12 +330,12 @@ class DrawerLineOut(BaseModel):
     difference: str
 
 
-class DrawerOut(BaseModel):
+class DrawerOut(Out):
     id: int
     cashier: str
     currency: str
     status: str
-    float_amount: str
+    float_amount: Annotated[str, Minor("float_minor")]
     opened_at: datetime
     closed_at: datetime | None
     lines: list[DrawerLineOut] | None = None
@@ -410,14 +343,4 @@ class DrawerOut(BaseModel):
 
     @classmethod
     def of(cls, d: CashDrawerSession, lines: list[DrawerLineOut] | None = None) -> DrawerOut:
-        return cls(
-            id=d.id,
-            cashier=d.cashier,
-            currency=d.currency,
-            status=d.status,
-            float_amount=format_minor(d.float_minor, d.currency),
-            opened_at=d.opened_at,
-            closed_at=d.closed_at,
-            lines=lines,
-            note=d.note,
-        )
+        return cls.of_row(d, lines=lines)
