@@ -11,9 +11,10 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -128,6 +129,25 @@ def require(roles: Iterable[Role]) -> Callable[..., Principal]:
         return caller
 
     return _check
+
+
+def reader(roles: Iterable[Role]) -> Callable[..., Any]:
+    """Dependency for a GET: checks the role and gives the database to read from."""
+    check = require(roles)
+
+    async def _database(request: Request, _caller: Principal = Depends(check)) -> Database:
+        return request.app.state.db
+
+    return _database
+
+
+@dataclass(frozen=True)
+class Paging:
+    """A list's page as the query string asks for it (``Depends()``): ``limit`` items from
+    ``offset``."""
+
+    limit: int = Query(50, ge=1, le=500)
+    offset: int = Query(0, ge=0)
 
 
 def _encode(result: Any) -> Any:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from paydesk.accounts.models import Account, Customer
 from paydesk.accounts.service import ContractBalance
+from paydesk.api.deps import Paging
 from paydesk.codes import rf
 from paydesk.codes.models import CodePayment, PaymentCode
 from paydesk.documents.models import Document, Security
@@ -42,6 +43,20 @@ class Page(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+ItemT = TypeVar("ItemT")
+
+
+class PageOf(BaseModel, Generic[ItemT]):
+    """One page of a list: its items, and the list's length with the page's place in it."""
+
+    items: list[ItemT]
+    page: Page
+
+    @classmethod
+    def of(cls, items: list[ItemT], total: int, paging: Paging) -> Self:
+        return cls(items=items, page=Page(total=total, limit=paging.limit, offset=paging.offset))
 
 
 def _text_or_none(minor: int, currency: str | None) -> str | None:

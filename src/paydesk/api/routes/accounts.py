@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import Field
 from sqlalchemy import select
 
 from paydesk.accounts import service
 from paydesk.accounts.service import ContractSpec
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, Paging, reader, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import AccountOut, Amount, CustomerOut, Out, Strict
 from paydesk.auth.roles import ANYONE, BACK_OFFICE
@@ -89,23 +89,22 @@ def create_account(body: AccountIn, call: Call = Depends(writer(BACK_OFFICE))):
 @router.get("/accounts", response_model=list[AccountOut])
 def list_accounts(
     q: str | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    paging: Paging = Depends(),
+    db: Database = Depends(reader(ANYONE)),
 ) -> list[AccountOut]:
     with db.reading() as session:
         return [
             AccountOut.of(a, c, service.balances(session, a.id), points_in_force(session, a.id))
-            for a, c in service.search_accounts(session, query=q, limit=limit, offset=offset)
+            for a, c in service.search_accounts(
+                session, query=q, limit=paging.limit, offset=paging.offset
+            )
         ]
 
 
 @router.get("/accounts/{account_id}", response_model=AccountOut)
 def get_account(
     account_id: int,
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    db: Database = Depends(reader(ANYONE)),
 ) -> AccountOut:
     with db.reading() as session:
         return _account_out(session, account_id)
@@ -196,8 +195,7 @@ class LedgerEntryOut(Out):
 @router.get("/accounts/{account_id}/ledger", response_model=list[LedgerEntryOut])
 def ledger(
     account_id: int,
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    db: Database = Depends(reader(ANYONE)),
 ) -> list[LedgerEntryOut]:
     """The account's ledger entries, oldest first (append-only)."""
     with db.reading() as session:

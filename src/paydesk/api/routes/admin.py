@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from paydesk import __version__
-from paydesk.api.deps import Call, database, key_cache, require, writer
+from paydesk.api.deps import Call, database, key_cache, reader, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Out, Reason, Strict
 from paydesk.audit import trail
@@ -92,9 +92,7 @@ def create_key(username: str, call: Call = Depends(writer(ADMINS))):
 
 
 @router.get("/users/{username}/keys", response_model=list[KeyInfoOut], tags=["users"])
-def list_keys(
-    username: str, db: Database = Depends(database), _caller=Depends(require(ADMINS))
-) -> list[KeyInfoOut]:
+def list_keys(username: str, db: Database = Depends(reader(ADMINS))) -> list[KeyInfoOut]:
     """The user's API keys (revoked ones too): public id, name, when made, when revoked."""
     with db.reading() as session:
         return [
@@ -163,8 +161,7 @@ class AuditEventOut(Out):
 def audit(
     entity_type: str,
     entity_id: str,
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    db: Database = Depends(reader(ANYONE)),
 ) -> list[AuditEventOut]:
     """Every status change of one record: who, when, from, to, why."""
     with db.reading() as session:

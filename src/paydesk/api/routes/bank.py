@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from paydesk.api import problems
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, Paging, reader, require, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Minor, Out, Reason, Strict
 from paydesk.auth.roles import ANYONE, INTEGRATIONS, SUPERVISORS
@@ -128,15 +128,15 @@ async def upload_file(
 @router.get("/bank/entries", response_model=list[BankEntryOut])
 def list_entries(
     status: str | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    paging: Paging = Depends(),
+    db: Database = Depends(reader(ANYONE)),
 ) -> list[BankEntryOut]:
     with db.reading() as session:
         return [
             BankEntryOut.of(e)
-            for e in service.list_entries(session, status=status, limit=limit, offset=offset)
+            for e in service.list_entries(
+                session, status=status, limit=paging.limit, offset=paging.offset
+            )
         ]
 
 
@@ -162,14 +162,14 @@ def mark_for_return(entry_id: int, body: ReturnIn, call: Call = Depends(writer(S
 @router.get("/bank/feed-failures", response_model=list[FeedFailureOut])
 def list_feed_failures(
     status: Literal["failed", "imported"] | None = "failed",
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    paging: Paging = Depends(),
+    db: Database = Depends(reader(ANYONE)),
 ) -> list[FeedFailureOut]:
     """Bank feed documents put aside because their import failed (newest first)."""
     with db.reading() as session:
-        rows, _ = set_aside.list_failures(session, status=status, limit=limit, offset=offset)
+        rows, _ = set_aside.list_failures(
+            session, status=status, limit=paging.limit, offset=paging.offset
+        )
         return [FeedFailureOut.model_validate(f) for f in rows]
 
 
@@ -178,9 +178,7 @@ def list_feed_failures(
     response_class=Response,
     responses={200: {"content": {"application/xml": {"schema": {"type": "string"}}}}},
 )
-def feed_failure_document(
-    failure_id: int, db: Database = Depends(database), _caller=Depends(require(ANYONE))
-) -> Response:
+def feed_failure_document(failure_id: int, db: Database = Depends(reader(ANYONE))) -> Response:
     """The document as the feed gave it."""
     with db.reading() as session:
         failure = set_aside.get_failure(session, failure_id)

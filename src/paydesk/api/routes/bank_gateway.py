@@ -10,7 +10,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 
 from paydesk.api import problems
-from paydesk.api.deps import database, require
+from paydesk.api.deps import reader, require
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import PaymentCodeOut
 from paydesk.auth.roles import DESK, INTEGRATIONS
@@ -73,8 +73,7 @@ def code_inquiry(
     code: str,
     amount: str | None = Query(None, description='Amount the payer will pay, e.g. "120.00"'),
     currency: str | None = Query(None, min_length=3, max_length=3),
-    db: Database = Depends(database),
-    _caller: Principal = Depends(require(INTEGRATIONS)),
+    db: Database = Depends(reader(INTEGRATIONS)),
 ) -> InquiryOut:
     """May this code be paid (with this amount), how much is due, until when.
 
@@ -173,8 +172,7 @@ def refresh_code(
     code: str,
     request: Request,
     background: BackgroundTasks,
-    db: Database = Depends(database),
-    _caller: Principal = Depends(require(DESK)),
+    db: Database = Depends(reader(DESK)),
 ) -> RefreshOut:
     """ "Update status": read the bank feed now, then answer the code with its payments.
 

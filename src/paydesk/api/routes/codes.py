@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from paydesk.accounts import service as accounts
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, Paging, reader, require, writer
 from paydesk.api.limits import ApiRoute
-from paydesk.api.schemas import AmountText, Page, PaymentCodeOut, Reason, Strict
+from paydesk.api.schemas import AmountText, PageOf, PaymentCodeOut, Reason, Strict
 from paydesk.auth.roles import ANYONE, DESK, SUPERVISORS
 from paydesk.codes import rf
 from paydesk.codes import service as codes
@@ -28,9 +28,8 @@ class CodeCheckOut(BaseModel):
     reason: str | None
 
 
-class CodeListOut(BaseModel):
-    items: list[PaymentCodeOut]
-    page: Page
+class CodeListOut(PageOf[PaymentCodeOut]):
+    pass
 
 
 class CancelIn(Strict):
@@ -61,27 +60,23 @@ def list_codes(
     issued_to: date | None = None,
     expiring_by: date | None = Query(None, description="payable codes expiring by this day"),
     sort: str = Query(codes.SORTS.default, description=codes.SORTS.help),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    paging: Paging = Depends(),
+    db: Database = Depends(reader(ANYONE)),
 ) -> CodeListOut:
     filters = codes.CodeFilter(status, kind, account_id, issued_from, issued_to, expiring_by)
     with db.transaction() as session:
         codes.expire_due(session)
     with db.reading() as session:
-        found, total = codes.search(session, filters, limit=limit, offset=offset, sort=sort)
-        return CodeListOut(
-            items=[PaymentCodeOut.of(c) for c in found],
-            page=Page(total=total, limit=limit, offset=offset),
+        found, total = codes.search(
+            session, filters, limit=paging.limit, offset=paging.offset, sort=sort
         )
+        return CodeListOut.of([PaymentCodeOut.of(c) for c in found], total, paging)
 
 
 @router.get("/payment-codes/{code}", response_model=PaymentCodeOut)
 def get_code(
     code: str,
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    db: Database = Depends(reader(ANYONE)),
 ) -> PaymentCodeOut:
     """A code with every payment received on it (date, bank, amount, payer, reference)."""
     with db.transaction() as session:

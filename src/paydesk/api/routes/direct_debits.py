@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from paydesk.api import problems
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, reader, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Amount, Out, Strict
 from paydesk.auth.roles import ANYONE, CASHIER_DESK, INTEGRATIONS, SUPERVISORS
@@ -101,8 +101,7 @@ def export_file(body: ExportIn, call: Call = Depends(writer(SUPERVISORS))):
 @router.get("/direct-debits/files", response_model=list[FileOut])
 def list_files(
     limit: int = Query(50, ge=1, le=500),
-    db: Database = Depends(database),
-    _c=Depends(require(ANYONE)),
+    db: Database = Depends(reader(ANYONE)),
 ) -> list[FileOut]:
     with db.reading() as session:
         return [FileOut.of(f) for f in dd.files(session, limit=limit)]
@@ -113,9 +112,7 @@ def list_files(
     response_class=Response,
     responses={200: {"content": {"application/xml": {}}}},
 )
-def download_file(
-    file_id: int, db: Database = Depends(database), _c=Depends(require(SUPERVISORS))
-) -> Response:
+def download_file(file_id: int, db: Database = Depends(reader(SUPERVISORS))) -> Response:
     """The pain.008 file as it was made (the same bytes every time)."""
     with db.reading() as session:
         file = dd.get_file(session, file_id)
@@ -130,8 +127,7 @@ def download_file(
 def list_collections(
     status: str | None = Query(None, max_length=12),
     limit: int = Query(200, ge=1, le=1000),
-    db: Database = Depends(database),
-    _c=Depends(require(ANYONE)),
+    db: Database = Depends(reader(ANYONE)),
 ) -> list[CollectionOut]:
     """Direct-debit collections, newest first; ``?status=returned`` is the follow-up list."""
     with db.reading() as session:
@@ -142,7 +138,7 @@ def list_collections(
 
 @router.get("/accounts/{account_id}/mandates", response_model=list[MandateOut])
 def list_mandates(
-    account_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))
+    account_id: int, db: Database = Depends(reader(CASHIER_DESK))
 ) -> list[MandateOut]:
     """The account's direct-debit mandates (the IBAN masked), oldest first."""
     with db.reading() as session:

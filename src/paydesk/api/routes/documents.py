@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from paydesk.accounts import service as accounts
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, Paging, reader, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import AmountText, DocumentOut, Strict
 from paydesk.auth.roles import ANYONE, DESK
@@ -96,14 +96,17 @@ def list_documents(
     kind: str | None = None,
     status: str | None = None,
     account_id: int | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    paging: Paging = Depends(),
+    db: Database = Depends(reader(ANYONE)),
 ) -> list[DocumentOut]:
     with db.reading() as session:
         found = service.search(
-            session, kind=kind, status=status, account_id=account_id, limit=limit, offset=offset
+            session,
+            kind=kind,
+            status=status,
+            account_id=account_id,
+            limit=paging.limit,
+            offset=paging.offset,
         )
         return [_out(session, DocumentChange(d)) for d in found]
 
@@ -111,8 +114,7 @@ def list_documents(
 @router.get("/documents/{document_id}", response_model=DocumentOut)
 def get_document(
     document_id: int,
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    db: Database = Depends(reader(ANYONE)),
 ) -> DocumentOut:
     with db.reading() as session:
         return _out(session, DocumentChange(service.get(session, document_id)))

@@ -8,13 +8,12 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from paydesk.accounts.models import Account
 from paydesk.accounts.service import CustomerClass
-from paydesk.api.deps import database, require
-from paydesk.api.schemas import Minor, Out, Page
+from paydesk.api.deps import Paging, reader
+from paydesk.api.schemas import Minor, Out, PageOf
 from paydesk.auth.roles import ANYONE, DESK, INTEGRATIONS, SUPERVISORS
 from paydesk.bank.models import BankEntry
 from paydesk.codes import service as codes
@@ -52,9 +51,8 @@ class EventLineOut(Out):
     difference: ListAmount
 
 
-class EventLinesOut(BaseModel):
-    items: list[EventLineOut]
-    page: Page
+class EventLinesOut(PageOf[EventLineOut]):
+    pass
 
 
 def _filter(
@@ -75,8 +73,7 @@ def payment_codes_csv(
     issued_to: date | None = None,
     expiring_by: date | None = None,
     sort: str = Query(codes.SORTS.default, description=codes.SORTS.help),
-    db: Database = Depends(database),
-    _caller=Depends(require(ANYONE)),
+    db: Database = Depends(reader(ANYONE)),
 ) -> Response:
     """The codes `GET /v1/payment-codes` lists with the same filters, every page, as CSV."""
     filters = codes.CodeFilter(status, kind, account_id, issued_from, issued_to, expiring_by)
@@ -117,9 +114,8 @@ class BankEntryLineOut(Out):
         )
 
 
-class BankEntryLinesOut(BaseModel):
-    items: list[BankEntryLineOut]
-    page: Page
+class BankEntryLinesOut(PageOf[BankEntryLineOut]):
+    pass
 
 
 EntryStatus = Literal["matched", "unmatched", "reversed", "reversal", "rejected", "returned"]
@@ -153,9 +149,8 @@ class PaymentLineOut(Out):
         return cls.of_row(p, error=p.error_message)
 
 
-class PaymentLinesOut(BaseModel):
-    items: list[PaymentLineOut]
-    page: Page
+class PaymentLinesOut(PageOf[PaymentLineOut]):
+    pass
 
 
 PaymentStatusName = Literal["incomplete", "freezable", "error", "frozen", "cancelled"]
@@ -170,17 +165,14 @@ def _payment_filter(
     return payments.PaymentFilter(status, date_from, date_to, source)
 
 
-class Records(BaseModel):
+class Records(PageOf[dict[str, Any]]):
     """One page of a list: each item has the list's columns, as in its CSV export."""
-
-    items: list[dict[str, Any]]
-    page: Page
 
 
 def _list_report(
     path: str, *, lister: Callable, filters: Callable, sorts: Sorts, roles: frozenset,
     summary: str, table: export.Table | None = None, to_csv: Callable[[list], str] | None = None,
-    items: Callable[[list], list] | None = None, model: type[BaseModel] = Records,
+    items: Callable[[list], list] | None = None, model: type[PageOf] = Records,
 ) -> None:  # fmt: skip
     """``GET /v1/reports/<path>`` (one page, JSON) and ``…/<path>.csv`` (every page, at most
     100 000 rows) of a list: the same rows, filters and sort. A list declared as a
@@ -193,20 +185,19 @@ def _list_report(
     def page_of(
         chosen=Depends(filters),
         sort: str = Query(sorts.default, description=sorts.help),
-        limit: int = Query(50, ge=1, le=500),
-        offset: int = Query(0, ge=0),
-        db: Database = Depends(database),
-        _caller=Depends(require(roles)),
+        paging: Paging = Depends(),
+        db: Database = Depends(reader(roles)),
     ):
         with db.reading() as session:
-            found, total = lister(session, chosen, sort=sort, limit=limit, offset=offset)
-        return model(items=items(found), page=Page(total=total, limit=limit, offset=offset))
+            found, total = lister(
+                session, chosen, sort=sort, limit=paging.limit, offset=paging.offset
+            )
+        return model.of(items(found), total, paging)
 
     def every_row(
         chosen=Depends(filters),
         sort: str = Query(sorts.default, description=sorts.help),
-        db: Database = Depends(database),
-        _caller=Depends(require(roles)),
+        db: Database = Depends(reader(roles)),
     ) -> Response:
         with db.reading() as session:
             found, _total = lister(session, chosen, sort=sort, limit=export.MAX_ROWS)

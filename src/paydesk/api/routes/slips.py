@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import Field
 
-from paydesk.api.deps import Call, database, require, settings, writer
+from paydesk.api.deps import Call, reader, settings, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.schemas import Out, Strict
 from paydesk.auth.roles import ANYONE, DESK
@@ -65,9 +65,8 @@ class SlipSendingOut(Out):
 def slip_pdf(
     code: str,
     language: SlipLanguage | None = None,
-    db: Database = Depends(database),
+    db: Database = Depends(reader(ANYONE)),
     config: Settings = Depends(settings),
-    _caller=Depends(require(ANYONE)),
 ) -> Response:
     """The code's payment slip as an A4 PDF with the EPC QR code (customer's language)."""
     with db.reading() as session:
@@ -83,9 +82,8 @@ def slip_pdf(
 def slip_html(
     code: str,
     language: SlipLanguage | None = None,
-    db: Database = Depends(database),
+    db: Database = Depends(reader(ANYONE)),
     config: Settings = Depends(settings),
-    _caller=Depends(require(ANYONE)),
 ) -> HTMLResponse:
     """The code's payment slip as a self-contained HTML page (QR code inline)."""
     with db.reading() as session:
@@ -94,9 +92,7 @@ def slip_html(
 
 
 @router.get("/payment-codes/{code}/sendings", response_model=list[SlipSendingOut])
-def list_sendings(
-    code: str, db: Database = Depends(database), _caller=Depends(require(ANYONE))
-) -> list[SlipSendingOut]:
+def list_sendings(code: str, db: Database = Depends(reader(ANYONE))) -> list[SlipSendingOut]:
     """Every e-mail of the code's slip, newest first: when, to whom, the result."""
     with db.reading() as session:
         found, rows = service.sendings(session, code)

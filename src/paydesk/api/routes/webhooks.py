@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 from sqlalchemy import func, select
 
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, Paging, reader, writer
 from paydesk.api.limits import ApiRoute
-from paydesk.api.schemas import Out, Page, Strict
+from paydesk.api.schemas import Out, PageOf, Strict
 from paydesk.auth.roles import INTEGRATIONS
 from paydesk.db.engine import Database
 from paydesk.errors import InvalidInput, NotFound
@@ -98,9 +98,8 @@ class DeliveryOut(Out):
         )
 
 
-class DeliveryListOut(BaseModel):
-    items: list[DeliveryOut]
-    page: Page
+class DeliveryListOut(PageOf[DeliveryOut]):
+    pass
 
 
 def _subscription(session, subscription_id: int, *, lock: bool = False) -> WebhookSubscription:
@@ -132,9 +131,7 @@ def create_subscription(body: SubscriptionIn, call: Call = Depends(writer(INTEGR
 
 
 @router.get("/subscriptions", response_model=list[SubscriptionOut])
-def list_subscriptions(
-    db: Database = Depends(database), _caller=Depends(require(INTEGRATIONS))
-) -> list[SubscriptionOut]:
+def list_subscriptions(db: Database = Depends(reader(INTEGRATIONS))) -> list[SubscriptionOut]:
     with db.reading() as session:
         found = session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id))
         return [SubscriptionOut.of(s) for s in found]
@@ -142,7 +139,7 @@ def list_subscriptions(
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
 def get_subscription(
-    subscription_id: int, db: Database = Depends(database), _caller=Depends(require(INTEGRATIONS))
+    subscription_id: int, db: Database = Depends(reader(INTEGRATIONS))
 ) -> SubscriptionOut:
     with db.reading() as session:
         return SubscriptionOut.of(_subscription(session, subscription_id))
@@ -191,10 +188,8 @@ def list_deliveries(
     event_type: str | None = None,
     subscription_id: int | None = None,
     event_id: str | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    db: Database = Depends(database),
-    _caller=Depends(require(INTEGRATIONS)),
+    paging: Paging = Depends(),
+    db: Database = Depends(reader(INTEGRATIONS)),
 ) -> DeliveryListOut:
     """The delivery log, newest first."""
     query = select(WebhookDelivery)
@@ -209,18 +204,13 @@ def list_deliveries(
     with db.reading() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(
-            query.order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset)
+            query.order_by(WebhookDelivery.id.desc()).limit(paging.limit).offset(paging.offset)
         )
-        return DeliveryListOut(
-            items=[DeliveryOut.of(d) for d in rows],
-            page=Page(total=int(total), limit=limit, offset=offset),
-        )
+        return DeliveryListOut.of([DeliveryOut.of(d) for d in rows], int(total), paging)
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
-def get_delivery(
-    delivery_id: int, db: Database = Depends(database), _caller=Depends(require(INTEGRATIONS))
-) -> DeliveryOut:
+def get_delivery(delivery_id: int, db: Database = Depends(reader(INTEGRATIONS))) -> DeliveryOut:
     with db.reading() as session:
         found = session.get(WebhookDelivery, delivery_id)
         if found is None:

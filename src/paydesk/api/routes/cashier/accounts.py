@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, reader, writer
 from paydesk.api.deps import settings as app_settings
 from paydesk.api.limits import ApiRoute
 from paydesk.api.routes.cashier.schemas import (
@@ -30,9 +30,8 @@ router = APIRouter(route_class=ApiRoute, tags=["cashier desk"])
 @router.get("/accounts/{account_id}/payment-options", response_model=PaymentOptionsOut)
 def payment_options(
     account_id: int,
-    db: Database = Depends(database),
+    db: Database = Depends(reader(CASHIER_DESK)),
     settings: Settings = Depends(app_settings),
-    _c=Depends(require(CASHIER_DESK)),
 ) -> PaymentOptionsOut:
     """Amount default, cash-only warning, stored methods and auto-pay (each with a tender
     amount), new options, tender types with their cash and cash-back switches."""
@@ -64,9 +63,7 @@ def payment_options(
 
 
 @router.get("/accounts/{account_id}/stored-methods", response_model=list[StoredMethodOut])
-def list_methods(
-    account_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))
-):
+def list_methods(account_id: int, db: Database = Depends(reader(CASHIER_DESK))):
     with db.reading() as session:
         return [StoredMethodOut.of(m) for m in wallet.stored_methods(session, account_id)]
 
@@ -153,9 +150,8 @@ def _points(session, settings: Settings, account_id: int) -> PointsOut:
 @router.get("/accounts/{account_id}/cash-only-points", response_model=PointsOut)
 def points(
     account_id: int,
-    db: Database = Depends(database),
+    db: Database = Depends(reader(CASHIER_DESK)),
     settings: Settings = Depends(app_settings),
-    _c=Depends(require(CASHIER_DESK)),
 ):
     """The account's credit rating: each cash-only point entry (points, reason, who, when, the
     last day it counts, cancelled or not) and the total of the entries in force."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, reader, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.routes.cashier.schemas import (
     DrawerCloseIn,
@@ -43,7 +43,7 @@ def open_drawer(body: DrawerOpenIn, call: Call = Depends(writer(CASHIER_DESK))):
 
 
 @router.get("/drawer-sessions/{drawer_id}", response_model=DrawerOut)
-def get_drawer(drawer_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))):
+def get_drawer(drawer_id: int, db: Database = Depends(reader(CASHIER_DESK))):
     """A session; an open one shows what is expected so far (counted as zero)."""
     with db.reading() as session:
         drawer = drawers.get_drawer(session, drawer_id)

@@ -10,10 +10,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, Paging, reader, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.routes.cashier.schemas import EventIn, EventListOut, EventOut, QuickIn
-from paydesk.api.schemas import Page
 from paydesk.auth.roles import CASHIER_DESK
 from paydesk.cashier import service as desk
 from paydesk.db.engine import Database
@@ -89,7 +88,7 @@ def quick_add(body: QuickIn, call: Call = Depends(writer(CASHIER_DESK))):
 
 
 @router.get("/payment-events/{event_id}", response_model=EventOut)
-def get_event(event_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))):
+def get_event(event_id: int, db: Database = Depends(reader(CASHIER_DESK))):
     with db.reading() as session:
         return EventOut.of(desk.event_view(session, event_id))
 
@@ -104,10 +103,8 @@ def list_events(
         description="The follow-up list: events unbalanced or with a payment in error or "
         "incomplete (takes precedence over `unbalanced`)",
     ),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    db: Database = Depends(database),
-    _c=Depends(require(CASHIER_DESK)),
+    paging: Paging = Depends(),
+    db: Database = Depends(reader(CASHIER_DESK)),
 ) -> EventListOut:
     """Every payment event, newest first; filtered (`unbalanced`, `needs_attention`), the events
     waiting for follow-up, oldest first. `page.total` counts the whole list."""
@@ -115,8 +112,9 @@ def list_events(
         "needs_attention" if needs_attention else "unbalanced" if unbalanced else "all"
     )
     with db.reading() as session:
-        ids = desk.event_ids(session, which, limit=limit, offset=offset)
-        return EventListOut(
-            items=[EventOut.of(desk.event_view(session, i)) for i in ids],
-            page=Page(total=desk.count_events(session, which), limit=limit, offset=offset),
+        ids = desk.event_ids(session, which, limit=paging.limit, offset=paging.offset)
+        return EventListOut.of(
+            [EventOut.of(desk.event_view(session, i)) for i in ids],
+            desk.count_events(session, which),
+            paging,
         )

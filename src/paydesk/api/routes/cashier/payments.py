@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, reader, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.routes.cashier.schemas import (
     CancelIn,
@@ -33,9 +33,7 @@ def _payment_out(session, payment: Payment) -> PaymentOut:
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentOut)
-def get_payment(
-    payment_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))
-):
+def get_payment(payment_id: int, db: Database = Depends(reader(CASHIER_DESK))):
     with db.reading() as session:
         return _payment_out(session, load_payment(session, payment_id))
 

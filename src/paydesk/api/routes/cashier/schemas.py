@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from paydesk.api.schemas import Amount, AmountText, Minor, Out, Page, Reason, Strict
+from paydesk.api.schemas import Amount, AmountText, Minor, Out, PageOf, Reason, Strict
 from paydesk.cashier import service as desk
 from paydesk.cashier.models import CashDrawerSession, ServiceTask, StoredPaymentMethod
 from paydesk.money import Money
@@ -244,9 +244,8 @@ class EventOut(BaseModel):
         )
 
 
-class EventListOut(BaseModel):
-    items: list[EventOut]
-    page: Page
+class EventListOut(PageOf[EventOut]):
+    pass
 
 
 class StoredMethodOut(Out):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from paydesk.api.deps import Call, database, require, writer
+from paydesk.api.deps import Call, reader, writer
 from paydesk.api.limits import ApiRoute
 from paydesk.api.routes.cashier.schemas import (
     TaskCompleteIn,
@@ -19,7 +19,7 @@ router = APIRouter(route_class=ApiRoute, tags=["cashier desk"])
 
 
 @router.get("/service-tasks/{task_id}", response_model=TaskOut)
-def get_task(task_id: int, db: Database = Depends(database), _c=Depends(require(CASHIER_DESK))):
+def get_task(task_id: int, db: Database = Depends(reader(CASHIER_DESK))):
     with db.reading() as session:
         return TaskOut.of(desk.get_task(session, task_id))
 
