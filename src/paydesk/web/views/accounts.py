@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -34,59 +34,34 @@ def _account_query(
     web: Web = Depends(page()),
     q: str = "",
     customer_class: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    sort: str = account_list.SORTS.default,
-    offset: int = 0,
+    dated: listing.DatedQuery = Depends(),
 ) -> tuple[Web, listing.ListQuery, account_list.AccountFilter]:
     """The list's filters, sort and page from the query string; bad dates are errors."""
     chosen = {
         "q": q.strip()[:100],
         "customer_class": customer_class if customer_class in set(accounts.CustomerClass) else "",
     }
-    query = listing.read(
-        web,
-        account_list.SORTS,
-        sort=sort,
-        offset=offset,
-        values=chosen,
-        dates={"from": date_from, "to": date_to},
-    )
+    query = listing.read_dated(web, account_list.SORTS, dated, chosen)
     filters = account_list.AccountFilter(
         chosen["q"] or None, chosen["customer_class"] or None, query.days["from"], query.days["to"]
     )
     return web, query, filters
 
 
-@router.get("/accounts", name="web.accounts")
-def account_list_page(asked=Depends(_account_query)):
-    """Accounts by number or customer name, class and opening date; sorted, paged, CSV."""
-    web, query, filters = asked
-    with web.db.reading() as s:
-        lines, total = account_list.list_accounts(
-            s, filters, sort=query.sort, limit=listing.PAGE_SIZE, offset=query.offset
-        )
-    return listing.render(
-        web,
-        "accounts/list.html",
-        query,
-        total=total,
-        csv_route="web.accounts_csv",
-        lines=lines,
-        q=query.values["q"],
-        classes=list(accounts.CustomerClass),
-    )
-
-
-@router.get("/accounts.csv", name="web.accounts_csv")
-def account_list_csv(asked=Depends(_account_query)):
-    web, query, filters = asked
-    query.refuse_errors()
-    with web.db.reading() as s:
-        lines, _total = account_list.list_accounts(
-            s, filters, sort=query.sort, limit=export.MAX_ROWS
-        )
-    return listing.csv_response(export.ACCOUNTS.csv(lines), "accounts.csv")
+listing.register(
+    router,
+    "/accounts",
+    "web.accounts",
+    asked=_account_query,
+    lister=account_list.list_accounts,
+    template="accounts/list.html",
+    to_csv=export.ACCOUNTS.csv,
+    context=lambda web, s, lines, filters: {
+        "lines": lines,
+        "q": filters.text or "",
+        "classes": list(accounts.CustomerClass),
+    },
+)
 
 
 #: Contract rows on the new-account form.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
@@ -59,75 +59,53 @@ def _document_query(
     kind: str = "",
     status: str = "",
     account: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    sort: str = document_list.SORTS.default,
-    offset: int = 0,
-) -> tuple[Web, listing.ListQuery]:
-    """The list's filters, sort and page from the query string; bad dates are errors."""
+    dated: listing.DatedQuery = Depends(),
+) -> tuple[Web, listing.ListQuery, document_list.DocumentFilter]:
+    """The list's filters, sort and page from the query string; bad dates are errors. The
+    account is looked up by number (or customer name); none found lists nothing."""
     chosen = {
         "kind": kind if kind in KINDS else "",
         "status": status if status in STATUSES else "",
         "account": account.strip()[:40],
     }
-    query = listing.read(
-        web,
-        document_list.SORTS,
-        sort=sort,
-        offset=offset,
-        values=chosen,
-        dates={"from": date_from, "to": date_to},
-    )
-    return web, query
-
-
-def _documents(s, query: listing.ListQuery, *, limit: int, offset: int):
-    """The documents the list asks for (with their account numbers) and how many in all."""
-    values = query.values
+    query = listing.read_dated(web, document_list.SORTS, dated, chosen)
     account_id = None
-    if values["account"]:
-        match = accounts.search_accounts(s, query=values["account"], limit=1, offset=0)
+    if chosen["account"]:
+        with web.db.reading() as s:
+            match = accounts.search_accounts(s, query=chosen["account"], limit=1, offset=0)
         account_id = match[0][0].id if match else -1
-    chosen = document_list.DocumentFilter(
-        values["kind"] or None,
-        values["status"] or None,
+    filters = document_list.DocumentFilter(
+        chosen["kind"] or None,
+        chosen["status"] or None,
         account_id,
         query.days["from"],
         query.days["to"],
     )
-    return document_list.list_documents(s, chosen, sort=query.sort, limit=limit, offset=offset)
+    return web, query, filters
 
 
-@router.get("/documents", name="web.documents")
-def document_list_page(asked=Depends(_document_query)):
-    """Documents by kind, status, account and issue date; sorted, paged, CSV; status buttons."""
-    web, query = asked
-    with web.db.reading() as s:
-        found, total = _documents(s, query, limit=listing.PAGE_SIZE, offset=query.offset)
-        docs = [d for d, _number in found]
-        live = _codes_of(s, docs)
-    return listing.render(
-        web,
-        "documents/list.html",
-        query,
-        total=total,
-        csv_route="web.documents_csv",
-        docs=docs,
-        live=live,
-        numbers={d.account_id: number for d, number in found},
-        kinds=KINDS,
-        statuses=sorted({st for k in KINDS for st in lifecycle.TRANSITIONS[k]}),
-        next_statuses=next_statuses,
-    )
+def _document_lines(web: Web, s, found: list, filters: document_list.DocumentFilter):
+    docs = [d for d, _number in found]
+    return {
+        "docs": docs,
+        "live": _codes_of(s, docs),
+        "numbers": {d.account_id: number for d, number in found},
+        "kinds": KINDS,
+        "statuses": sorted({st for k in KINDS for st in lifecycle.TRANSITIONS[k]}),
+        "next_statuses": next_statuses,
+    }
 
 
-@router.get("/documents.csv", name="web.documents_csv")
-def document_list_csv(asked=Depends(_document_query)):
-    web, query = asked
-    query.refuse_errors()
-    with web.db.reading() as s:
-        found, _total = _documents(s, query, limit=export.MAX_ROWS, offset=0)
-    return listing.csv_response(export.DOCUMENTS.csv(found), "documents.csv")
+listing.register(
+    router,
+    "/documents",
+    "web.documents",
+    asked=_document_query,
+    lister=document_list.list_documents,
+    template="documents/list.html",
+    to_csv=export.DOCUMENTS.csv,
+    context=_document_lines,
+)
 
 
 def _account_numbers(s, ids: set[int]) -> dict[int, str]:

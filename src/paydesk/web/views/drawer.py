@@ -3,7 +3,7 @@ tender type, close it by counting — expected, counted and the difference are s
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy import select
 from starlette.datastructures import FormData
 
@@ -69,10 +69,7 @@ def _drawer_query(
     web: Web = Depends(page(CASHIER_DESK)),
     status: str = "",
     cashier: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    sort: str = drawer_list.SORTS.default,
-    offset: int = 0,
+    dated: listing.DatedQuery = Depends(),
 ) -> tuple[Web, listing.ListQuery, drawer_list.DrawerFilter]:
     """The list's filters, sort and page from the query string; bad dates are errors. A
     cashier sees their own drawers; supervisors and admins everyone's (or one cashier's)."""
@@ -83,47 +80,27 @@ def _drawer_query(
         "status": status if status in drawer_list.STATUSES else "",
         "cashier": cashier.strip()[:64],
     }
-    query = listing.read(
-        web,
-        drawer_list.SORTS,
-        sort=sort,
-        offset=offset,
-        values=chosen,
-        dates={"from": date_from, "to": date_to},
-    )
+    query = listing.read_dated(web, drawer_list.SORTS, dated, chosen)
     filters = drawer_list.DrawerFilter(
         chosen["status"] or None, chosen["cashier"] or None, query.days["from"], query.days["to"]
     )
     return web, query, filters
 
 
-@router.get("/cash-drawers", name="web.cash_drawers")
-def drawer_list_page(asked=Depends(_drawer_query)):
-    """Cash drawers by status, cashier and opening date; sorted, paged, as CSV."""
-    web, query, filters = asked
-    with web.db.reading() as s:
-        found, total = drawer_list.list_drawers(
-            s, filters, sort=query.sort, limit=listing.PAGE_SIZE, offset=query.offset
-        )
-    return listing.render(
-        web,
-        "drawer/list.html",
-        query,
-        total=total,
-        csv_route="web.cash_drawers_csv",
-        drawers=found,
-        statuses=drawer_list.STATUSES,
-        any_cashier=web.may(SUPERVISORS),
-    )
-
-
-@router.get("/cash-drawers.csv", name="web.cash_drawers_csv")
-def drawer_list_csv(asked=Depends(_drawer_query)):
-    web, query, filters = asked
-    query.refuse_errors()
-    with web.db.reading() as s:
-        found, _total = drawer_list.list_drawers(s, filters, sort=query.sort, limit=export.MAX_ROWS)
-    return listing.csv_response(export.DRAWERS.csv(found), "cash-drawers.csv")
+listing.register(
+    router,
+    "/cash-drawers",
+    "web.cash_drawers",
+    asked=_drawer_query,
+    lister=drawer_list.list_drawers,
+    template="drawer/list.html",
+    to_csv=export.DRAWERS.csv,
+    context=lambda web, s, found, filters: {
+        "drawers": found,
+        "statuses": drawer_list.STATUSES,
+        "any_cashier": web.may(SUPERVISORS),
+    },
+)
 
 
 @router.get("/cash-drawer/{drawer_id}/report", name="web.cash_drawer_report")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 from starlette.datastructures import FormData
 
 from paydesk.accounts import service as accounts
@@ -29,7 +29,6 @@ from paydesk.web.pages import PageError, PageRoute, Web, confirmed, form, page, 
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
-PAGE_SIZE = 50
 REASON_LIMIT = 500
 
 
@@ -53,10 +52,7 @@ def _event_query(
     unbalanced: str = "",
     attention: str = "",
     show: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    sort: str = reporting_events.SORTS.default,
-    offset: int = 0,
+    dated: listing.DatedQuery = Depends(),
 ) -> tuple[Web, listing.ListQuery, reporting_events.EventFilter]:
     """The list's filters, sort and page from the query string; bad dates are errors."""
     if unbalanced in ("1", "true", "on"):
@@ -64,48 +60,29 @@ def _event_query(
     if attention in ("1", "true", "on"):
         show = "attention"
     show = show if show in reporting_events.SHOWS else ""
-    query = listing.read(
-        web,
-        reporting_events.SORTS,
-        sort=sort,
-        offset=offset,
-        values={"show": show},
-        dates={"from": date_from, "to": date_to},
-    )
+    query = listing.read_dated(web, reporting_events.SORTS, dated, {"show": show})
     filters = reporting_events.EventFilter(query.days["from"], query.days["to"], show)
     return web, query, filters
 
 
-@router.get("/payment-events", name="web.payment_events")
-def event_list(asked=Depends(_event_query)):
-    web, query, filters = asked
-    with web.db.reading() as s:
-        lines, total = reporting_events.list_events(
-            s, filters, sort=query.sort, limit=PAGE_SIZE, offset=query.offset
-        )
-        statuses = {line.id: desk.event_view(s, line.id).status for line in lines}
-    return listing.render(
-        web,
-        "events/list.html",
-        query,
-        total=total,
-        csv_route="web.payment_events_csv",
-        lines=lines,
-        statuses=statuses,
-        show=filters.show,
-    )
+def _event_lines(web: Web, s, lines: list, filters: reporting_events.EventFilter):
+    return {
+        "lines": lines,
+        "statuses": {line.id: desk.event_view(s, line.id).status for line in lines},
+        "show": filters.show,
+    }
 
 
-@router.get("/payment-events.csv", name="web.payment_events_csv")
-def event_list_csv(asked=Depends(_event_query)):
-    """The filtered events (every page, at most :data:`export.MAX_ROWS`) as CSV."""
-    web, query, filters = asked
-    query.refuse_errors()
-    with web.db.reading() as s:
-        lines, _total = reporting_events.list_events(
-            s, filters, sort=query.sort, limit=export.MAX_ROWS
-        )
-    return listing.csv_response(export.events_csv(lines), "payment-events.csv")
+listing.register(
+    router,
+    "/payment-events",
+    "web.payment_events",
+    asked=_event_query,
+    lister=reporting_events.list_events,
+    template="events/list.html",
+    to_csv=export.events_csv,
+    context=_event_lines,
+)
 
 
 @dataclass

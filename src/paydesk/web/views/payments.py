@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
 from paydesk.auth.roles import CASHIER_DESK
 from paydesk.reporting import export
@@ -18,54 +18,27 @@ def _query(
     web: Web = Depends(page(CASHIER_DESK)),
     status: str = "",
     source: str = "",
-    date_from: str = Query("", alias="from"),
-    date_to: str = Query("", alias="to"),
-    sort: str = payment_list.SORTS.default,
-    offset: int = 0,
+    dated: listing.DatedQuery = Depends(),
 ) -> tuple[Web, listing.ListQuery, payment_list.PaymentFilter]:
     """The list's filters, sort and page from the query string; bad dates are errors."""
     chosen = {
         "status": status if status in payment_list.STATUSES else "",
         "source": source if source in ("desk", "bank") else "",
     }
-    query = listing.read(
-        web,
-        payment_list.SORTS,
-        sort=sort,
-        offset=offset,
-        values=chosen,
-        dates={"from": date_from, "to": date_to},
-    )
+    query = listing.read_dated(web, payment_list.SORTS, dated, chosen)
     filters = payment_list.PaymentFilter(
         chosen["status"] or None, query.days["from"], query.days["to"], chosen["source"] or None
     )
     return web, query, filters
 
 
-@router.get("/payments", name="web.payments")
-def payment_list_page(asked=Depends(_query)):
-    web, query, filters = asked
-    with web.db.reading() as s:
-        lines, total = payment_list.list_payments(
-            s, filters, sort=query.sort, limit=listing.PAGE_SIZE, offset=query.offset
-        )
-    return listing.render(
-        web,
-        "payments/list.html",
-        query,
-        total=total,
-        csv_route="web.payments_csv",
-        lines=lines,
-        statuses=payment_list.STATUSES,
-    )
-
-
-@router.get("/payments.csv", name="web.payments_csv")
-def payment_list_csv(asked=Depends(_query)):
-    web, query, filters = asked
-    query.refuse_errors()
-    with web.db.reading() as s:
-        lines, _total = payment_list.list_payments(
-            s, filters, sort=query.sort, limit=export.MAX_ROWS
-        )
-    return listing.csv_response(export.payments_csv(lines), "payments.csv")
+listing.register(
+    router,
+    "/payments",
+    "web.payments",
+    asked=_query,
+    lister=payment_list.list_payments,
+    template="payments/list.html",
+    to_csv=export.payments_csv,
+    context=lambda web, s, lines, filters: {"lines": lines, "statuses": payment_list.STATUSES},
+)
