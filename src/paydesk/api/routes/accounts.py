@@ -102,10 +102,7 @@ def list_accounts(
 
 
 @router.get("/accounts/{account_id}", response_model=AccountOut)
-def get_account(
-    account_id: int,
-    db: Database = Depends(reader(ANYONE)),
-) -> AccountOut:
+def get_account(account_id: int, db: Database = Depends(reader(ANYONE))) -> AccountOut:
     with db.reading() as session:
         return _account_out(session, account_id)
 
@@ -193,10 +190,7 @@ class LedgerEntryOut(Out):
 
 
 @router.get("/accounts/{account_id}/ledger", response_model=list[LedgerEntryOut])
-def ledger(
-    account_id: int,
-    db: Database = Depends(reader(ANYONE)),
-) -> list[LedgerEntryOut]:
+def ledger(account_id: int, db: Database = Depends(reader(ANYONE))) -> list[LedgerEntryOut]:
     """The account's ledger entries, oldest first (append-only)."""
     with db.reading() as session:
         service.get_account(session, account_id)

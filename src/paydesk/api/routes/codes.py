@@ -51,19 +51,25 @@ def check_code(text: str, _caller=Depends(require(ANYONE))) -> CodeCheckOut:
     return CodeCheckOut(valid=True, code=code, formatted=rf.format(code), reason=None)
 
 
-@router.get("/payment-codes", response_model=CodeListOut)
-def list_codes(
+def code_filter(
     status: CodeStatus | None = None,
     kind: str | None = None,
     account_id: int | None = None,
     issued_from: date | None = None,
     issued_to: date | None = None,
     expiring_by: date | None = Query(None, description="payable codes expiring by this day"),
+) -> codes.CodeFilter:
+    """The codes a list asks for (``GET /v1/payment-codes`` and its CSV)."""
+    return codes.CodeFilter(status, kind, account_id, issued_from, issued_to, expiring_by)
+
+
+@router.get("/payment-codes", response_model=CodeListOut)
+def list_codes(
+    filters: codes.CodeFilter = Depends(code_filter),
     sort: str = Query(codes.SORTS.default, description=codes.SORTS.help),
     paging: Paging = Depends(),
     db: Database = Depends(reader(ANYONE)),
 ) -> CodeListOut:
-    filters = codes.CodeFilter(status, kind, account_id, issued_from, issued_to, expiring_by)
     with db.transaction() as session:
         codes.expire_due(session)
     with db.reading() as session:
@@ -74,10 +80,7 @@ def list_codes(
 
 
 @router.get("/payment-codes/{code}", response_model=PaymentCodeOut)
-def get_code(
-    code: str,
-    db: Database = Depends(reader(ANYONE)),
-) -> PaymentCodeOut:
+def get_code(code: str, db: Database = Depends(reader(ANYONE))) -> PaymentCodeOut:
     """A code with every payment received on it (date, bank, amount, payer, reference)."""
     with db.transaction() as session:
         codes.expire_due(session)

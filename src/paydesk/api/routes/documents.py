@@ -112,10 +112,7 @@ def list_documents(
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut)
-def get_document(
-    document_id: int,
-    db: Database = Depends(reader(ANYONE)),
-) -> DocumentOut:
+def get_document(document_id: int, db: Database = Depends(reader(ANYONE))) -> DocumentOut:
     with db.reading() as session:
         return _out(session, DocumentChange(service.get(session, document_id)))
 

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from paydesk.accounts.models import Account
 from paydesk.accounts.service import CustomerClass
 from paydesk.api.deps import Paging, reader
+from paydesk.api.routes.codes import code_filter
 from paydesk.api.schemas import Minor, Out, PageOf
 from paydesk.auth.roles import ANYONE, DESK, INTEGRATIONS, SUPERVISORS
 from paydesk.bank.models import BankEntry
 from paydesk.codes import service as codes
-from paydesk.codes.status import CodeStatus
 from paydesk.db.engine import Database
 from paydesk.db.listing import Sorts
 from paydesk.documents.lifecycle import DocumentKind
@@ -66,17 +66,11 @@ def _filter(
 
 @router.get("/reports/payment-codes.csv", response_class=Response)
 def payment_codes_csv(
-    status: CodeStatus | None = None,
-    kind: str | None = None,
-    account_id: int | None = None,
-    issued_from: date | None = None,
-    issued_to: date | None = None,
-    expiring_by: date | None = None,
+    filters: codes.CodeFilter = Depends(code_filter),
     sort: str = Query(codes.SORTS.default, description=codes.SORTS.help),
     db: Database = Depends(reader(ANYONE)),
 ) -> Response:
     """The codes `GET /v1/payment-codes` lists with the same filters, every page, as CSV."""
-    filters = codes.CodeFilter(status, kind, account_id, issued_from, issued_to, expiring_by)
     with db.reading() as session:
         found, _total = codes.search(session, filters, limit=export.MAX_ROWS, offset=0, sort=sort)
         ids = {c.account_id for c in found}

@@ -21,7 +21,7 @@ from paydesk.settings import Settings
 from paydesk.slips import service
 from paydesk.slips.models import SlipSending
 from paydesk.slips.outbox import SendingStatus
-from paydesk.slips.render import render_html, render_pdf
+from paydesk.slips.render import SlipData, render_html, render_pdf
 
 router = APIRouter(route_class=ApiRoute, tags=["payment slips"])
 
@@ -57,20 +57,24 @@ class SlipSendingOut(Out):
     created_at: datetime
 
 
+def _slip(
+    code: str,
+    language: SlipLanguage | None = None,
+    db: Database = Depends(reader(ANYONE)),
+    config: Settings = Depends(settings),
+) -> SlipData:
+    """The code's payment slip, in ``language`` or the customer's."""
+    with db.reading() as session:
+        return service.slip_for(session, config, code, language=language)
+
+
 @router.get(
     "/payment-codes/{code}/slip.pdf",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def slip_pdf(
-    code: str,
-    language: SlipLanguage | None = None,
-    db: Database = Depends(reader(ANYONE)),
-    config: Settings = Depends(settings),
-) -> Response:
+def slip_pdf(slip: SlipData = Depends(_slip)) -> Response:
     """The code's payment slip as an A4 PDF with the EPC QR code (customer's language)."""
-    with db.reading() as session:
-        slip = service.slip_for(session, config, code, language=language)
     return Response(
         render_pdf(slip),
         media_type="application/pdf",
@@ -79,15 +83,8 @@ def slip_pdf(
 
 
 @router.get("/payment-codes/{code}/slip.html", response_class=HTMLResponse)
-def slip_html(
-    code: str,
-    language: SlipLanguage | None = None,
-    db: Database = Depends(reader(ANYONE)),
-    config: Settings = Depends(settings),
-) -> HTMLResponse:
+def slip_html(slip: SlipData = Depends(_slip)) -> HTMLResponse:
     """The code's payment slip as a self-contained HTML page (QR code inline)."""
-    with db.reading() as session:
-        slip = service.slip_for(session, config, code, language=language)
     return HTMLResponse(render_html(slip))
 
 
