@@ -96,23 +96,26 @@ class Out(BaseModel):
         """The answer for ``row``: the fields ``given``, the amounts from their minor units
         (:class:`Minor`), every other field the row's attribute of its name (if it has one)."""
         values = dict(given)
-        amounts = _amounts(cls)
-        for name in cls.model_fields.keys() - values.keys():
-            if name in amounts:
-                values[name] = amounts[name].text(row, name)
-            elif hasattr(row, name):
-                values[name] = getattr(row, name)
+        for name, minor in _fields(cls):
+            if name in values:
+                continue
+            if minor is not None:
+                values[name] = minor.text(row, name)
+            elif (value := getattr(row, name, _ABSENT)) is not _ABSENT:
+                values[name] = value
         return cls.model_validate(values)
 
 
+_ABSENT = object()
+
+
 @cache
-def _amounts(model: type[Out]) -> dict[str, Minor]:
-    return {
-        name: marker
+def _fields(model: type[Out]) -> tuple[tuple[str, Minor | None], ...]:
+    """The answer's fields, each with its :class:`Minor` marker if it is an amount."""
+    return tuple(
+        (name, next((m for m in field.metadata if isinstance(m, Minor)), None))
         for name, field in model.model_fields.items()
-        for marker in field.metadata
-        if isinstance(marker, Minor)
-    }
+    )
 
 
 class CustomerOut(Out):
