@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -23,6 +23,8 @@ from paydesk.webhooks.signing import new_secret
 from paydesk.webhooks.targets import check_target
 
 router = APIRouter(route_class=ApiRoute, prefix="/webhooks", tags=["webhooks"])
+
+Row = TypeVar("Row", WebhookSubscription, WebhookDelivery)
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=500)]
 
@@ -102,11 +104,16 @@ class DeliveryListOut(PageOf[DeliveryOut]):
     pass
 
 
-def _subscription(session, subscription_id: int, *, lock: bool = False) -> WebhookSubscription:
-    found = session.get(WebhookSubscription, subscription_id, with_for_update=lock or None)
+def _found(session, model: type[Row], row_id: int, what: str, *, lock: bool = False) -> Row:
+    """The ``model`` row ``row_id``, or ``NotFound`` (``no webhook <what> <row_id>``)."""
+    found = session.get(model, row_id, with_for_update=lock or None)
     if found is None:
-        raise NotFound(f"no webhook subscription {subscription_id}")
+        raise NotFound(f"no webhook {what} {row_id}")
     return found
+
+
+def _subscription(session, subscription_id: int, *, lock: bool = False) -> WebhookSubscription:
+    return _found(session, WebhookSubscription, subscription_id, "subscription", lock=lock)
 
 
 @router.post("/subscriptions", status_code=201, response_model=SubscriptionOut)
@@ -212,10 +219,7 @@ def list_deliveries(
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
 def get_delivery(delivery_id: int, db: Database = Depends(reader(INTEGRATIONS))) -> DeliveryOut:
     with db.reading() as session:
-        found = session.get(WebhookDelivery, delivery_id)
-        if found is None:
-            raise NotFound(f"no webhook delivery {delivery_id}")
-        return DeliveryOut.of(found)
+        return DeliveryOut.of(_found(session, WebhookDelivery, delivery_id, "delivery"))
 
 
 @router.post("/deliveries/{delivery_id}/redeliver", response_model=DeliveryOut)
