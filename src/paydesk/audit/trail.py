@@ -38,6 +38,33 @@ def record(
 Row = TypeVar("Row")
 
 
+def change(
+    session: Session,
+    row: Any,
+    to_status: str,
+    *,
+    actor: str,
+    entity_type: str,
+    entity_id: object = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Move ``row`` to ``to_status`` and record the change from the status it had, under its
+    id, or under ``entity_id`` when the trail names it otherwise."""
+    from_status = row.status
+    row.status = to_status
+    return record(
+        session,
+        actor=actor,
+        entity_type=entity_type,
+        entity_id=row.id if entity_id is None else entity_id,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        detail=detail,
+    )
+
+
 def add_created(
     session: Session,
     row: Row,

@@ -96,16 +96,8 @@ def mark_for_return(session: Session, entry_id: int, *, reason: str, actor: str)
     entry = get_entry(session, entry_id, lock=True)
     if entry.status != "unmatched":
         raise Conflict(f"bank entry {entry_id} is {entry.status}; only unmatched entries return")
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="bank_entry",
-        entity_id=entry.id,
-        from_status=entry.status,
-        to_status="returned",
-        reason=reason,
-    )
-    entry.status, entry.reason = "returned", reason
+    entry.reason = reason
+    trail.change(session, entry, "returned", actor=actor, entity_type="bank_entry", reason=reason)
     return entry
 
 

@@ -143,15 +143,8 @@ def remove_stored_method(
     autopay = current_autopay(session, method.account_id)
     if autopay is not None and autopay.stored_method_id == method.id:
         end_autopay(session, method.account_id, actor=actor)
-    method.status = "removed"
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="stored_method",
-        entity_id=method.id,
-        from_status="active",
-        to_status="removed",
-        reason=reason,
+    trail.change(
+        session, method, "removed", actor=actor, entity_type="stored_method", reason=reason
     )
     return method
 
@@ -195,16 +188,8 @@ def end_autopay(session: Session, account_id: int, *, actor: str) -> AutopayRegi
     registration = current_autopay(session, account_id)
     if registration is None:
         return None
-    registration.status = "ended"
     registration.end_date = date.today()
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="autopay",
-        entity_id=registration.id,
-        from_status="active",
-        to_status="ended",
-    )
+    trail.change(session, registration, "ended", actor=actor, entity_type="autopay")
     return registration
 
 

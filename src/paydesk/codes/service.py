@@ -259,16 +259,14 @@ def cancel(session: Session, text: str, *, reason: str, actor: str) -> PaymentCo
     if code.status == CodeStatus.CANCELLED:
         return code  # cancelling twice changes nothing
     check_cancel(code.status)
-    previous = code.status
-    code.status = CodeStatus.CANCELLED
     code.cancel_reason = reason
-    trail.record(
+    trail.change(
         session,
+        code,
+        CodeStatus.CANCELLED,
         actor=actor,
         entity_type="payment_code",
         entity_id=code.rf,
-        from_status=previous,
-        to_status=CodeStatus.CANCELLED,
         reason=reason,
     )
     return code

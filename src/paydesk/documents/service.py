@@ -247,16 +247,7 @@ def change_status(
             codes.cancel(session, live.rf, reason=f"{document.kind} cancelled", actor=actor)
         if lifecycle.is_receivable(document.kind, previous):
             _reverse_charge(session, document, today)
-    document.status = target
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="document",
-        entity_id=document.id,
-        from_status=previous,
-        to_status=target,
-        reason=reason,
-    )
+    trail.change(session, document, target, actor=actor, entity_type="document", reason=reason)
     if lifecycle.becomes_receivable(document.kind, previous, target):
         _post_charge(session, document)
     issued = codes.fire_rules(session, settings, document, actor=actor, created=False)
