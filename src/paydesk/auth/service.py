@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from paydesk.audit import trail
@@ -23,6 +22,7 @@ from paydesk.auth.secrets import (
     split_api_key,
 )
 from paydesk.db.base import utcnow
+from paydesk.db.unique import flush_unique
 from paydesk.errors import Conflict, InvalidInput, NotFound
 
 
@@ -61,12 +61,8 @@ def create_user(
         password_hash=hash_password(password) if password else None,
         active=True,
     )
-    try:
-        with session.begin_nested():
-            session.add(user)
-            session.flush()
-    except IntegrityError:
-        raise Conflict(f"user {username} already exists") from None
+    if not flush_unique(session, user):
+        raise Conflict(f"user {username} already exists")
     return user
 
 

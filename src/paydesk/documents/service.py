@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from paydesk.accounts.models import Account, Contract
@@ -15,6 +14,7 @@ from paydesk.codes import service as codes
 from paydesk.codes.models import PaymentCode
 from paydesk.codes.status import CANCELLABLE
 from paydesk.db.lookup import fetch
+from paydesk.db.unique import flush_unique
 from paydesk.documents import lifecycle
 from paydesk.documents.models import Document, Security
 from paydesk.errors import Conflict, InvalidInput
@@ -91,12 +91,8 @@ def create(
         status=status,
         issue_payment_code=issue_payment_code,
     )
-    try:
-        with session.begin_nested():
-            session.add(document)
-            session.flush()
-    except IntegrityError:
-        raise Conflict(f"{kind} number {number} already exists") from None
+    if not flush_unique(session, document):
+        raise Conflict(f"{kind} number {number} already exists")
     _add_securities(session, document, securities)
     trail.record(
         session, actor=actor, entity_type="document", entity_id=document.id, to_status=status
