@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -124,19 +125,22 @@ def check_password(password: str) -> str:
     return password
 
 
+def _record_user(session: Session, user: User, to: str, *, actor: str, **change: Any) -> None:
+    """Record that ``user`` went ``to`` a status (``change``: its ``from_status``, ``reason``)
+    in the audit trail, which names users by their username, and flush."""
+    trail.record(
+        session, actor=actor, entity_type="user", entity_id=user.username, to_status=to, **change
+    )
+    session.flush()
+
+
 def set_password(session: Session, user: User, password: str, *, actor: str) -> int:
     """Give the user a new password and end every web session they have; returns how many."""
     user.password_hash = hash_password(check_password(password))
     ended = end_sessions_of(session, user.id)
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="user",
-        entity_id=user.username,
-        to_status="password_changed",
-        reason=f"{ended} web session(s) ended",
+    _record_user(
+        session, user, "password_changed", actor=actor, reason=f"{ended} web session(s) ended"
     )
-    session.flush()
     return ended
 
 
@@ -149,31 +153,15 @@ def deactivate_user(session: Session, user: User, *, actor: str, reason: str | N
     if user.active:
         user.active = False
         ended = end_sessions_of(session, user.id)
-        trail.record(
-            session,
-            actor=actor,
-            entity_type="user",
-            entity_id=user.username,
-            from_status="active",
-            to_status="inactive",
-            reason=reason or f"{ended} web session(s) ended",
-        )
-        session.flush()
+        reason = reason or f"{ended} web session(s) ended"
+        _record_user(session, user, "inactive", actor=actor, from_status="active", reason=reason)
     return user
 
 
 def activate_user(session: Session, user: User, *, actor: str) -> User:
     if not user.active:
         user.active = True
-        trail.record(
-            session,
-            actor=actor,
-            entity_type="user",
-            entity_id=user.username,
-            from_status="inactive",
-            to_status="active",
-        )
-        session.flush()
+        _record_user(session, user, "active", actor=actor, from_status="inactive")
     return user
 
 
