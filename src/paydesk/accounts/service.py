@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from paydesk.accounts import search
 from paydesk.accounts.models import Account, Contract, Customer
 from paydesk.db.bulk import among
-from paydesk.db.lookup import fetch
+from paydesk.db.lookup import fetch, rows_of
 from paydesk.db.unique import flush_unique
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.ledger.posting import contract_balances
@@ -228,12 +228,8 @@ def get_contract(session: Session, contract_id: int) -> Contract:
 
 
 def contracts_of(session: Session, account_id: int) -> list[Contract]:
-    return list(
-        session.scalars(
-            select(Contract)
-            .where(Contract.account_id == account_id)
-            .order_by(Contract.payment_priority, Contract.id)
-        )
+    return rows_of(
+        session, Contract, Contract.account_id == account_id, order=[Contract.payment_priority]
     )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paydesk.audit.models import AuditEvent
+from paydesk.db.lookup import rows_of
 
 
 def record(
@@ -94,10 +94,9 @@ def add_created(
 
 def history(session: Session, entity_type: str, entity_id: object) -> list[AuditEvent]:
     """Every recorded status change of one record, oldest first."""
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
-            .order_by(AuditEvent.id)
-        )
+    return rows_of(
+        session,
+        AuditEvent,
+        AuditEvent.entity_type == entity_type,
+        AuditEvent.entity_id == str(entity_id),
     )

@@ -23,6 +23,7 @@ from paydesk.auth.secrets import (
     split_api_key,
 )
 from paydesk.db.base import utcnow
+from paydesk.db.lookup import rows_of
 from paydesk.db.unique import flush_unique
 from paydesk.errors import Conflict, InvalidInput, NotFound
 
@@ -167,9 +168,7 @@ def activate_user(session: Session, user: User, *, actor: str) -> User:
 
 def keys_of(session: Session, user: User) -> list[ApiKey]:
     """The user's API keys, oldest first (revoked ones included; no secret is stored)."""
-    return list(
-        session.scalars(select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.id))
-    )
+    return rows_of(session, ApiKey, ApiKey.user_id == user.id)
 
 
 def revoke_key(session: Session, user: User, key_id: str, *, actor: str) -> ApiKey:

@@ -29,7 +29,7 @@ from paydesk.cashier.defaults import AccountPosition, get_amount_default
 from paydesk.cashier.models import AutopayRegistration, CashOnlyPointChange, StoredPaymentMethod
 from paydesk.cashier.tenders import TenderTypes, iban_fingerprint, mask_iban
 from paydesk.cashier.tenders import normalize_iban as _normalize_iban
-from paydesk.db.lookup import fetch
+from paydesk.db.lookup import fetch, rows_of
 from paydesk.errors import Conflict, InvalidInput
 from paydesk.money import Money
 from paydesk.payments import limits
@@ -368,13 +368,7 @@ def points_in_force(session: Session, account_id: int, today: date | None = None
 
 
 def point_history(session: Session, account_id: int) -> list[CashOnlyPointChange]:
-    return list(
-        session.scalars(
-            select(CashOnlyPointChange)
-            .where(CashOnlyPointChange.account_id == account_id)
-            .order_by(CashOnlyPointChange.id)
-        )
-    )
+    return rows_of(session, CashOnlyPointChange, CashOnlyPointChange.account_id == account_id)
 
 
 def amount_default(

@@ -22,6 +22,7 @@ from paydesk.codes.status import CodeState, CodeStatus, check_cancel
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import among_param
 from paydesk.db.listing import Sorts, fetch_page, within
+from paydesk.db.lookup import rows_of
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.settings import AmountType, IssueMode, Settings
 
@@ -361,12 +362,8 @@ def search(
 
 def payments_of(session: Session, code_id: int) -> list[CodePayment]:
     """Every payment received on the code, oldest first."""
-    return list(
-        session.scalars(
-            select(CodePayment)
-            .where(CodePayment.code_id == code_id)
-            .order_by(CodePayment.paid_on, CodePayment.id)
-        )
+    return rows_of(
+        session, CodePayment, CodePayment.code_id == code_id, order=[CodePayment.paid_on]
     )
 
 

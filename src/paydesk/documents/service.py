@@ -13,7 +13,7 @@ from paydesk.audit import trail
 from paydesk.codes import service as codes
 from paydesk.codes.models import PaymentCode
 from paydesk.codes.status import CANCELLABLE
-from paydesk.db.lookup import fetch
+from paydesk.db.lookup import fetch, rows_of
 from paydesk.db.unique import flush_unique
 from paydesk.documents import lifecycle
 from paydesk.documents.models import Document, Security
@@ -253,12 +253,8 @@ def change_status(
 
 
 def securities_of(session: Session, document_id: int) -> list[Security]:
-    return list(
-        session.scalars(
-            select(Security)
-            .where(Security.document_id == document_id)
-            .order_by(Security.maturity_date, Security.id)
-        )
+    return rows_of(
+        session, Security, Security.document_id == document_id, order=[Security.maturity_date]
     )
 
 
