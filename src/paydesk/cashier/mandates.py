@@ -116,17 +116,14 @@ def sign_mandate(
         status="active",
         created_by=actor,
     )
-    session.add(mandate)
-    session.flush()
-    trail.record(
+    return trail.add_created(
         session,
+        mandate,
         actor=actor,
         entity_type="mandate",
-        entity_id=mandate.id,
-        to_status="active",
+        status="active",
         detail={"reference": mandate.reference, "kind": mandate.kind, "signed_at": signed_at},
     )
-    return mandate
 
 
 def register_collections(
