@@ -8,6 +8,16 @@ from sqlalchemy.orm import Session
 
 from paydesk.audit.models import AuditEvent
 from paydesk.db.lookup import rows_of
+from paydesk.errors import InvalidInput
+
+
+def required_reason(reason: str | None, refusal: str) -> str:
+    """``reason`` without surrounding spaces; :class:`InvalidInput` (``refusal``) when none is
+    given. A change that needs a reason records it in the trail."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(refusal)
+    return reason
 
 
 def record(

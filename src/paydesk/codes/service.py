@@ -253,9 +253,7 @@ def get(session: Session, text: str, *, lock: bool = False) -> PaymentCode:
 
 
 def cancel(session: Session, text: str, *, reason: str, actor: str) -> PaymentCode:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("a reason is required to cancel a payment code")
+    reason = trail.required_reason(reason, "a reason is required to cancel a payment code")
     code = get(session, text, lock=True)
     if code.status == CodeStatus.CANCELLED:
         return code  # cancelling twice changes nothing
