@@ -41,10 +41,18 @@ class ImportOut(BaseModel):
     ignored: int
 
 
+class EntryProblemOut(BaseModel):
+    """Why an entry was rejected, as a code with its parameters (``reason`` says it in English)."""
+
+    code: str
+    params: dict[str, str | int]
+
+
 class BankEntryOut(BaseModel):
     id: int
     status: str
     reason: str | None
+    problems: list[EntryProblemOut] = []
     booking_date: date | None
     amount: str | None
     currency: str | None
@@ -63,6 +71,7 @@ class BankEntryOut(BaseModel):
             id=e.id,
             status=e.status,
             reason=e.reason,
+            problems=[EntryProblemOut(**p) for p in e.problems],
             booking_date=e.booking_date,
             amount=None
             if e.amount_minor is None or e.currency is None
