@@ -66,3 +66,21 @@ def test_the_api_lists_and_exports_bank_entries(
     assert len(exported.text.strip().splitlines()) == 2
     bad = client.get("/v1/reports/bank-entries", params={"status": "lost"}, headers=headers)
     assert bad.status_code == 422
+
+
+LIST_PAGES = (
+    "/accounts", "/documents", "/payments", "/payment-events", "/cash-drawers", "/bank/list",
+    "/bank/files",
+)  # fmt: skip
+
+
+def test_a_list_pages_sort_headers_are_in_its_table_not_in_the_documents_head(
+    client: TestClient, entries: None
+):
+    sign_in(client, "supervisor")
+    for path in LIST_PAGES:
+        page = client.get(path).text
+        head = page.split("<body", 1)[0]
+        assert "<th" not in head and "sort=" not in head, path
+    files = client.get("/bank/files").text
+    assert files.count(">Matched<") == 1  # once, in the table's head

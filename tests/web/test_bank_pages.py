@@ -204,7 +204,8 @@ def test_a_malformed_or_unsafe_file_is_refused_with_the_parsers_message_and_impo
     good = camt054(credit(UNKNOWN_RF, "5.00", "M-1"))
     broken = upload(client, token, good[: len(good) // 2], name="broken.xml")
     assert broken.status_code == 422
-    assert "The file was refused: the bank file" in broken.text
+    assert "The file was refused. The file is not well-formed XML (line" in broken.text
+    assert "The parser says: " in broken.text
     assert 'id="e-file"' in broken.text
     xxe = (
         b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
@@ -242,7 +243,7 @@ def test_a_file_over_the_size_limit_is_refused_and_imports_nothing(db: Database,
         assert 2048 < len(over) < 64 * 1024
         stopped = upload(client, token, over)
         assert stopped.status_code == 413
-        assert "the bank file is larger than 2048 bytes" in stopped.text
+        assert "The file is larger than the limit of 2 kB." in stopped.text
     assert _count(db, BankEntry) == 0 and _count(db, CodePayment) == 0
 
 
@@ -260,3 +261,47 @@ def test_the_bank_entries_page_is_in_the_navigation_of_the_back_office(
 ):
     sign_in(client, "supervisor")
     assert '<a href="/bank"' in client.get("/accounts").text
+
+
+def test_a_refused_upload_and_a_rejected_entry_are_in_the_pages_language(
+    client: TestClient, db: Database, book: Book
+):
+    token = sign_in(client, "supervisor")
+    good = camt054(credit(UNKNOWN_RF, "5.00", "G-1"))
+    greek = {"Accept-Language": "el"}
+    broken = upload(client, token, good[: len(good) // 2], name="broken.xml", headers=greek)
+    assert broken.status_code == 422
+    assert "Το αρχείο απορρίφθηκε. Το αρχείο δεν είναι σωστά δομημένο XML (γραμμή" in broken.text
+    assert "well-formed" not in broken.text and "refused" not in broken.text
+    polish = client.get(
+        "/bank/files", params={"status": "failed"}, headers={"Accept-Language": "pl"}
+    )
+    assert "broken.xml" in polish.text and "Plik nie jest poprawnie zbudowanym XML" in polish.text
+
+    zero = camt054(credit(UNKNOWN_RF, "5.00", "Z-1"), credit(UNKNOWN_RF, "6.00", "Z-2"))
+    done = upload(client, token, zero.replace(b">5.00<", b">12.500<"), name="decimals.xml")
+    assert done.status_code == 303
+    rejected = client.get("/bank/list", params={"status": "rejected"}, headers=greek).text
+    assert "Το ποσό «12.500» έχει περισσότερα δεκαδικά ψηφία από όσα έχει το EUR (2)." in rejected
+    assert "more decimals" not in rejected
+    english = client.get("/bank/list.csv", params={"status": "rejected"}).text
+    assert "amount: 12.500 has more decimals than EUR allows (2)" in english  # the CSV: as stored
+
+
+def test_the_bank_page_shows_the_recent_files_in_the_lists_table(
+    client: TestClient, db: Database, book: Book
+):
+    token = sign_in(client, "supervisor")
+    upload(client, token, camt054(credit(UNKNOWN_RF, "5.00", "R-1")), name="recent.xml")
+    page = client.get("/bank").text
+    recent = page[page.index('id="recent-files"') :]
+    listed = client.get("/bank/files").text
+    table = listed[listed.index('id="file-table"') :]
+    row = recent[
+        recent.index('<tr id="file-') : recent.index("</tr>", recent.index('<tr id="file-'))
+    ]
+    assert "recent.xml" in row and "Web page" in row and row in table  # one row, one shape
+    assert 'href="?' not in recent[: recent.index("</thead>")]  # the page's table does not sort
+    assert 'aria-sort="descending"' not in table
+    by_rejected = client.get("/bank/files", params={"sort": "-rejected"}).text
+    assert 'aria-sort="descending"' in by_rejected

@@ -1,6 +1,8 @@
 """Every domain error a page shows has a Greek and a Polish text: the codes raised in ``src``
-(``code="…"`` where raised, a class's ``text_code``, a lookup's ``no-<what>``) and every error
-class's slug; and the pages write an error from its code and parameters, not its English."""
+(``code="…"`` where raised or returned to be raised, a class's ``text_code``, a lookup's
+``no-<what>``), every error class's slug, and every problem code the camt parser gives a
+rejected entry (with the fields it names); and the pages write an error from its code and
+parameters, not its English."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from babel.messages.pofile import read_po
 
 import paydesk
 from paydesk.accounts import service as accounts
+from paydesk.bank import camt
 from paydesk.codes import rf
 from paydesk.errors import NotFound, PaydeskError
 from paydesk.slips.service import CodeNotPayable
@@ -30,15 +33,19 @@ def _catalogue(lang: str) -> dict[str, str]:
 
 
 def _raised_codes() -> set[str]:
-    """``raise …(…, code="…")``, ``text_code = "…"`` class attributes, and the ``no-<what>``
-    code of every ``fetch(…, what="…")`` in the source."""
+    """``raise …(…, code="…")`` (or ``return …(…, code="…")``, an error made to be raised),
+    ``text_code = "…"`` class attributes, and the ``no-<what>`` code of every
+    ``fetch(…, what="…")`` in the source."""
     found: set[str] = set()
     for path in SRC.rglob("*.py"):
         if "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-                for kw in node.exc.keywords:
+            made = node.exc if isinstance(node, ast.Raise) else None
+            if isinstance(node, ast.Return) and path.parent.name == "bank":
+                made = node.value
+            if isinstance(made, ast.Call):
+                for kw in made.keywords:
                     if kw.arg == "code" and isinstance(kw.value, ast.Constant):
                         found.add(kw.value.value)
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "fetch":
@@ -72,10 +79,43 @@ def test_every_code_raised_has_a_sentence_and_every_class_a_title():
     assert _slugs() - set(error_texts.TITLES) == set()
 
 
+#: Where the parser names a field of an entry: the function and the place of the field.
+_FIELD_ARGUMENT = {"_text": 2, "_date": 1, "_identifier": 2}
+
+
+def _entry_problem_codes() -> tuple[set[str], set[str]]:
+    """The codes of every ``EntryProblem("…", …)`` the parser makes, and the fields its checks
+    name (``_text(value, limit, "NtryRef", …)`` …)."""
+    codes: set[str] = set()
+    fields: set[str] = set()
+    for node in ast.walk(ast.parse(Path(camt.__file__).read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            continue
+        name = node.func.id
+        if name == "EntryProblem" and isinstance(node.args[0], ast.Constant):
+            codes.add(node.args[0].value)
+        where = _FIELD_ARGUMENT.get(name)
+        if where is not None and isinstance(node.args[where], ast.Constant):
+            fields.add(node.args[where].value)
+    return codes, fields
+
+
+def test_every_problem_of_a_rejected_entry_has_a_sentence_and_every_field_a_name():
+    codes, fields = _entry_problem_codes()
+    assert len(codes) > 15 and {"NtryRef", "BookgDt", "IBAN"} <= fields
+    assert codes == set(error_texts.ENTRY_PROBLEMS)
+    assert fields - set(error_texts.FIELDS) == set()
+
+
 @pytest.mark.parametrize("lang", ["el", "pl"])
 def test_every_error_text_has_a_greek_and_a_polish_translation(lang: str):
     catalogue = _catalogue(lang)
-    texts = [*error_texts.TEXTS.values(), *error_texts.TITLES.values()]
+    texts = [
+        *error_texts.TEXTS.values(),
+        *error_texts.TITLES.values(),
+        *error_texts.ENTRY_PROBLEMS.values(),
+        *error_texts.FIELDS.values(),
+    ]
     missing = [t for t in texts if not catalogue.get(t)]
     assert missing == []
 
@@ -127,3 +167,84 @@ def _gettext(lang: str):
     from paydesk.web import i18n
 
     return i18n.translations(lang).gettext
+
+
+class _Entry:
+    """A stored bank entry as the pages read it: its English reason and its problems."""
+
+    def __init__(self, reason: str, problems: list[dict]) -> None:
+        self.reason, self.problems = reason, problems
+
+
+class _File:
+    def __init__(self, error: str, refusal: dict | None) -> None:
+        self.error, self.refusal = error, refusal
+
+
+TOO_LARGE = {
+    "code": "amount-too-large",
+    "params": {"amount": "1234567.5", "currency": "EUR", "max_amount": "999999999999.99"},
+}
+LONG_NAME = {"code": "text-too-long", "params": {"field": "Dbtr/Nm", "length": 1412, "limit": 140}}
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "The amount €1,234,567.50 is larger than €999,999,999,999.99. "
+               "Payer's name: 1,412 characters, more than 140."),
+        ("el", "Το ποσό 1.234.567,50\u00a0€ είναι μεγαλύτερο από 999.999.999.999,99\u00a0€. "
+               "Όνομα του πληρωτή: 1.412 χαρακτήρες, περισσότεροι από 140."),
+        ("pl", "Kwota 1\u00a0234\u00a0567,50\u00a0€ jest większa niż "
+               "999\u00a0999\u00a0999\u00a0999,99\u00a0€. "
+               "Nazwa płatnika: 1\u00a0412 znaków, więcej niż 140."),
+    ],
+)  # fmt: skip
+def test_a_rejected_entry_is_written_from_its_codes_with_local_amounts(lang: str, expected: str):
+    entry = _Entry("amount: …; the debtor's name is 1412 characters long", [TOO_LARGE, LONG_NAME])
+    assert error_texts.entry_reason(entry, lang) == expected
+
+
+def test_an_entry_stored_before_codes_shows_its_text_as_it_is():
+    old = _Entry("CdtDbtInd is 'XX', not CRDT or DBIT", [])
+    assert error_texts.entry_reason(old, "el") == "CdtDbtInd is 'XX', not CRDT or DBIT"
+    unknown = _Entry("English as stored", [{"code": "a-code-of-tomorrow", "params": {}}])
+    assert error_texts.entry_reason(unknown, "pl") == "English as stored"
+    held = _Entry("unknown RF RF18539007547034", [])
+    assert error_texts.entry_reason(held, "el") == "Άγνωστος κωδικός RF RF18539007547034"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "The file is not well-formed XML (line 3, column 17). The parser says: "
+               "Premature end of data Entries imported before the fault: 2,000."),
+        ("el", "Το αρχείο δεν είναι σωστά δομημένο XML (γραμμή 3, στήλη 17). Μήνυμα του "
+               "αναλυτή: Premature end of data Κινήσεις που εισήχθησαν πριν από το σφάλμα: 2.000."),
+        ("pl", "Plik nie jest poprawnie zbudowanym XML (wiersz 3, kolumna 17). Komunikat "
+               "parsera: Premature end of data Operacje zaimportowane przed błędem: 2\u00a0000."),
+    ],
+)  # fmt: skip
+def test_a_refused_file_is_written_in_the_pages_language_around_the_parsers_message(
+    lang: str, expected: str
+):
+    refusal = {
+        "code": "bank-file-not-xml",
+        "params": {"line": 3, "column": 17, "message": "Premature end of data"},
+        "entries_before": 2000,
+    }
+    assert error_texts.refusal_text(_File("English", refusal), lang) == expected
+    assert error_texts.refusal_text(_File("the bank file is …", None), lang) == (
+        "the bank file is …"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "limit"),
+    [("en", "50 MB"), ("el", "50 MB"), ("pl", "1,5 kB"), ("el", "2.048 MB")],
+)
+def test_a_file_over_the_limit_says_the_limit_the_local_way(lang: str, limit: str):
+    size = {"50 MB": 50 * 1024**2, "1,5 kB": 1536, "2.048 MB": 2 * 1024**3}[limit]
+    refused = camt.BankFileTooLarge("the bank file is larger", limit=size)
+    assert limit in error_texts.error_text(refused, lang)
+    assert "larger" not in error_texts.error_text(refused, lang) or lang == "en"

@@ -36,13 +36,18 @@ Broken entries versus broken files (the importer's contract).
   currency has, no date or one outside the :class:`EntryRules` window, a field over its
   schema limit (Max35Text references, Max140Text names and remittance lines, IBAN and BIC
   patterns), a report on an account not among the rules' accounts, no reference to key it by —
-  is still yielded, as a :class:`ReportedEntry` with ``problem`` set to a sentence saying what is
-  wrong (and the fields that could not be read left ``None``). The importer posts the good
-  entries and reports that one as rejected. Limits are checked on the text after
-  ``normalize-space``.
+  is still yielded, as a :class:`ReportedEntry` with ``problems`` saying what is wrong, each
+  an :class:`EntryProblem` (a code, its parameters and the English sentence; ``problem`` is
+  the sentences joined), and the fields that could not be read left ``None``. The importer
+  posts the good entries and reports that one as rejected. Limits are checked on the text
+  after ``normalize-space``. Problems are built only when something is wrong: a usable entry
+  costs nothing more.
 * A file that is not well-formed XML, has a DOCTYPE, is too large, is not camt.053/054, or
-  has a ``MsgId`` over 35 characters raises :class:`InvalidBankFile` (with the line when the
-  XML parser gives one). The check is lazy: a break near the end of the file is found only
+  has a ``MsgId`` over 35 characters raises :class:`InvalidBankFile` with a code saying which
+  refusal it is (``bank-file-not-xml`` with the line, column and the parser's message,
+  ``bank-file-not-camt`` with the root element, ``unsafe-bank-file`` for a DOCTYPE,
+  ``bank-file-too-large`` with the limit …) and its parameters, so pages can say it in their
+  language. The check is lazy: a break near the end of the file is found only
   when parsing gets there, after earlier entries were yielded. So that nothing is posted
   from such a file, the importer either calls :func:`check_file` first (one fast pass that
   builds no entries; it costs about a third of a full parse) or writes everything in one
@@ -58,20 +63,22 @@ from collections import namedtuple
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import IO, BinaryIO
+from decimal import Decimal
+from typing import IO, BinaryIO, NamedTuple
 
 from lxml import etree
 
 from paydesk.bank.remittance import find_rf
 from paydesk.codes import rf as rf_codes
-from paydesk.errors import InvalidInput, PaydeskError
-from paydesk.money import Money
+from paydesk.errors import InvalidCurrency, InvalidInput, PaydeskError
+from paydesk.money import MAX_AMOUNT, Money, minor_units
 
 __all__ = [
     "CHUNK",
     "DEFAULT_MAX_BYTES",
     "BankFileTooLarge",
     "CamtFile",
+    "EntryProblem",
     "EntryRules",
     "FileSummary",
     "InvalidBankFile",
@@ -125,9 +132,24 @@ class UnsafeBankFile(InvalidBankFile):
 
 
 class BankFileTooLarge(InvalidBankFile):
+    """Over the size limit; its parameter ``limit`` is the limit in bytes."""
+
     slug = "bank-file-too-large"
     title = "Bank file too large"
     status = 413
+
+
+class EntryProblem(NamedTuple):
+    """Why an entry cannot be posted: a stable ``code``, its ``params`` (text and whole numbers,
+    as stored) and ``text``, the English sentence (logs, the API, the CSV export). Pages write
+    the code in their own language (:mod:`paydesk.web.error_texts`)."""
+
+    code: str
+    params: dict[str, str | int]
+    text: str
+
+    def stored(self) -> dict[str, object]:
+        return {"code": self.code, "params": self.params}
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +181,7 @@ class ReportedEntry:
     ``credit=False, reversal=True``. ``status`` is ``BOOK``, ``PDNG``, ``INFO`` (or ``FUTR``).
     ``rf`` is a valid, compact RF code or None; ``rf_candidate`` is RF-like text that did not
     validate (only when ``rf`` is None). ``problem`` is None for a usable entry; otherwise it
-    says why the entry cannot be posted.
+    says in English why the entry cannot be posted, and ``problems`` says it as codes.
     """
 
     key: str | None
@@ -187,6 +209,8 @@ class ReportedEntry:
     #: return reason code (``RtrInf/Rsn/Cd``: AC04, AM04, MD01, MS02 …).
     mandate_id: str | None = None
     return_code: str | None = None
+    #: What is wrong with a rejected entry, one :class:`EntryProblem` each; empty when usable.
+    problems: tuple[EntryProblem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -313,7 +337,9 @@ class _Reader:
         data = self._stream.read(size if size and size > 0 else _READ_SIZE)
         self._read += len(data)
         if self._read > self._max:
-            raise BankFileTooLarge(f"the bank file is larger than {self._max} bytes")
+            raise BankFileTooLarge(
+                f"the bank file is larger than {self._max} bytes", limit=self._max
+            )
         return data
 
 
@@ -323,8 +349,10 @@ def _syntax_error(err: etree.XMLSyntaxError) -> InvalidBankFile:
     message = re.sub(r", line \d+, column \d+$", "", message)
     return InvalidBankFile(
         f"the bank file is not well-formed XML (line {line}, column {column}): {message}",
+        code="bank-file-not-xml",
         line=line,
         column=column,
+        message=message,
     )
 
 
@@ -350,7 +378,9 @@ def _sniff(stream: IO[bytes], max_bytes: int) -> _Header:
             data = stream.read(_READ_SIZE)
             total += len(data)
             if total > max_bytes:
-                raise BankFileTooLarge(f"the bank file is larger than {max_bytes} bytes")
+                raise BankFileTooLarge(
+                    f"the bank file is larger than {max_bytes} bytes", limit=max_bytes
+                )
             if not data:
                 parser.close()
                 break
@@ -377,7 +407,9 @@ def _sniff(stream: IO[bytes], max_bytes: int) -> _Header:
     except etree.XMLSyntaxError as err:
         raise _syntax_error(err) from None
     if not starts:
-        raise InvalidBankFile("the bank file is empty or holds no XML element")
+        raise InvalidBankFile(
+            "the bank file is empty or holds no XML element", code="bank-file-empty"
+        )
     if len(starts) < 2:
         _check_message(starts[0], None)
     namespace = etree.QName(starts[0]).namespace or ""
@@ -385,7 +417,10 @@ def _sniff(stream: IO[bytes], max_bytes: int) -> _Header:
     assert match is not None
     if message_id is not None and len(message_id) > MAX35:
         raise InvalidBankFile(
-            f"the file's MsgId is {len(message_id)} characters long, more than {MAX35} (Max35Text)"
+            f"the file's MsgId is {len(message_id)} characters long, more than {MAX35} (Max35Text)",
+            code="bank-file-message-id",
+            length=len(message_id),
+            limit=MAX35,
         )
     return _Header(match.group(1), match.group(2), namespace, message_id, b"".join(chunks))
 
@@ -393,7 +428,8 @@ def _sniff(stream: IO[bytes], max_bytes: int) -> _Header:
 def _refuse_doctype() -> None:
     raise UnsafeBankFile(
         "the bank file declares a DOCTYPE; bank files with DTDs or entities are refused "
-        "(XXE, entity expansion)"
+        "(XXE, entity expansion)",
+        code="bank-file-doctype",
     )
 
 
@@ -404,12 +440,17 @@ def _check_root(root: etree._Element) -> None:
     if name.localname != "Document" or match is None:
         raise InvalidBankFile(
             f"not an ISO 20022 camt.053 or camt.054 file: root element is {root.tag!r}",
+            code="bank-file-not-camt",
+            root=str(root.tag)[:200],
             line=root.sourceline,
         )
     number = int(match.group(3))
     if not 2 <= number <= 13:
         raise InvalidBankFile(
-            f"{match.group(1)} version {match.group(2)} is not supported (001.02 to 001.13)"
+            f"{match.group(1)} version {match.group(2)} is not supported (001.02 to 001.13)",
+            code="bank-file-version",
+            kind=match.group(1),
+            version=match.group(2),
         )
 
 
@@ -422,6 +463,10 @@ def _check_message(root: etree._Element, message: etree._Element | None) -> None
         found = "nothing" if message is None else repr(message.tag)
         raise InvalidBankFile(
             f"a {match.group(1)} Document must hold {expected}, found {found}",
+            code="bank-file-wrong-message",
+            kind=match.group(1),
+            expected=expected,
+            found=found[:200],
             line=None if message is None else message.sourceline,
         )
 
@@ -461,7 +506,9 @@ class CamtFile:
             size = os.path.getsize(source)
             if size > self._max_bytes:
                 raise BankFileTooLarge(
-                    f"the bank file is {size} bytes, more than the limit of {self._max_bytes}"
+                    f"the bank file is {size} bytes, more than the limit of {self._max_bytes}",
+                    limit=self._max_bytes,
+                    size=size,
                 )
             return open(source, "rb"), True
         if not hasattr(source, "read"):
@@ -549,7 +596,9 @@ class CamtFile:
             raise _syntax_error(err) from None
         root = events.root
         if root is None or root.tag != q + "Document":
-            raise InvalidBankFile("the bank file ended before its Document element")
+            raise InvalidBankFile(
+                "the bank file ended before its Document element", code="bank-file-cut-short"
+            )
 
 
 def _drop(element: etree._Element) -> None:
@@ -564,29 +613,45 @@ class _Account:
     """The account a report is about; ``problem`` is why its entries cannot be taken."""
 
     id: str
-    problem: str | None = None
+    problem: EntryProblem | None = None
 
 
 def _account(report: etree._Element | None, report_tag: str, q: str, rules: EntryRules) -> _Account:
     if report is None or report.tag != report_tag:
         where = "nothing" if report is None else report.tag
-        raise InvalidBankFile(f"an Ntry must sit in {report_tag}, found it in {where}")
+        raise InvalidBankFile(
+            f"an Ntry must sit in {report_tag}, found it in {where}",
+            code="bank-file-misplaced-entry",
+            expected=report_tag,
+            found=where,
+        )
     iban = report.findtext(f"{q}Acct/{q}Id/{q}IBAN")
     account = iban or report.findtext(f"{q}Acct/{q}Id/{q}Othr/{q}Id")
     if not account or not account.strip():
         raise InvalidBankFile(
-            "a report has no account (Acct/Id/IBAN or Acct/Id/Othr/Id)", line=report.sourceline
+            "a report has no account (Acct/Id/IBAN or Acct/Id/Othr/Id)",
+            code="bank-file-no-account",
+            line=report.sourceline,
         )
     compact = account.strip().replace(" ", "").upper()
     if (iban and not _IBAN.fullmatch(compact)) or len(compact) > MAX34:
         return _Account(
-            compact[:MAX34], f"the report's account {compact[:40]!r} is not an IBAN or Max34Text"
+            compact[:MAX34],
+            EntryProblem(
+                "account-not-identifier",
+                {"account": compact[:40]},
+                f"the report's account {compact[:40]!r} is not an IBAN or Max34Text",
+            ),
         )
     if rules.accounts and compact not in rules.accounts:
         return _Account(
             compact,
-            f"the report is for account {compact}, which is not one of the business's "
-            "accounts (setting business_accounts)",
+            EntryProblem(
+                "account-not-ours",
+                {"account": compact},
+                f"the report is for account {compact}, which is not one of the business's "
+                "accounts (setting business_accounts)",
+            ),
         )
     return _Account(compact)
 
@@ -619,8 +684,20 @@ _TRUE = frozenset({"true", "1"})
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
-def _date(text: str, name: str, rules: EntryRules) -> date | None:
-    """An ISODate (or the date of an ISODateTime) within the rules' window."""
+#: The fields a problem names, by the key stored with it: their English names in the
+#: problems' sentences (a key not here is its own name).
+FIELD_NAMES = {
+    "BookgDt": "booking date",
+    "ValDt": "value date",
+    "Dbtr/Nm": "the debtor's name",
+    "SCOR": "the creditor reference",
+    "Rsn/Cd": "the return reason code",
+}
+
+
+def _date(text: str, field: str, rules: EntryRules, problems: list[EntryProblem]) -> date | None:
+    """An ISODate (or the date of an ISODateTime) within the rules' window; else a problem and
+    None."""
     if not text:
         return None
     try:
@@ -628,28 +705,91 @@ def _date(text: str, name: str, rules: EntryRules) -> date | None:
             raise ValueError(text)
         day = date.fromisoformat(text[:10])
     except ValueError:
-        raise InvalidInput(f"{name} {text[:40]!r} is not a date") from None
+        problems.append(
+            EntryProblem(
+                "date-not-iso",
+                {"field": field, "value": text[:40]},
+                f"{FIELD_NAMES[field]} {text[:40]!r} is not a date",
+            )
+        )
+        return None
     assert rules.today is not None
     if day > rules.today + timedelta(days=rules.days_ahead):
-        raise InvalidInput(f"{name} {day} is more than {rules.days_ahead} days ahead")
+        problems.append(
+            EntryProblem(
+                "date-ahead",
+                {"field": field, "date": day.isoformat(), "days": rules.days_ahead},
+                f"{FIELD_NAMES[field]} {day} is more than {rules.days_ahead} days ahead",
+            )
+        )
+        return None
     if day < rules.today - timedelta(days=rules.days_back):
-        raise InvalidInput(f"{name} {day} is more than {rules.days_back} days back")
+        problems.append(
+            EntryProblem(
+                "date-back",
+                {"field": field, "date": day.isoformat(), "days": rules.days_back},
+                f"{FIELD_NAMES[field]} {day} is more than {rules.days_back} days back",
+            )
+        )
+        return None
     return day
 
 
-def _text(value: str, limit: int, name: str, problems: list[str]) -> str | None:
+def _text(value: str, limit: int, field: str, problems: list[EntryProblem]) -> str | None:
     """``value`` if it keeps to its MaxNText ``limit``; else a problem and None."""
     if len(value) > limit:
-        problems.append(f"{name} is {len(value)} characters long, more than {limit}")
+        problems.append(
+            EntryProblem(
+                "text-too-long",
+                {"field": field, "length": len(value), "limit": limit},
+                f"{FIELD_NAMES.get(field, field)} is {len(value)} characters long, "
+                f"more than {limit}",
+            )
+        )
         return None
     return value or None
 
 
-def _identifier(value: str, pattern: re.Pattern[str], name: str, problems: list[str]) -> str | None:
+def _identifier(
+    value: str, pattern: re.Pattern[str], field: str, problems: list[EntryProblem]
+) -> str | None:
     if value and not pattern.fullmatch(value):
-        problems.append(f"{name} {value[:40]!r} is not a valid {name}")
+        problems.append(
+            EntryProblem(
+                "not-identifier",
+                {"field": field, "value": value[:40]},
+                f"{field} {value[:40]!r} is not a valid {field}",
+            )
+        )
         return None
     return value or None
+
+
+def _amount_problem(value: str, currency: str, error: PaydeskError) -> EntryProblem:
+    """Why ``value`` in ``currency`` is no amount, from :meth:`Money.parse`'s refusal (only for
+    an amount refused: nothing of this runs for a usable entry)."""
+    text = f"amount: {error.detail}"
+    if isinstance(error, InvalidCurrency):
+        if not currency:
+            return EntryProblem("amount-no-currency", {}, text)
+        return EntryProblem("amount-currency", {"currency": currency[:10]}, text)
+    if "currency" in error.extra:
+        digits = minor_units(currency)
+        return EntryProblem(
+            "amount-decimals", {"value": value[:40], "currency": currency, "digits": digits}, text
+        )
+    if "value" in error.extra:
+        return EntryProblem("amount-not-decimal", {"value": value[:40]}, text)
+    amount = Decimal(value)  # it keeps to the grammar: refused for its sign or size
+    if amount < 0:
+        return EntryProblem("amount-negative", {"amount": value, "currency": currency}, text)
+    if abs(amount) > MAX_AMOUNT:
+        return EntryProblem(
+            "amount-too-large",
+            {"amount": value, "currency": currency, "max_amount": str(MAX_AMOUNT)},
+            text,
+        )
+    return EntryProblem("amount-not-decimal", {"value": value[:40]}, text)
 
 
 def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -> ReportedEntry:
@@ -665,7 +805,7 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
     tx_id = f.tx_id
     scor = f.scor
     batch_size = int(f.batch) if f.batch and f.batch != "0" else 1
-    problems: list[str] = []
+    problems: list[EntryProblem] = []
     if account.problem is not None:
         problems.append(account.problem)
 
@@ -674,35 +814,38 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
         (f.tx_amount, f.tx_currency) if f.tx_amount else (f.entry_amount, f.entry_currency)
     )
     if not value:
-        problems.append("the entry has no amount")
+        problems.append(EntryProblem("no-amount", {}, "the entry has no amount"))
     elif not f.tx_amount and batch_size > 1:
-        problems.append("a transaction in a batch entry has no amount of its own")
+        problems.append(
+            EntryProblem(
+                "batch-no-amount", {}, "a transaction in a batch entry has no amount of its own"
+            )
+        )
     else:
         try:
             amount = Money.parse(value, currency)
         except PaydeskError as err:
-            problems.append(f"amount: {err.detail}")
+            problems.append(_amount_problem(value, currency, err))
 
     indicator = f.tx_indicator or indicator
     if indicator not in ("CRDT", "DBIT"):
-        problems.append(f"CdtDbtInd is {indicator[:10]!r}, not CRDT or DBIT")
+        problems.append(
+            EntryProblem(
+                "indicator",
+                {"value": indicator[:10]},
+                f"CdtDbtInd is {indicator[:10]!r}, not CRDT or DBIT",
+            )
+        )
     is_reversal = f.reversal.lower() in _TRUE
     if amount is not None and amount.is_zero() and (indicator == "CRDT" or is_reversal):
-        problems.append("the amount is zero")
+        problems.append(EntryProblem("amount-zero", {}, "the amount is zero"))
 
-    booking_date = value_date = None
-    for text, name in ((f.booked, "booking date"), (f.valued, "value date")):
-        try:
-            day = _date(text, name, rules)
-        except InvalidInput as err:
-            problems.append(err.detail)
-        else:
-            if name == "booking date":
-                booking_date = day
-            else:
-                value_date = day
+    booking_date = _date(f.booked, "BookgDt", rules, problems)
+    value_date = _date(f.valued, "ValDt", rules, problems)
     if booking_date is None and value_date is None and not problems:
-        problems.append("the entry has neither a booking date nor a value date")
+        problems.append(
+            EntryProblem("no-date", {}, "the entry has neither a booking date nor a value date")
+        )
 
     if end_to_end == "NOTPROVIDED":
         end_to_end = ""
@@ -711,14 +854,20 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
     tx_asr = _text(tx_asr, MAX35, "AcctSvcrRef", problems) or ""
     end_to_end = _text(end_to_end, MAX35, "EndToEndId", problems) or ""
     tx_id = _text(tx_id, MAX35, "TxId", problems) or ""
-    name = _text(f.debtor_name, MAX140, "the debtor's name", problems)
+    name = _text(f.debtor_name, MAX140, "Dbtr/Nm", problems)
     iban = _identifier(f.debtor_iban.replace(" ", "").upper(), _IBAN, "IBAN", problems)
     bic = _identifier(f.bic, _BIC, "BIC", problems) or ""
     if f.long_lines not in ("", "0"):
-        problems.append(f"a line of remittance text is longer than {MAX140} characters")
-    scor = _text(scor, MAX35, "the creditor reference", problems) or ""
+        problems.append(
+            EntryProblem(
+                "remittance-line-too-long",
+                {"limit": MAX140},
+                f"a line of remittance text is longer than {MAX140} characters",
+            )
+        )
+    scor = _text(scor, MAX35, "SCOR", problems) or ""
     mandate = _text(f.mandate, MAX35, "MndtId", problems) or ""
-    return_code = _text(f.return_code, 4, "the return reason code", problems) or ""
+    return_code = _text(f.return_code, 4, "Rsn/Cd", problems) or ""
 
     asr = entry_asr or tx_asr
     key: str | None
@@ -741,7 +890,11 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
             else:
                 key = f"{key}/n:{f.position}"
     if key is None:
-        problems.append("the entry has no AcctSvcrRef, NtryRef or EndToEndId to key it by")
+        problems.append(
+            EntryProblem(
+                "no-key", {}, "the entry has no AcctSvcrRef, NtryRef or EndToEndId to key it by"
+            )
+        )
 
     rf: str | None = None
     candidate: str | None = None
@@ -779,9 +932,10 @@ def _entry(fields: list[str], account: _Account, line: int, rules: EntryRules) -
         transaction_id=tx_id or None,
         batch_size=batch_size,
         line=line,
-        problem="; ".join(problems) if problems else None,
+        problem="; ".join(p.text for p in problems) if problems else None,
         mandate_id=mandate or None,
         return_code=return_code or None,
+        problems=tuple(problems) if problems else (),
     )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import os
 import sqlite3
@@ -247,12 +248,19 @@ def _import_once(job: _Job) -> ImportSummary:
             for key, value in summary.counts().items():
                 setattr(record, key, value)
     except camt.InvalidBankFile as error:
-        _failed(job, error.detail)
+        _failed(job, error)
         raise
     return summary
 
 
-def _failed(job: _Job, error: str) -> None:
+def refusal(error: camt.InvalidBankFile, **more: object) -> dict[str, object]:
+    """A refused file's refusal as stored on its row: the code and the parameters that are text
+    or whole numbers (``more`` adds to it)."""
+    params = {k: v for k, v in error.extra.items() if isinstance(v, str | int)}
+    return {"code": error.code, "params": params, **more}
+
+
+def _failed(job: _Job, error: camt.InvalidBankFile) -> None:
     """Record a file refused before any of it was imported."""
     with job.db.transaction() as session:
         session.add(
@@ -261,7 +269,8 @@ def _failed(job: _Job, error: str) -> None:
                 sha256=job.digest,
                 source=job.origin,
                 status="failed",
-                error=error,
+                error=error.detail,
+                refusal=refusal(error),
                 imported_by=job.actor,
             )
         )
@@ -281,11 +290,16 @@ def _new_record(job: _Job, opened: camt.CamtFile, status: str) -> BankFile:
 
 
 def _save_progress(
-    session: Session, file_id: int, summary: ImportSummary, status: str, error: str | None = None
+    session: Session,
+    file_id: int,
+    summary: ImportSummary,
+    status: str,
+    error: str | None = None,
+    refused: dict[str, object] | None = None,
 ) -> None:
     record = session.get(BankFile, file_id)
     assert record is not None
-    record.status, record.error = status, error
+    record.status, record.error, record.refusal = status, error, refused
     for key, value in summary.counts().items():
         setattr(record, key, value)
 
@@ -303,7 +317,7 @@ def _import_in_steps(job: _Job) -> ImportSummary:
     try:
         opened = camt.open_camt(job.stream, max_bytes=job.max_bytes, rules=job.rules)
     except camt.InvalidBankFile as error:
-        _failed(job, error.detail)
+        _failed(job, error)
         raise
     summary.kind, summary.version = opened.kind, opened.version
     with job.db.transaction() as session:
@@ -320,7 +334,8 @@ def _import_in_steps(job: _Job) -> ImportSummary:
                 with job.db.transaction() as session:
                     before = f"the {summary.entries} entries before it were imported"
                     reason = f"{error.detail} ({before})"
-                    _save_progress(session, file_id, summary, "failed", reason)
+                    refused = refusal(error, entries_before=summary.entries)
+                    _save_progress(session, file_id, summary, "failed", reason, refused)
                 raise
             if chunk is None:
                 break
@@ -395,7 +410,7 @@ def import_documents(
             entries = list(opened.entries())
         except camt.InvalidBankFile as error:
             job = _document_job(db, document, digest, policy, rules, ReturnRules.of(settings))
-            _failed(job, error.detail)
+            _failed(job, error)
             results[index] = error
             continue
         if len(entries) > SQLITE_STEP:
@@ -520,6 +535,7 @@ ENTRY_COLUMNS = (
     "account_servicer_ref",
     "status",
     "reason",
+    "problems_json",
     "code_id",
     "reverses_id",
     "created_at",
@@ -537,9 +553,11 @@ def _row(
     reverses_id: int | None = None,
     keyed: bool = True,
     rf: str | None = None,
+    problems: str | None = None,
 ) -> tuple[object, ...]:
     """A bank entry as stored. A rejected entry is stored without its key (``keyed=False``):
-    it posted nothing, so the same transaction sent again correctly must not be a duplicate."""
+    it posted nothing, so the same transaction sent again correctly must not be a duplicate;
+    its ``problems`` (JSON text, :func:`_problems_json`) say why as codes."""
     amount = entry.amount
     return (
         entry.key if keyed else None,
@@ -562,10 +580,16 @@ def _row(
         entry.account_servicer_ref,
         status,
         reason,
+        problems,
         code_id,
         reverses_id,
         now,
     )
+
+
+def _problems_json(entry: camt.ReportedEntry) -> str:
+    """A rejected entry's problems as stored: JSON text of their codes and parameters."""
+    return json.dumps([p.stored() for p in entry.problems], ensure_ascii=False)
 
 
 def _insert_entries(session: Session, rows: list[tuple[object, ...]]) -> list[int]:
@@ -660,7 +684,17 @@ def _import_parts(
         for entry in part.entries:
             if entry.problem is not None:
                 summary.rejected += 1
-                rows.append(_row(entry, file_id, "rejected", entry.problem, now, keyed=False))
+                rows.append(
+                    _row(
+                        entry,
+                        file_id,
+                        "rejected",
+                        entry.problem,
+                        now,
+                        keyed=False,
+                        problems=_problems_json(entry),
+                    )
+                )
                 continue
             returned = entry.return_code is not None and not entry.credit
             if entry.status != "BOOK" or (not entry.credit and not entry.reversal and not returned):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paydesk.db.base import Base, KeyType, created_column, id_column
@@ -26,6 +28,10 @@ class BankFile(Base):
     #: imported | failed
     status: Mapped[str] = mapped_column(String(10))
     error: Mapped[str | None] = mapped_column(Text)
+    #: A refused file's refusal as a code and its parameters (``{"code": …, "params": {…}}``,
+    #: and ``entries_before`` when it broke after that many entries were imported), so pages
+    #: say it in their language; ``error`` is the English sentence. None before 0014.
+    refusal: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     entries: Mapped[int] = mapped_column(Integer, default=0)
     matched: Mapped[int] = mapped_column(Integer, default=0)
     unmatched: Mapped[int] = mapped_column(Integer, default=0)
@@ -65,8 +71,19 @@ class BankEntry(Base):
     account_servicer_ref: Mapped[str | None] = mapped_column(String(140), index=True)
     #: matched | unmatched | reversed | reversal | rejected | returned
     status: Mapped[str] = mapped_column(String(12))
+    #: Why an entry is held or rejected, in English (the API and the CSV give it as it is).
     reason: Mapped[str | None] = mapped_column(Text)
+    #: A rejected entry's problems as codes with parameters: a JSON list of ``{"code": …,
+    #: "params": {…}}`` (see :class:`paydesk.bank.camt.EntryProblem`). Written as JSON text by
+    #: the importer, so the bulk insert of a file's entries does no per-row JSON work; None for
+    #: every other entry and for rejected entries imported before it existed.
+    problems_json: Mapped[str | None] = mapped_column(Text)
     code_id: Mapped[int | None] = mapped_column(KeyType, index=True)
     #: For a reversal: the entry it reverses.
     reverses_id: Mapped[int | None] = mapped_column(KeyType)
     created_at: Mapped[datetime] = created_column()
+
+    @property
+    def problems(self) -> list[dict[str, Any]]:
+        """The rejected entry's problems as codes (empty when there are none or not stored)."""
+        return json.loads(self.problems_json) if self.problems_json else []

@@ -7,19 +7,29 @@ the codes that have parameters worth showing; every other code falls back to its
 (:data:`TITLES`), translated. English pages add the English ``detail`` to a title; Greek and
 Polish pages show no English. ``tests/web/test_error_texts.py`` walks the codes raised in
 ``src`` and the classes' slugs and checks each has a Greek and a Polish text.
+
+What the bank side stores is written the same way: a refused bank file's refusal (its error
+code and parameters, :func:`refusal_text`) and a rejected bank entry's problems
+(:data:`ENTRY_PROBLEMS`, :func:`entry_reason`). Rows stored before they had codes show their
+English text as it is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
 
 from paydesk.codes import rf
 from paydesk.errors import PaydeskError
 from paydesk.money import Money
 from paydesk.web import i18n
 from paydesk.web.i18n import N_
-from paydesk.web.labels import status_label
+from paydesk.web.labels import reason_label, status_label
 
 #: Sentences of error codes, with their parameters.
 TEXTS: dict[str, str] = {
@@ -51,7 +61,94 @@ TEXTS: dict[str, str] = {
     "code-not-payable": N_(
         "Payment code %(rf)s is %(code_status)s: no payment slip is made for it."
     ),
+    # A bank file refused as a whole (paydesk.bank.camt); the parser's message stays as it is.
+    "bank-file-not-xml": N_(
+        "The file is not well-formed XML (line %(line)s, column %(column)s). "
+        "The parser says: %(message)s"
+    ),
+    "bank-file-not-camt": N_(
+        "The file is not an ISO 20022 camt.053 or camt.054 file: its root element is %(root)s."
+    ),
+    "bank-file-version": N_("%(kind)s version %(version)s is not supported (001.02 to 001.13)."),
+    "bank-file-wrong-message": N_(
+        "A %(kind)s file must hold %(expected)s; this one holds %(found)s."
+    ),
+    "bank-file-doctype": N_(
+        "The file declares a DOCTYPE: bank files with a DTD or entities are refused "
+        "(XXE, entity expansion)."
+    ),
+    "bank-file-too-large": N_("The file is larger than the limit of %(limit)s."),
+    "bank-file-empty": N_("The file is empty or holds no XML element."),
+    "bank-file-message-id": N_(
+        "The file's message id (MsgId) has %(length)s characters, more than %(limit)s."
+    ),
+    "bank-file-cut-short": N_("The file ends before its Document element is closed."),
+    "bank-file-misplaced-entry": N_(
+        "An entry (Ntry) must sit in %(expected)s; this one sits in %(found)s."
+    ),
+    "bank-file-no-account": N_(
+        "A report has no account (Acct/Id/IBAN or Acct/Id/Othr/Id), line %(line)s."
+    ),
 }
+
+#: Why a bank entry was rejected, by the code of its problem (:class:`paydesk.bank.camt.
+#: EntryProblem`). ``tests/web/test_error_texts.py`` checks every code the parser gives has one.
+ENTRY_PROBLEMS: dict[str, str] = {
+    "account-not-identifier": N_(
+        "The report's account %(account)s is not an IBAN or an identifier of at most 34 characters."
+    ),
+    "account-not-ours": N_(
+        "The report is for account %(account)s, which is not one of the business's accounts "
+        "(setting business_accounts)."
+    ),
+    "no-amount": N_("The entry has no amount."),
+    "batch-no-amount": N_("A transaction in a batch entry has no amount of its own."),
+    "amount-no-currency": N_("The amount has no currency."),
+    "amount-currency": N_("“%(currency)s” is not an ISO 4217 currency code."),
+    "amount-decimals": N_(
+        "The amount “%(value)s” has more decimals than %(currency)s has (%(digits)s)."
+    ),
+    "amount-not-decimal": N_(
+        "The amount “%(value)s” is not a decimal amount: ASCII digits with an optional "
+        "fraction after a point, such as 120.00."
+    ),
+    "amount-negative": N_("The amount %(amount)s is negative."),
+    "amount-too-large": N_("The amount %(amount)s is larger than %(max_amount)s."),
+    "amount-zero": N_("The amount is zero."),
+    "indicator": N_("The credit or debit indicator (CdtDbtInd) is “%(value)s”, not CRDT or DBIT."),
+    "date-not-iso": N_("%(field)s: “%(value)s” is not a date."),
+    "date-ahead": N_("%(field)s: %(date)s is more than %(days)s days ahead."),
+    "date-back": N_("%(field)s: %(date)s is more than %(days)s days back."),
+    "no-date": N_("The entry has neither a booking date nor a value date."),
+    "text-too-long": N_("%(field)s: %(length)s characters, more than %(limit)s."),
+    "not-identifier": N_("%(field)s: “%(value)s” is not valid."),
+    "remittance-line-too-long": N_(
+        "A line of the remittance text is longer than %(limit)s characters."
+    ),
+    "no-key": N_("The entry has no reference to know it by (AcctSvcrRef, NtryRef or EndToEndId)."),
+}
+
+#: The fields an entry's problem names, by the key stored with it.
+FIELDS: dict[str, str] = {
+    "BookgDt": N_("Booking date"),
+    "ValDt": N_("Value date"),
+    "NtryRef": N_("Entry reference (NtryRef)"),
+    "AcctSvcrRef": N_("Bank's reference (AcctSvcrRef)"),
+    "EndToEndId": N_("End-to-end id (EndToEndId)"),
+    "TxId": N_("Transaction id (TxId)"),
+    "Dbtr/Nm": N_("Payer's name"),
+    "IBAN": N_("Payer's IBAN"),
+    "BIC": N_("Payer's bank (BIC)"),
+    "SCOR": N_("Creditor reference (RF)"),
+    "MndtId": N_("Mandate reference (MndtId)"),
+    "Rsn/Cd": N_("Return reason code"),
+}
+
+#: Parameters that are amounts (text, beside the parameter ``currency``) and sizes in bytes.
+_AMOUNTS = frozenset({"amount", "max_amount"})
+_BYTES = {"bank-file-too-large": frozenset({"limit", "size"})}
+#: Quantities, written with the locale's grouping (ids, lines and columns are written as they are).
+_COUNTS = frozenset({"length", "limit", "days", "count"})
 
 #: Every error class's title, by slug: the text of a code with no sentence of its own.
 TITLES: dict[str, str] = {
@@ -108,7 +205,10 @@ TITLES: dict[str, str] = {
 }
 
 
-def _value(name: str, value: Any, lang: str, gettext) -> str:
+def _value(
+    name: str, value: Any, lang: str, gettext: Callable[[str], str], params: Mapping[str, Any]
+) -> str:
+    locale = i18n.LOCALES[i18n.check_language(lang)]
     if isinstance(value, Money):
         return i18n.format_money(value.minor, value.currency, lang)
     if isinstance(value, date):
@@ -117,21 +217,109 @@ def _value(name: str, value: Any, lang: str, gettext) -> str:
         return gettext(status_label(value)).lower()
     if name == "rf" and isinstance(value, str):
         return rf.format(value)
+    if name == "field" and isinstance(value, str):
+        return gettext(FIELDS[value]) if value in FIELDS else value
+    if name == "date" and isinstance(value, str):
+        try:
+            return i18n.format_day(date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    if name in _AMOUNTS and isinstance(value, str) and params.get("currency"):
+        try:
+            return format_currency(Decimal(value), str(params["currency"]), locale=locale)
+        except (InvalidOperation, ValueError):
+            return f"{value} {params['currency']}"
+    if name in _COUNTS and isinstance(value, int) and not isinstance(value, bool):
+        return format_decimal(value, locale=locale)
     return str(value)
+
+
+def _size(value: int, lang: str) -> str:
+    """A size in bytes the way ``lang`` writes it: ``2,048 MB``, ``2.048 MB``, ``1,5 kB``."""
+    locale = i18n.LOCALES[i18n.check_language(lang)]
+    unit, scale = (
+        ("digital-megabyte", 1024 * 1024) if value >= 1024 * 1024 else ("digital-kilobyte", 1024)
+    )
+    amount = Decimal(value) / scale
+    shown = amount.quantize(Decimal(1) if amount >= 100 else Decimal("0.01")).normalize()
+    return format_unit(shown, unit, length="short", locale=locale)
+
+
+def code_text(
+    code: str, params: Mapping[str, Any], lang: str, sentences: Mapping[str, str] = TEXTS
+) -> str | None:
+    """The sentence of ``code`` in ``lang`` filled with ``params`` (amounts, dates, numbers and
+    sizes the way ``lang`` writes them); None when the code has no sentence or a parameter it
+    needs is missing."""
+    sentence = sentences.get(code)
+    if sentence is None:
+        return None
+    gettext = i18n.translations(lang).gettext
+    sizes = _BYTES.get(code, frozenset())
+    try:
+        values = {}
+        for name, value in params.items():
+            if name in sizes and isinstance(value, int):
+                values[name] = _size(value, lang)
+            else:
+                values[name] = _value(name, value, lang, gettext, params)
+        return gettext(sentence) % values
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def error_text(error: PaydeskError, lang: str) -> str:
     """``error`` in ``lang``: its code's sentence filled with its parameters, else its class's
     title (with the English detail on English pages)."""
     gettext = i18n.translations(lang).gettext
-    sentence = TEXTS.get(error.code)
-    if sentence is not None:
-        try:
-            values = {k: _value(k, v, lang, gettext) for k, v in error.extra.items()}
-            return gettext(sentence) % values
-        except (KeyError, TypeError, ValueError):
-            pass  # parameters missing: the title below
+    text = code_text(error.code, error.extra, lang)
+    if text is not None:
+        return text
     title = TITLES.get(error.slug) or TITLES["error"]
     if i18n.check_language(lang) == "en":
         return f"{title} {error.detail[:1].upper()}{error.detail[1:]}."
     return gettext(title)
+
+
+class _Refused(Protocol):
+    error: str | None
+    refusal: dict[str, Any] | None
+
+
+def refusal_text(file: _Refused, lang: str) -> str:
+    """Why a bank file was refused, in ``lang``: its refusal's code and parameters (and how
+    many entries were imported before the break); a refusal stored without a code (a file
+    refused before codes were kept), or whose code has no sentence, as its English text."""
+    refusal = file.refusal or {}
+    text = code_text(str(refusal.get("code", "")), refusal.get("params") or {}, lang)
+    if text is None:
+        return file.error or ""
+    before = refusal.get("entries_before")
+    if isinstance(before, int):
+        count = format_decimal(before, locale=i18n.LOCALES[i18n.check_language(lang)])
+        gettext = i18n.translations(lang).gettext
+        text += " " + gettext("Entries imported before the fault: %(count)s.") % {"count": count}
+    return text
+
+
+class _Held(Protocol):
+    reason: str | None
+
+    @property
+    def problems(self) -> list[dict[str, Any]]: ...
+
+
+def entry_reason(entry: _Held, lang: str) -> str:
+    """Why a bank entry is held or rejected, in ``lang``: a rejected entry's problems from
+    their codes (one sentence each), a held entry's reason as :func:`~paydesk.web.labels.
+    reason_label` words it; a reason stored without codes as it is."""
+    problems = entry.problems
+    if problems:
+        texts = [
+            code_text(str(p.get("code")), p.get("params") or {}, lang, ENTRY_PROBLEMS)
+            for p in problems
+        ]
+        if all(texts):
+            return " ".join(t for t in texts if t)
+        return entry.reason or ""
+    return reason_label(entry.reason, i18n.translations(lang).gettext, lang)

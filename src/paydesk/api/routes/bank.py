@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from paydesk.api import problems
@@ -39,10 +39,18 @@ class ImportOut(BaseModel):
     ignored: int
 
 
+class EntryProblemOut(BaseModel):
+    """Why an entry was rejected, as a code with its parameters (``reason`` says it in English)."""
+
+    code: str
+    params: dict[str, str | int]
+
+
 class BankEntryOut(Out):
     id: int
     status: str
     reason: str | None
+    problems: list[EntryProblemOut] = Field(default_factory=list)
     booking_date: date | None
     amount: Annotated[str | None, Minor()]
     currency: str | None
@@ -58,7 +66,10 @@ class BankEntryOut(Out):
     @classmethod
     def of(cls, e: BankEntry) -> BankEntryOut:
         return cls.of_row(
-            e, bank_bic=e.debtor_bic, reference=e.account_servicer_ref or e.end_to_end_id
+            e,
+            problems=[EntryProblemOut(**p) for p in e.problems],
+            bank_bic=e.debtor_bic,
+            reference=e.account_servicer_ref or e.end_to_end_id,
         )
 
 

@@ -1,7 +1,12 @@
 """Bank entries: imported camt files with what each import did, the entries held unmatched with
-their reason, *assign to a code*, *mark for return*, and uploading a camt file."""
+their reason, *assign to a code*, *mark for return*, and uploading a camt file.
+
+A refused file and a rejected entry are written in the page's language from their codes
+(:func:`paydesk.web.error_texts.refusal_text`, :func:`~paydesk.web.error_texts.entry_reason`)."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import func, select
@@ -22,7 +27,7 @@ from paydesk.payments.service import policy_of
 from paydesk.reporting import bank_entries as entry_list
 from paydesk.reporting import bank_files as file_list
 from paydesk.reporting import export
-from paydesk.web import listing
+from paydesk.web import error_texts, listing
 from paydesk.web.i18n import N_
 from paydesk.web.labels import status_label
 from paydesk.web.pages import PageError, PageRoute, Web, form, load_web, page, posted_form
@@ -35,6 +40,27 @@ FILES_SHOWN = 20
 _FORM_OVERHEAD = 64 * 1024
 #: Roles that upload camt files from the page.
 UPLOADERS = BACK_OFFICE
+
+
+#: The sources a file list filters by, as the page names them.
+FILE_SOURCES = {
+    "web": N_("Web page"),
+    "api": N_("API"),
+    "cli": N_("Command line"),
+    "inbox": N_("Inbox folder"),
+    "feed": N_("Bank feed"),
+    "push": N_("Pushed by the bank"),
+}
+
+
+def _texts(web: Web) -> dict[str, object]:
+    """What the bank pages write in their language: a file's source, a refused file's refusal
+    and a held or rejected entry's reason."""
+    return {
+        "source_labels": {value: web._(label) for value, label in FILE_SOURCES.items()},
+        "refusal_of": partial(error_texts.refusal_text, lang=web.lang),
+        "reason_of": partial(error_texts.entry_reason, lang=web.lang),
+    }
 
 
 def _context(web: Web, *, offset: int = 0, imported: int | None = None) -> dict[str, object]:
@@ -61,18 +87,8 @@ def _context(web: Web, *, offset: int = 0, imported: int | None = None) -> dict[
         "entry_values": {},
         "may_upload": web.may(UPLOADERS),
         "max_megabytes": _megabytes(web),
+        **_texts(web),
     }
-
-
-#: The sources a file list filters by, as the page names them.
-FILE_SOURCES = {
-    "web": N_("Web page"),
-    "api": N_("API"),
-    "cli": N_("Command line"),
-    "inbox": N_("Inbox folder"),
-    "feed": N_("Bank feed"),
-    "push": N_("Pushed by the bank"),
-}
 
 
 def _file_query(
@@ -119,7 +135,8 @@ def file_list_page(asked=Depends(_file_query)):
         csv_route="web.bank_files_csv",
         files=files,
         statuses=file_list.STATUSES,
-        sources=[(value, web._(label)) for value, label in FILE_SOURCES.items()],
+        sources=list(FILE_SOURCES),
+        **_texts(web),
     )
 
 
@@ -170,6 +187,7 @@ def entry_list_page(asked=Depends(_entry_query)):
         csv_route="web.bank_entry_list_csv",
         entries=entries,
         statuses=entry_list.STATUSES,
+        **_texts(web),
     )
 
 
@@ -235,7 +253,7 @@ def upload(values: FormData = Depends(posted_form), web: Web = Depends(form(UPLO
                 returns=ReturnRules.of(web.settings),
             )
         except InvalidBankFile as refused:
-            problem = web._("The file was refused: %(reason)s", reason=refused.detail)
+            problem = f"{web._('The file was refused.')} {web.explain(refused)}"
             status = refused.status
         else:
             return web.redirect(
