@@ -292,8 +292,8 @@ def _save_progress(
 
 
 class _CarriedDebts:
-    """The debts of the accounts one SQLite step paid, as they are once it committed, handed to
-    the next step while nothing else wrote to the database in between.
+    """The debts of the accounts an import's SQLite steps paid, as they are once committed,
+    handed to the next step while nothing else wrote to the database in between.
 
     Reading an account's debts sums its whole ledger, so a file that pays the same accounts
     step after step would read ever longer ledgers again and again. Between two steps the write
@@ -301,6 +301,9 @@ class _CarriedDebts:
     debts are kept only when the next step runs on the same connection, whose
     ``PRAGMA data_version`` says no other connection committed and whose ``total_changes``
     says nobody else wrote through it. Reading them again would give the same values."""
+
+    #: Accounts kept at most (about a kilobyte each); beyond, the next step reads afresh.
+    LIMIT = 20_000
 
     def __init__(self) -> None:
         self.debts: dict[int, AccountDebts] = {}
@@ -321,6 +324,8 @@ class _CarriedDebts:
         raw = session.connection().connection.driver_connection
         assert self._seal is not None and self._seal[0] is raw
         self._seal = (raw, self._seal[1], raw.total_changes)
+        if len(self.debts) > self.LIMIT:
+            self.debts.clear()
 
 
 def _import_in_steps(job: _Job) -> ImportSummary:
@@ -680,7 +685,7 @@ def _import_parts(
     check, one code lookup and one :func:`~paydesk.payments.service.take` for them all.
 
     ``debts`` are accounts' debts known to be true in this transaction (see
-    :class:`_CarriedDebts`); they are used instead of reading them, and replaced by the debts
+    :class:`_CarriedDebts`); they are used instead of reading them, and updated with the debts
     of the accounts paid here as they are once this step is stored."""
     listening = any(part.summary.listening for part in parts)
     dialect = session.get_bind().dialect.name

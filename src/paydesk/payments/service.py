@@ -115,7 +115,7 @@ def take(
     ``debts`` and ``codes`` already loaded (under their locks) are used as they are; the others
     are read here, accounts locked first (in id order) unless ``lock`` is false. ``tell=False``
     builds no webhook events (nobody listens); ``publish`` receives them instead of the outbox.
-    ``carry``, when given, is filled with the debts of the intakes' accounts as they are once
+    ``carry``, when given, is updated with the debts of the intakes' accounts as they are once
     the plan is stored (what reading them again would give, while nobody else writes), so the
     next batch of one import can pass them as ``debts`` instead of reading them.
     """
@@ -138,7 +138,6 @@ def take(
     plan = planner.intakes(list(zip(intakes, ids, strict=True)))
     write(session, [plan], publish=publish)
     if carry is not None:
-        carry.clear()
         carry.update((a, planner.debts[a]) for a in account_ids)
     return plan
 
