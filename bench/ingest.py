@@ -6,12 +6,15 @@ Sets up M open payment codes (account-level, on 1 000 accounts) in a fresh datab
 camt.054 with N credits that pay random codes, then imports it in a child process (so its peak
 memory is its own) and prints entries/second and peak RSS, beside the rate of a bare
 ``lxml.etree.iterparse`` that only extracts RF, amount and date from the same file. Read the
-ratio, not the absolute figures: both run on the same machine in the same run.
+ratio, not the absolute figures: both run on the same machine in the same run. On a busy
+machine compare the CPU per entry (the import process's, and a local PostgreSQL server's)
+instead: it does not depend on how many cores were free.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import subprocess
@@ -152,26 +155,59 @@ def write_file(path: Path, entries: int, codes: int) -> None:
         write_camt054(credits(), out, account_iban=IBAN, message_id="BENCH")
 
 
-def import_in_child(url: str, path: Path) -> tuple[float, int, dict[str, int]]:
+#: Run in the child: import the file, then print elapsed seconds, peak RSS (kB), the counts,
+#: the process's CPU seconds and, for a PostgreSQL server on this machine, the CPU seconds of
+#: the server processes that served the import (``None`` when /proc does not show them).
+CHILD = """
+import json, os, resource, sys, time
+from sqlalchemy import text
+from paydesk.db.engine import Database
+from paydesk.bank.importer import import_file
+
+def cpu(usage):
+    return usage.ru_utime + usage.ru_stime
+
+def backends(db):
+    if not db.is_postgresql:
+        return {}
+    with db.engine.connect() as conn:
+        pids = conn.execute(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        )).scalars().all()
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+url, path = sys.argv[1], sys.argv[2]
+db = Database(url)
+before = backends(db)
+start, used = time.perf_counter(), cpu(resource.getrusage(resource.RUSAGE_SELF))
+summary = import_file(db, path, name="bench", origin="cli", actor="bench")
+elapsed = time.perf_counter() - start
+used = cpu(resource.getrusage(resource.RUSAGE_SELF)) - used
+after = backends(db)
+server = None
+if before is not None and after is not None and db.is_postgresql:
+    server = sum(s - before.get(pid, 0) for pid, s in after.items())
+peak = next(int(line.split()[1]) for line in open("/proc/self/status")
+            if line.startswith("VmHWM"))
+print(json.dumps([elapsed, peak, summary.counts(), used, server]))
+"""
+
+
+def import_in_child(url: str, path: Path) -> tuple[float, int, dict[str, int], float, float | None]:
     # Peak memory is read from VmHWM, which starts afresh at exec (ru_maxrss would carry the
     # parent's peak across fork + exec).
-    code = (
-        "import sys, time, json\n"
-        "from paydesk.db.engine import Database\n"
-        "from paydesk.bank.importer import import_file\n"
-        f"db = Database({url!r})\n"
-        "start = time.perf_counter()\n"
-        f"summary = import_file(db, {str(path)!r}, name='bench', origin='cli', actor='bench')\n"
-        "elapsed = time.perf_counter() - start\n"
-        "peak = next(int(line.split()[1]) for line in open('/proc/self/status')\n"
-        "            if line.startswith('VmHWM'))\n"
-        "print(json.dumps([elapsed, peak, summary.counts()]))\n"
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, url, str(path)], check=True, capture_output=True, text=True
     )
-    import json
-
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    elapsed, peak, counts = json.loads(out.stdout.strip().splitlines()[-1])
-    return elapsed, peak, counts
+    elapsed, peak, counts, used, server = json.loads(out.stdout.strip().splitlines()[-1])
+    return elapsed, peak, counts, used, server
 
 
 def main() -> None:
@@ -198,13 +234,22 @@ def main() -> None:
             t0 = time.perf_counter()
             load_codes(url, args.codes)
             setup = time.perf_counter() - t0
-            elapsed, peak_kb, counts = import_in_child(url, path)
+            load = os.getloadavg()[0]
+            elapsed, peak_kb, counts, used, server = import_in_child(url, path)
             rate = args.entries / elapsed
             print(
                 f"{kind:<10} import end to end: {rate:10,.0f} entries/s "
                 f"({rate / bare_rate:.0%} of bare), peak RSS {peak_kb / 1024:.0f} MB, "
                 f"{counts['matched']} matched, {counts['unmatched']} unmatched "
                 f"(setup of codes {setup:.0f} s)"
+            )
+            # CPU per entry does not depend on how many cores the machine had free: the figure
+            # to compare between runs on a busy machine.
+            cpu = f"CPU per entry: import process {used / args.entries * 1e6:.0f} µs"
+            if server is not None:
+                cpu += f", PostgreSQL server {server / args.entries * 1e6:.0f} µs"
+            print(
+                f"{'':<10} {cpu} (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)"
             )
 
 

