@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from stdnum import iso11649
 
@@ -251,3 +252,53 @@ def test_check_endpoint_says_why_a_code_is_invalid(client, keys) -> None:
         "/v1/payment-codes/check/RF17539007547034", headers=auth(keys["cashier"])
     ).json()
     assert bad["valid"] is False and "check digits" in bad["reason"]
+
+
+def test_the_database_keeps_one_live_code_per_document_and_any_number_per_account(
+    client, keys, db
+) -> None:
+    """``uq_payment_codes_live_document`` holds only codes with a document: a second live code
+    for a document is refused by the database itself, account-level codes never collide."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from paydesk.codes.models import PaymentCode
+
+    key = keys["integration"]
+    account = make_account(client, key)
+    invoice = make_document(
+        client, keys["cashier"], account["id"], kind="counter_invoice", status="issued"
+    )
+    for number in ("1", "2"):
+        issued = client.post(
+            f"/v1/accounts/{account['id']}/payment-codes", json={}, headers=auth(key)
+        )
+        assert issued.status_code == 201, (number, issued.text)
+
+    def copy_of(code: PaymentCode, rf_code: str) -> PaymentCode:
+        return PaymentCode(
+            rf=rf_code,
+            document_id=code.document_id,
+            account_id=code.account_id,
+            kind=code.kind,
+            amount_type=code.amount_type,
+            amount_minor=code.amount_minor,
+            currency=code.currency,
+            issued_by="test",
+        )
+
+    with db.transaction() as session:
+        live = session.scalars(
+            select(PaymentCode).where(PaymentCode.document_id == invoice["id"])
+        ).one()
+        accounts = session.scalars(
+            select(PaymentCode).where(PaymentCode.document_id.is_(None))
+        ).all()
+        assert len(accounts) == 2
+        twin = copy_of(live, rf.create("TWIN1"))
+    with pytest.raises(IntegrityError), db.transaction() as session:
+        session.add(twin)
+    with db.transaction() as session:
+        live = session.get(PaymentCode, live.id)
+        live.status = "cancelled"
+        session.add(copy_of(live, rf.create("TWIN2")))

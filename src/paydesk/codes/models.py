@@ -19,6 +19,8 @@ from paydesk.db.base import (
 #: Statuses in which a code still belongs to its document (at most one per document).
 LIVE_STATUSES = ("active", "partially_paid", "paid", "overpaid")
 _LIVE_SQL = "status IN ('active', 'partially_paid', 'paid', 'overpaid')"
+# Account-level codes (no document) stay out of the index: nothing to keep unique for them.
+_LIVE_DOCUMENT_SQL = f"document_id IS NOT NULL AND {_LIVE_SQL}"
 
 
 class PaymentCode(Base):
@@ -28,8 +30,8 @@ class PaymentCode(Base):
             "uq_payment_codes_live_document",
             "document_id",
             unique=True,
-            sqlite_where=text(_LIVE_SQL),
-            postgresql_where=text(_LIVE_SQL),
+            sqlite_where=text(_LIVE_DOCUMENT_SQL),
+            postgresql_where=text(_LIVE_DOCUMENT_SQL),
         ),
         Index("ix_payment_codes_status_issued", "status", "issued_at"),
     )
