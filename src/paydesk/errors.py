@@ -94,6 +94,20 @@ class SecretNotReplayed(Conflict):
     title = "The secret was shown once and is not replayed"
 
 
+class Unavailable(PaydeskError):
+    """Something paydesk needs is not set up or not installed (mail, the camt importer): the
+    request may work once it is."""
+
+    status = 503
+
+
+class UpstreamFailed(PaydeskError):
+    """A server paydesk talks to (the mail server, the bank's feed) could not be reached or
+    refused."""
+
+    status = 502
+
+
 class Unauthorized(PaydeskError):
     slug = "unauthorized"
     status = 401

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from paydesk.accounts import search
 from paydesk.accounts.models import Account, Contract, Customer
 from paydesk.db.bulk import among
-from paydesk.db.lookup import fetch
+from paydesk.db.lookup import fetch, rows_of
+from paydesk.db.unique import flush_unique
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.ledger.posting import contract_balances
 from paydesk.money import check_currency
@@ -126,12 +126,8 @@ def create_account(
         customer_class=customer_class,
         cash_only_points=0,
     )
-    try:
-        with session.begin_nested():
-            session.add(account)
-            session.flush()
-    except IntegrityError:
-        raise Conflict(f"account number {number} is already taken") from None
+    if not flush_unique(session, account):
+        raise Conflict(f"account number {number} is already taken")
     for spec in contracts:
         add_contract(session, account, spec)
     return account
@@ -149,11 +145,8 @@ def update_account(
         account.customer_class = customer_class
     if number is not None and (number := _check_number(number)) != account.number:
         account.number = number
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:
-            raise Conflict(f"account number {number} is already taken") from None
+        if not flush_unique(session):
+            raise Conflict(f"account number {number} is already taken")
     session.flush()
     return account
 
@@ -235,12 +228,8 @@ def get_contract(session: Session, contract_id: int) -> Contract:
 
 
 def contracts_of(session: Session, account_id: int) -> list[Contract]:
-    return list(
-        session.scalars(
-            select(Contract)
-            .where(Contract.account_id == account_id)
-            .order_by(Contract.payment_priority, Contract.id)
-        )
+    return rows_of(
+        session, Contract, Contract.account_id == account_id, order=[Contract.payment_priority]
     )
 
 

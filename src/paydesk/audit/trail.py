@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paydesk.audit.models import AuditEvent
+from paydesk.db.lookup import rows_of
+from paydesk.errors import InvalidInput
+
+
+def required_reason(reason: str | None, refusal: str) -> str:
+    """``reason`` without surrounding spaces; :class:`InvalidInput` (``refusal``) when none is
+    given. A change that needs a reason records it in the trail."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(refusal)
+    return reason
 
 
 def record(
@@ -36,6 +46,33 @@ def record(
 
 
 Row = TypeVar("Row")
+
+
+def change(
+    session: Session,
+    row: Any,
+    to_status: str,
+    *,
+    actor: str,
+    entity_type: str,
+    entity_id: object = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Move ``row`` to ``to_status`` and record the change from the status it had, under its
+    id, or under ``entity_id`` when the trail names it otherwise."""
+    from_status = row.status
+    row.status = to_status
+    return record(
+        session,
+        actor=actor,
+        entity_type=entity_type,
+        entity_id=row.id if entity_id is None else entity_id,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        detail=detail,
+    )
 
 
 def add_created(
@@ -67,10 +104,9 @@ def add_created(
 
 def history(session: Session, entity_type: str, entity_id: object) -> list[AuditEvent]:
     """Every recorded status change of one record, oldest first."""
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == str(entity_id))
-            .order_by(AuditEvent.id)
-        )
+    return rows_of(
+        session,
+        AuditEvent,
+        AuditEvent.entity_type == entity_type,
+        AuditEvent.entity_id == str(entity_id),
     )

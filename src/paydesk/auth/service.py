@@ -7,9 +7,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from paydesk.audit import trail
@@ -23,6 +23,8 @@ from paydesk.auth.secrets import (
     split_api_key,
 )
 from paydesk.db.base import utcnow
+from paydesk.db.lookup import rows_of
+from paydesk.db.unique import flush_unique
 from paydesk.errors import Conflict, InvalidInput, NotFound
 
 
@@ -61,12 +63,8 @@ def create_user(
         password_hash=hash_password(password) if password else None,
         active=True,
     )
-    try:
-        with session.begin_nested():
-            session.add(user)
-            session.flush()
-    except IntegrityError:
-        raise Conflict(f"user {username} already exists") from None
+    if not flush_unique(session, user):
+        raise Conflict(f"user {username} already exists")
     return user
 
 
@@ -128,19 +126,22 @@ def check_password(password: str) -> str:
     return password
 
 
+def _record_user(session: Session, user: User, to: str, *, actor: str, **change: Any) -> None:
+    """Record that ``user`` went ``to`` a status (``change``: its ``from_status``, ``reason``)
+    in the audit trail, which names users by their username, and flush."""
+    trail.record(
+        session, actor=actor, entity_type="user", entity_id=user.username, to_status=to, **change
+    )
+    session.flush()
+
+
 def set_password(session: Session, user: User, password: str, *, actor: str) -> int:
     """Give the user a new password and end every web session they have; returns how many."""
     user.password_hash = hash_password(check_password(password))
     ended = end_sessions_of(session, user.id)
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="user",
-        entity_id=user.username,
-        to_status="password_changed",
-        reason=f"{ended} web session(s) ended",
+    _record_user(
+        session, user, "password_changed", actor=actor, reason=f"{ended} web session(s) ended"
     )
-    session.flush()
     return ended
 
 
@@ -153,39 +154,21 @@ def deactivate_user(session: Session, user: User, *, actor: str, reason: str | N
     if user.active:
         user.active = False
         ended = end_sessions_of(session, user.id)
-        trail.record(
-            session,
-            actor=actor,
-            entity_type="user",
-            entity_id=user.username,
-            from_status="active",
-            to_status="inactive",
-            reason=reason or f"{ended} web session(s) ended",
-        )
-        session.flush()
+        reason = reason or f"{ended} web session(s) ended"
+        _record_user(session, user, "inactive", actor=actor, from_status="active", reason=reason)
     return user
 
 
 def activate_user(session: Session, user: User, *, actor: str) -> User:
     if not user.active:
         user.active = True
-        trail.record(
-            session,
-            actor=actor,
-            entity_type="user",
-            entity_id=user.username,
-            from_status="inactive",
-            to_status="active",
-        )
-        session.flush()
+        _record_user(session, user, "active", actor=actor, from_status="inactive")
     return user
 
 
 def keys_of(session: Session, user: User) -> list[ApiKey]:
     """The user's API keys, oldest first (revoked ones included; no secret is stored)."""
-    return list(
-        session.scalars(select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.id))
-    )
+    return rows_of(session, ApiKey, ApiKey.user_id == user.id)
 
 
 def revoke_key(session: Session, user: User, key_id: str, *, actor: str) -> ApiKey:

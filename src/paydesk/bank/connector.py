@@ -21,7 +21,7 @@ import httpx
 from paydesk.bank import set_aside
 from paydesk.bank.feed_cursor import BankFeedCursor, CursorMoved, advance_cursor
 from paydesk.db.engine import Database
-from paydesk.errors import PaydeskError
+from paydesk.errors import Unavailable, UpstreamFailed
 from paydesk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,17 +34,15 @@ FEED_ACTOR = "bank-feed"
 CURSOR_LENGTH = 200
 
 
-class BankImportUnavailable(PaydeskError):
+class BankImportUnavailable(Unavailable):
     slug = "bank-import-unavailable"
-    status = 503
     title = "Bank import unavailable"
 
 
-class FeedUnavailable(PaydeskError):
+class FeedUnavailable(UpstreamFailed):
     """The feed could not be read (network error, bad answer)."""
 
     slug = "bank-feed-unavailable"
-    status = 502
     title = "Bank feed unavailable"
 
 

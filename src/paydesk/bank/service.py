@@ -90,22 +90,12 @@ def assign(
 
 def mark_for_return(session: Session, entry_id: int, *, reason: str, actor: str) -> BankEntry:
     """The money goes back to the payer (outside paydesk); the entry leaves the unmatched list."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("a reason is required to return a bank entry")
+    reason = trail.required_reason(reason, "a reason is required to return a bank entry")
     entry = get_entry(session, entry_id, lock=True)
     if entry.status != "unmatched":
         raise Conflict(f"bank entry {entry_id} is {entry.status}; only unmatched entries return")
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="bank_entry",
-        entity_id=entry.id,
-        from_status=entry.status,
-        to_status="returned",
-        reason=reason,
-    )
-    entry.status, entry.reason = "returned", reason
+    entry.reason = reason
+    trail.change(session, entry, "returned", actor=actor, entity_type="bank_entry", reason=reason)
     return entry
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +63,10 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _stored_payment(row: sqlite3.Row) -> StoredPayment:
+    return StoredPayment(**{k: row[k] for k in StoredPayment.__dataclass_fields__})
+
+
 class Store:
     """One SQLite file; a lock serialises writers (the simulator is one process)."""
 
@@ -78,6 +84,19 @@ class Store:
     def close(self) -> None:
         self._conn.close()
 
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``), committed unless the block raises."""
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
     # payments ---------------------------------------------------------------------------
 
     def payment_by_key(self, key: str) -> StoredPayment | None:
@@ -91,7 +110,7 @@ class Store:
             row = self._conn.execute(sql, args).fetchone()
         if row is None:
             return None
-        return StoredPayment(**{k: row[k] for k in StoredPayment.__dataclass_fields__})
+        return _stored_payment(row)
 
     def add_payment(
         self,
@@ -113,80 +132,43 @@ class Store:
         ``reference_of(id)`` names the bank reference; ``document_of(payment)`` writes the
         camt.054 text.
         """
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                cur = conn.execute(
-                    "INSERT INTO payments (rf, amount, currency, bank_bic, payer_name, payer_iban,"
-                    " end_to_end_id, booked_on, idempotency_key, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        rf,
-                        amount,
-                        currency,
-                        bank_bic,
-                        payer_name,
-                        payer_iban,
-                        end_to_end_id,
-                        booked_on,
-                        idempotency_key,
-                        _now(),
-                    ),
-                )
-                payment_id = int(cur.lastrowid)
-                reference = reference_of(payment_id)
+        booked = (rf, amount, currency, bank_bic, payer_name, payer_iban, end_to_end_id, booked_on)
+        with self._writing() as conn:
+            cur = conn.execute(
+                "INSERT INTO payments (rf, amount, currency, bank_bic, payer_name, payer_iban,"
+                " end_to_end_id, booked_on, idempotency_key, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*booked, idempotency_key, _now()),
+            )
+            payment_id = int(cur.lastrowid)
+            reference = reference_of(payment_id)
+            conn.execute(
+                "UPDATE payments SET bank_reference = ? WHERE id = ?", (reference, payment_id)
+            )
+            payment = StoredPayment(payment_id, reference, *booked, "accepted")
+            cursor = self._publish(conn, "payment", reference, document_of(payment))
+            if payer_iban and payer_name:
                 conn.execute(
-                    "UPDATE payments SET bank_reference = ? WHERE id = ?", (reference, payment_id)
+                    "INSERT OR IGNORE INTO holders (iban, name) VALUES (?, ?)",
+                    (payer_iban, payer_name),
                 )
-                payment = StoredPayment(
-                    payment_id,
-                    reference,
-                    rf,
-                    amount,
-                    currency,
-                    bank_bic,
-                    payer_name,
-                    payer_iban,
-                    end_to_end_id,
-                    booked_on,
-                    "accepted",
-                )
-                cursor = self._publish(conn, "payment", reference, document_of(payment))
-                if payer_iban and payer_name:
-                    conn.execute(
-                        "INSERT OR IGNORE INTO holders (iban, name) VALUES (?, ?)",
-                        (payer_iban, payer_name),
-                    )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         return payment, cursor
 
     def reverse(self, bank_reference: str, document_of) -> int | None:
         """Mark the payment reversed and publish the reversal; None if it already was."""
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                cur = conn.execute(
-                    "UPDATE payments SET status = 'reversed'"
-                    " WHERE bank_reference = ? AND status = 'accepted'",
-                    (bank_reference,),
-                )
-                if cur.rowcount != 1:
-                    conn.execute("ROLLBACK")
-                    return None
-                row = conn.execute(
-                    "SELECT * FROM payments WHERE bank_reference = ?", (bank_reference,)
-                ).fetchone()
-                payment = StoredPayment(**{k: row[k] for k in StoredPayment.__dataclass_fields__})
-                cursor = self._publish(conn, "reversal", bank_reference, document_of(payment))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        with self._writing() as conn:
+            cur = conn.execute(
+                "UPDATE payments SET status = 'reversed'"
+                " WHERE bank_reference = ? AND status = 'accepted'",
+                (bank_reference,),
+            )
+            if cur.rowcount != 1:
+                return None  # nothing was changed: the transaction ends empty
+            row = conn.execute(
+                "SELECT * FROM payments WHERE bank_reference = ?", (bank_reference,)
+            ).fetchone()
+            payment = _stored_payment(row)
+            cursor = self._publish(conn, "reversal", bank_reference, document_of(payment))
         return cursor
 
     # feed -------------------------------------------------------------------------------
@@ -241,43 +223,36 @@ class Store:
     def add_collections(self, message_id: str, rows: list[directdebits.Collection]) -> int | None:
         """Keep a file's collections (``pending``) and publish a pain.002 for those rejected at
         once; a file seen before adds nothing. The feed cursor of the pain.002, if any."""
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                rules = self._rules(conn)
-                rejects: list[tuple[str, str]] = []
-                for c in rows:
-                    reason = directdebits.rejected_at_once(c, rules)
-                    added = conn.execute(
-                        "INSERT OR IGNORE INTO dd_collections (message_id, end_to_end_id,"
-                        " mandate_id, debtor_name, debtor_iban, amount, currency, sequence,"
-                        " collection_date, status, reason)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            message_id,
-                            c.end_to_end_id,
-                            c.mandate_id,
-                            c.debtor_name,
-                            c.debtor_iban,
-                            c.amount,
-                            c.currency,
-                            c.sequence,
-                            c.collection_date,
-                            "rejected" if reason else "pending",
-                            reason,
-                        ),
-                    )
-                    if reason and added.rowcount == 1:
-                        rejects.append((c.end_to_end_id, reason))
-                cursor = None
-                if rejects:
-                    document = directdebits.status_report(message_id, rejects, stamp=message_id)
-                    cursor = self._publish(conn, "dd_status", message_id, document)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        with self._writing() as conn:
+            rules = self._rules(conn)
+            rejects: list[tuple[str, str]] = []
+            for c in rows:
+                reason = directdebits.rejected_at_once(c, rules)
+                added = conn.execute(
+                    "INSERT OR IGNORE INTO dd_collections (message_id, end_to_end_id,"
+                    " mandate_id, debtor_name, debtor_iban, amount, currency, sequence,"
+                    " collection_date, status, reason)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        message_id,
+                        c.end_to_end_id,
+                        c.mandate_id,
+                        c.debtor_name,
+                        c.debtor_iban,
+                        c.amount,
+                        c.currency,
+                        c.sequence,
+                        c.collection_date,
+                        "rejected" if reason else "pending",
+                        reason,
+                    ),
+                )
+                if reason and added.rowcount == 1:
+                    rejects.append((c.end_to_end_id, reason))
+            cursor = None
+            if rejects:
+                document = directdebits.status_report(message_id, rejects, stamp=message_id)
+                cursor = self._publish(conn, "dd_status", message_id, document)
         return cursor
 
     @staticmethod
@@ -299,41 +274,34 @@ class Store:
     def settle(self, on: str, account_iban: str) -> tuple[int, int, list[int]]:
         """Settle the pending collections due on or before ``on`` and publish their camt.054
         documents in one transaction; (booked, returned, feed cursors)."""
-        with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                rules = {k: reason for k, (reason, _) in self._rules(conn).items()}
-                due = conn.execute(
-                    "SELECT * FROM dd_collections WHERE status = 'pending'"
-                    " AND collection_date <= ? ORDER BY id",
-                    (on,),
+        with self._writing() as conn:
+            rules = {k: reason for k, (reason, _) in self._rules(conn).items()}
+            due = conn.execute(
+                "SELECT * FROM dd_collections WHERE status = 'pending'"
+                " AND collection_date <= ? ORDER BY id",
+                (on,),
+            ).fetchall()
+            cursors: list[int] = []
+            returned = 0
+            if due:
+                for row in due:
+                    collection = directdebits.Collection(
+                        **{k: row[k] for k in directdebits.Collection.__dataclass_fields__}
+                    )
+                    reason = directdebits.decide(collection, rules)
+                    returned += reason is not None
+                    conn.execute(
+                        "UPDATE dd_collections SET status = ?, reason = ? WHERE id = ?",
+                        ("returned" if reason else "paid", reason, row["id"]),
+                    )
+                rows = conn.execute(
+                    f"SELECT * FROM dd_collections WHERE id IN ({','.join('?' * len(due))})"
+                    " ORDER BY id",
+                    [r["id"] for r in due],
                 ).fetchall()
-                cursors: list[int] = []
-                returned = 0
-                if due:
-                    for row in due:
-                        collection = directdebits.Collection(
-                            **{k: row[k] for k in directdebits.Collection.__dataclass_fields__}
-                        )
-                        reason = directdebits.decide(collection, rules)
-                        returned += reason is not None
-                        conn.execute(
-                            "UPDATE dd_collections SET status = ?, reason = ? WHERE id = ?",
-                            ("returned" if reason else "paid", reason, row["id"]),
-                        )
-                    rows = conn.execute(
-                        f"SELECT * FROM dd_collections WHERE id IN ({','.join('?' * len(due))})"
-                        " ORDER BY id",
-                        [r["id"] for r in due],
-                    ).fetchall()
-                    stamp = f"{on.replace('-', '')}-{due[0]['id']}"
-                    for kind, document in directdebits.settlement_documents(
-                        rows, account_iban=account_iban, stamp=stamp
-                    ):
-                        cursors.append(self._publish(conn, kind, stamp, document))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+                stamp = f"{on.replace('-', '')}-{due[0]['id']}"
+                for kind, document in directdebits.settlement_documents(
+                    rows, account_iban=account_iban, stamp=stamp
+                ):
+                    cursors.append(self._publish(conn, kind, stamp, document))
         return len(due), returned, cursors

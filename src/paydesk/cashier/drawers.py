@@ -107,16 +107,14 @@ def close_drawer(
     drawer.expected = {line.type_code: line.expected.minor for line in result.lines}
     drawer.counted = {line.type_code: line.counted.minor for line in result.lines}
     drawer.difference = {line.type_code: line.difference.minor for line in result.lines}
-    drawer.status = "closed"
     drawer.closed_at = utcnow()
     drawer.note = note
-    trail.record(
+    trail.change(
         session,
+        drawer,
+        "closed",
         actor=actor,
         entity_type="drawer_session",
-        entity_id=drawer.id,
-        from_status="open",
-        to_status="closed",
         detail={"difference": drawer.difference},
     )
     return drawer, result

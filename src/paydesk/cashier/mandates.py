@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from paydesk.accounts.models import Account, Customer
 from paydesk.audit import trail
 from paydesk.cashier.models import DirectDebitCollection, Mandate, StoredPaymentMethod
+from paydesk.db.lookup import rows_of
 from paydesk.payments import limits
 from paydesk.payments.models import Tender
 from paydesk.settings import Settings
@@ -80,11 +81,7 @@ def find_mandate(session: Session, account_id: int, fingerprint: str) -> Mandate
 
 
 def mandates_of(session: Session, account_id: int) -> list[Mandate]:
-    return list(
-        session.scalars(
-            select(Mandate).where(Mandate.account_id == account_id).order_by(Mandate.id)
-        )
-    )
+    return rows_of(session, Mandate, Mandate.account_id == account_id)
 
 
 def sign_mandate(
@@ -119,17 +116,14 @@ def sign_mandate(
         status="active",
         created_by=actor,
     )
-    session.add(mandate)
-    session.flush()
-    trail.record(
+    return trail.add_created(
         session,
+        mandate,
         actor=actor,
         entity_type="mandate",
-        entity_id=mandate.id,
-        to_status="active",
+        status="active",
         detail={"reference": mandate.reference, "kind": mandate.kind, "signed_at": signed_at},
     )
-    return mandate
 
 
 def register_collections(

@@ -29,7 +29,7 @@ from paydesk.cashier.defaults import AccountPosition, get_amount_default
 from paydesk.cashier.models import AutopayRegistration, CashOnlyPointChange, StoredPaymentMethod
 from paydesk.cashier.tenders import TenderTypes, iban_fingerprint, mask_iban
 from paydesk.cashier.tenders import normalize_iban as _normalize_iban
-from paydesk.db.lookup import fetch
+from paydesk.db.lookup import fetch, rows_of
 from paydesk.errors import Conflict, InvalidInput
 from paydesk.money import Money
 from paydesk.payments import limits
@@ -143,15 +143,8 @@ def remove_stored_method(
     autopay = current_autopay(session, method.account_id)
     if autopay is not None and autopay.stored_method_id == method.id:
         end_autopay(session, method.account_id, actor=actor)
-    method.status = "removed"
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="stored_method",
-        entity_id=method.id,
-        from_status="active",
-        to_status="removed",
-        reason=reason,
+    trail.change(
+        session, method, "removed", actor=actor, entity_type="stored_method", reason=reason
     )
     return method
 
@@ -195,16 +188,8 @@ def end_autopay(session: Session, account_id: int, *, actor: str) -> AutopayRegi
     registration = current_autopay(session, account_id)
     if registration is None:
         return None
-    registration.status = "ended"
     registration.end_date = date.today()
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="autopay",
-        entity_id=registration.id,
-        from_status="active",
-        to_status="ended",
-    )
+    trail.change(session, registration, "ended", actor=actor, entity_type="autopay")
     return registration
 
 
@@ -383,13 +368,7 @@ def points_in_force(session: Session, account_id: int, today: date | None = None
 
 
 def point_history(session: Session, account_id: int) -> list[CashOnlyPointChange]:
-    return list(
-        session.scalars(
-            select(CashOnlyPointChange)
-            .where(CashOnlyPointChange.account_id == account_id)
-            .order_by(CashOnlyPointChange.id)
-        )
-    )
+    return rows_of(session, CashOnlyPointChange, CashOnlyPointChange.account_id == account_id)
 
 
 def amount_default(

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from paydesk.auth.roles import Role
-from paydesk.db.engine import Database
-from paydesk.errors import InvalidInput, PaydeskError
+from paydesk.cli.common import database, refused
+from paydesk.errors import InvalidInput
 from paydesk.money import Money, format_minor
 from paydesk.settings import get_settings
 
@@ -17,15 +17,6 @@ drawer_app = typer.Typer(help="Cash-drawer sessions.", no_args_is_help=True)
 points_app = typer.Typer(
     help="Credit rating: an account's cash-only point entries.", no_args_is_help=True
 )
-
-
-def _db() -> Database:
-    return Database(get_settings().database_url)
-
-
-def _fail(error: PaydeskError) -> typer.Exit:
-    typer.secho(f"error: {error.detail}", fg=typer.colors.RED, err=True)
-    return typer.Exit(2)
 
 
 def _print_event(view) -> None:
@@ -86,8 +77,8 @@ def payment_add(
         tenders=[_tender(t, cheque, iban) for t in tender],
         distribution="manual" if manual else "distribute_and_freeze",
     )
-    db = _db()
-    try:
+    db = database()
+    with refused():
         with db.transaction() as session:
             view = desk.add_one_time_payment(session, settings, request, actor=cashier)
             event_id, tasks = view.event.id, [t.id for t in view.tasks]
@@ -95,8 +86,6 @@ def payment_add(
         for task_id, reason in validated.not_run.items():
             typer.secho(f"validation task {task_id} stays pending: {reason}", err=True)
         _print_event(validated.view)
-    except PaydeskError as error:
-        raise _fail(error) from None
 
 
 @payment_app.command("quick")
@@ -122,16 +111,14 @@ def payment_quick(
         amount=amount,
         tenders=[_tender(t, cheque, iban) for t in tender],
     )
-    db = _db()
-    try:
+    db = database()
+    with refused():
         with db.transaction() as session:
             view = quick.quick_add(session, settings, request, actor=cashier)
             event_id, tasks = view.event.id, [t.id for t in view.tasks]
         desk.run_validations(db, settings, tasks)
         with db.reading() as session:
             _print_event(desk.event_view(session, event_id))
-    except PaydeskError as error:
-        raise _fail(error) from None
 
 
 @payment_app.command("show")
@@ -139,11 +126,8 @@ def payment_show(event: int) -> None:
     """A payment event with its tenders, payments, segments and tasks."""
     from paydesk.cashier import service as desk
 
-    try:
-        with _db().reading() as session:
-            _print_event(desk.event_view(session, event))
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().reading() as session:
+        _print_event(desk.event_view(session, event))
 
 
 @payment_app.command("unbalanced")
@@ -151,7 +135,7 @@ def payment_unbalanced(limit: int = 50) -> None:
     """Events whose valid tenders do not sum to their payments (follow-up list)."""
     from paydesk.cashier import service as desk
 
-    with _db().reading() as session:
+    with database().reading() as session:
         for event_id in desk.unbalanced_events(session, limit=limit):
             _print_event(desk.event_view(session, event_id))
 
@@ -165,12 +149,9 @@ def payment_cancel(
     """Cancel a payment; a frozen one is reversed in the ledger."""
     from paydesk.cashier import service as desk
 
-    try:
-        with _db().transaction() as session:
-            found = desk.cancel_payment(session, payment, reason=reason, actor=cashier)
-            typer.echo(f"payment {found.id}  {found.status}")
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        found = desk.cancel_payment(session, payment, reason=reason, actor=cashier)
+        typer.echo(f"payment {found.id}  {found.status}")
 
 
 @drawer_app.command("open")
@@ -182,13 +163,11 @@ def drawer_open(
     """Open a cash-drawer session with a float."""
     from paydesk.cashier import drawers
 
-    try:
+    with refused():
         amount = Money.parse(float_amount, currency or get_settings().currency)
-        with _db().transaction() as session:
+        with database().transaction() as session:
             drawer = drawers.open_drawer(session, cashier=cashier, float_amount=amount)
             typer.echo(f"drawer session {drawer.id} open for {cashier}, float {amount}")
-    except PaydeskError as error:
-        raise _fail(error) from None
 
 
 @drawer_app.command("close")
@@ -200,21 +179,18 @@ def drawer_close(
     """Close a session: counted against expected per tender type; exit 1 on a difference."""
     from paydesk.cashier import drawers
 
-    db = _db()
-    try:
-        with db.transaction() as session:
-            current = drawers.get_drawer(session, drawer)
-            amounts = {}
-            for item in counted:
-                code, sep, value = item.partition("=")
-                if not sep:
-                    raise InvalidInput(f"counted amount {item!r} is TYPE=AMOUNT")
-                amounts[code.strip()] = Money.parse(value.strip(), current.currency)
-            _, result = drawers.close_drawer(
-                session, drawer, counted=amounts, actor=cashier, role=Role.ADMIN
-            )
-    except PaydeskError as error:
-        raise _fail(error) from None
+    db = database()
+    with refused(), db.transaction() as session:
+        current = drawers.get_drawer(session, drawer)
+        amounts = {}
+        for item in counted:
+            code, sep, value = item.partition("=")
+            if not sep:
+                raise InvalidInput(f"counted amount {item!r} is TYPE=AMOUNT")
+            amounts[code.strip()] = Money.parse(value.strip(), current.currency)
+        _, result = drawers.close_drawer(
+            session, drawer, counted=amounts, actor=cashier, role=Role.ADMIN
+        )
     for line in result.lines:
         typer.echo(
             f"{line.type_code:<14} expected {line.expected.amount:>10}  "
@@ -230,11 +206,8 @@ def points_show(account: Annotated[int, typer.Argument(help="Account id")]) -> N
     from paydesk.cashier import wallet
 
     settings = get_settings()
-    try:
-        with _db().reading() as session:
-            rating = wallet.credit_rating(session, settings.cashier, account)
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().reading() as session:
+        rating = wallet.credit_rating(session, settings.cashier, account)
     warning = "  cash only" if rating.cash_only else ""
     typer.echo(f"account {account}  {rating.total} points in force{warning}")
     for e in rating.entries:
@@ -265,19 +238,17 @@ def points_add(
     from paydesk.cashier import wallet
 
     settings = get_settings()
-    try:
+    with refused():
         try:
             end = date.fromisoformat(ends_on) if ends_on else None
         except ValueError:
             raise InvalidInput(f"end date {ends_on!r} is YYYY-MM-DD") from None
         end = end or wallet.points_end(settings.cashier.cash_only_points_months)
-        with _db().transaction() as session:
+        with database().transaction() as session:
             wallet.change_cash_only_points(
                 session, account, points, reason=reason, actor=actor, ends_on=end
             )
             total = wallet.points_in_force(session, account)
-    except PaydeskError as error:
-        raise _fail(error) from None
     typer.echo(f"account {account}  {total} points in force")
 
 
@@ -290,11 +261,8 @@ def points_cancel(
     """Cancel a credit-rating entry (audited; it stays in the history)."""
     from paydesk.cashier import wallet
 
-    try:
-        with _db().transaction() as session:
-            row = wallet.cancel_point_entry(session, entry, reason=reason, actor=actor)
-            total = wallet.points_in_force(session, row.account_id)
-            account = row.account_id
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        row = wallet.cancel_point_entry(session, entry, reason=reason, actor=actor)
+        total = wallet.points_in_force(session, row.account_id)
+        account = row.account_id
     typer.echo(f"entry {entry} cancelled; account {account}  {total} points in force")

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from paydesk.db.engine import Database
-from paydesk.errors import PaydeskError
+from paydesk.cli.common import database, refused
 from paydesk.money import format_minor
 from paydesk.settings import get_settings
 
@@ -17,15 +16,6 @@ dd_app = typer.Typer(
     help="SEPA Core direct debits: pain.008 export, pain.002 status reports.",
     no_args_is_help=True,
 )
-
-
-def _db() -> Database:
-    return Database(get_settings().database_url)
-
-
-def _fail(error: PaydeskError) -> typer.Exit:
-    typer.secho(f"error: {error.detail}", fg=typer.colors.RED, err=True)
-    return typer.Exit(2)
 
 
 @dd_app.command("export")
@@ -42,18 +32,15 @@ def export(
     except ValueError:
         typer.secho(f"error: --due {due!r} is not an ISO date", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
-    try:
-        with _db().transaction() as session:
-            exported = service.export(session, get_settings(), due_on=due_on, actor=actor)
-            file = exported.file
-            content, name = file.content, f"{file.message_id}.xml"
-            line = (
-                f"{'exported' if exported.created else 'exported before'}: {file.message_id}  "
-                f"{file.collections} collections  "
-                f"{format_minor(file.total_minor, file.currency)} {file.currency}"
-            )
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        exported = service.export(session, get_settings(), due_on=due_on, actor=actor)
+        file = exported.file
+        content, name = file.content, f"{file.message_id}.xml"
+        line = (
+            f"{'exported' if exported.created else 'exported before'}: {file.message_id}  "
+            f"{file.collections} collections  "
+            f"{format_minor(file.total_minor, file.currency)} {file.currency}"
+        )
     target = out or Path(name)
     target.write_text(content, encoding="utf-8")
     typer.echo(f"{line}  → {target}")
@@ -68,18 +55,15 @@ def status(
     from paydesk.directdebits import service
 
     settings = get_settings()
-    db = _db()
+    db = database()
     for path in files:
-        try:
-            with db.transaction() as session:
-                results = service.apply_status_report(
-                    session,
-                    path.read_bytes(),
-                    actor=actor,
-                    returns=service.ReturnRules.of(settings),
-                )
-        except PaydeskError as error:
-            raise _fail(error) from None
+        with refused(), db.transaction() as session:
+            results = service.apply_status_report(
+                session,
+                path.read_bytes(),
+                actor=actor,
+                returns=service.ReturnRules.of(settings),
+            )
         counts: dict[str, int] = {}
         for result in results:
             counts[result.outcome] = counts.get(result.outcome, 0) + 1
@@ -93,7 +77,7 @@ def list_collections(
     """Direct-debit collections, newest first (``--status returned``: the follow-up list)."""
     from paydesk.directdebits import service
 
-    with _db().reading() as session:
+    with database().reading() as session:
         for c in service.collections(session, status=status):
             typer.echo(
                 f"{c.id:>6} {c.end_to_end_id}  event {c.event_id:<6} account {c.account_id:<6}"

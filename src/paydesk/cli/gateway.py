@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from paydesk.errors import PaydeskError
+from paydesk.cli.common import database, refused
 
 
 def banksim(
@@ -55,7 +55,6 @@ def worker(
     batch: int = 10,
 ) -> None:
     """Run background jobs and periodic tasks (feed polling, webhooks, code expiry)."""
-    from paydesk.db.engine import Database
     from paydesk.settings import get_settings
     from paydesk.worker.registry import REGISTRY, load_builtin
     from paydesk.worker.runner import Worker
@@ -65,7 +64,7 @@ def worker(
         logging.getLogger(chatty).setLevel(logging.WARNING)
     settings = get_settings()
     load_builtin(REGISTRY)
-    runner = Worker(Database(settings.database_url), settings, REGISTRY, batch=batch)
+    runner = Worker(database(), settings, REGISTRY, batch=batch)
     if once:
         typer.echo(f"{runner.run_once()} jobs run")
         return
@@ -80,13 +79,12 @@ def code_refresh(code: str) -> None:
     from paydesk.bank.connector import refresh_code
     from paydesk.codes import rf
     from paydesk.codes import service as codes
-    from paydesk.db.engine import Database
     from paydesk.money import format_minor
     from paydesk.settings import get_settings
 
     settings = get_settings()
-    db = Database(settings.database_url)
-    try:
+    db = database()
+    with refused():
         done = refresh_code(db, settings, code)
         if done.polled:
             typer.echo(f"bank feed: {done.documents} new notifications")
@@ -94,9 +92,6 @@ def code_refresh(code: str) -> None:
             typer.echo("no bank feed configured (bank_feed_url); showing stored status")
         with db.reading() as session:
             found = codes.get(session, code)
-    except PaydeskError as error:
-        typer.secho(f"error: {error.detail}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from None
     typer.echo(
         f"{rf.format(found.rf)}  {found.status}  paid "
         f"{format_minor(found.paid_minor, found.currency)} {found.currency}"

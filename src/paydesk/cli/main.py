@@ -11,9 +11,9 @@ import paydesk.slips  # noqa: F401  (issuing a code queues its slip e-mail: code
 from paydesk.cli import gateway
 from paydesk.cli import slips as slips_cli
 from paydesk.cli.cashier import drawer_app, payment_app, points_app
+from paydesk.cli.common import database, refused
 from paydesk.cli.directdebits import dd_app
 from paydesk.codes import rf
-from paydesk.db.engine import Database
 from paydesk.errors import PaydeskError
 from paydesk.money import format_minor
 from paydesk.settings import get_settings
@@ -24,12 +24,12 @@ user_app = typer.Typer(help="Users.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys.", no_args_is_help=True)
 code_app = typer.Typer(help="RF payment codes.", no_args_is_help=True)
 secret_app = typer.Typer(help="The installation's secret key.", no_args_is_help=True)
+bank_app = typer.Typer(help="Bank files (ISO 20022 camt.053 / camt.054).", no_args_is_help=True)
 app.add_typer(secret_app, name="secret")
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(key_app, name="key")
 app.add_typer(code_app, name="code")
-bank_app = typer.Typer(help="Bank files (ISO 20022 camt.053 / camt.054).", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
 app.add_typer(payment_app, name="payment")
 app.add_typer(drawer_app, name="drawer")
@@ -37,15 +37,6 @@ app.add_typer(points_app, name="points")
 app.add_typer(dd_app, name="dd")
 
 CLI_ACTOR = "cli"
-
-
-def _db() -> Database:
-    return Database(get_settings().database_url)
-
-
-def _fail(error: PaydeskError) -> typer.Exit:
-    typer.secho(f"error: {error.detail}", fg=typer.colors.RED, err=True)
-    return typer.Exit(2)
 
 
 @app.command()
@@ -93,7 +84,7 @@ def db_check() -> None:
     """Check that payments, the ledger, payment codes and bank entries agree (exit 1 if not)."""
     from paydesk.payments.invariants import violations
 
-    with _db().reading() as session:
+    with database().reading() as session:
         found = violations(session)
     for line in found:
         typer.secho(line, fg=typer.colors.RED, err=True)
@@ -147,7 +138,7 @@ def demo(
 
     settings = _ensure_secret()
     upgrade(settings.database_url)
-    db = _db()
+    db = database()
     with db.transaction() as session:
         result = load(session, settings)
     typer.echo(welcome(url.rstrip("/"), result.api_keys, first_time=result.created))
@@ -194,17 +185,14 @@ def user_create(
     """Create a user."""
     from paydesk.auth import service
 
-    try:
-        with _db().transaction() as session:
-            user = service.create_user(
-                session,
-                username=username,
-                role=role,
-                password=password,
-                display_name=display_name,
-            )
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        user = service.create_user(
+            session,
+            username=username,
+            role=role,
+            password=password,
+            display_name=display_name,
+        )
     typer.echo(f"user {user.username} ({user.role}) created")
 
 
@@ -213,11 +201,8 @@ def key_create(username: str, name: str = "") -> None:
     """Create an API key for a user; it is printed once."""
     from paydesk.auth import service
 
-    try:
-        with _db().transaction() as session:
-            key = service.create_key(session, service.get_user(session, username), name)
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        key = service.create_key(session, service.get_user(session, username), name)
     typer.echo(key)
 
 
@@ -226,11 +211,8 @@ def key_list(username: str) -> None:
     """The user's API keys: public id, name, created, revoked."""
     from paydesk.auth import service
 
-    try:
-        with _db().reading() as session:
-            keys = service.keys_of(session, service.get_user(session, username))
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().reading() as session:
+        keys = service.keys_of(session, service.get_user(session, username))
     for key in keys:
         state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
         typer.echo(f"pdk_{key.key_id}_…  {key.created_at:%Y-%m-%d %H:%M}  {state}  {key.name}")
@@ -245,11 +227,8 @@ def key_revoke(
     from paydesk.auth import service
 
     key_id = key.split("_", 2)[1] if key.startswith("pdk_") and key.count("_") >= 2 else key
-    try:
-        with _db().transaction() as session:
-            found = service.revoke_key_id(session, key_id, actor=CLI_ACTOR)
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        found = service.revoke_key_id(session, key_id, actor=CLI_ACTOR)
     typer.echo(f"pdk_{found.key_id}_…  revoked")
 
 
@@ -261,13 +240,10 @@ def user_deactivate(
     `api_key_cache_seconds`."""
     from paydesk.auth import service
 
-    try:
-        with _db().transaction() as session:
-            service.deactivate_user(
-                session, service.get_user(session, username), actor=CLI_ACTOR, reason=reason
-            )
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        service.deactivate_user(
+            session, service.get_user(session, username), actor=CLI_ACTOR, reason=reason
+        )
     typer.echo(f"user {username} deactivated")
 
 
@@ -276,11 +252,8 @@ def user_activate(username: str) -> None:
     """Switch a deactivated user on again (their revoked keys stay revoked)."""
     from paydesk.auth import service
 
-    try:
-        with _db().transaction() as session:
-            service.activate_user(session, service.get_user(session, username), actor=CLI_ACTOR)
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        service.activate_user(session, service.get_user(session, username), actor=CLI_ACTOR)
     typer.echo(f"user {username} active")
 
 
@@ -292,13 +265,10 @@ def user_password(
     """Set a user's web password; every web session of theirs ends."""
     from paydesk.auth import service
 
-    try:
-        with _db().transaction() as session:
-            ended = service.set_password(
-                session, service.get_user(session, username), password, actor=CLI_ACTOR
-            )
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        ended = service.set_password(
+            session, service.get_user(session, username), password, actor=CLI_ACTOR
+        )
     typer.echo(f"password of {username} changed; {ended} web session(s) ended")
 
 
@@ -338,38 +308,33 @@ def code_new(
         raise typer.Exit(2)
     settings = get_settings()
     expires_on = date.fromisoformat(expires) if expires else None
-    try:
-        with _db().transaction() as session:
-            if document is not None:
-                doc = documents.get(session, document, lock=True)
-                kwargs = {}
-                if ceiling is not None:
-                    kwargs["ceiling_minor"] = Money.parse(ceiling, doc.currency).minor
-                issued = codes.issue_for_document(
-                    session,
-                    settings,
-                    doc,
-                    actor=CLI_ACTOR,
-                    amount_type=amount_type,
-                    expires_on=expires_on,
-                    **kwargs,
-                )
-                code, created = issued.code, issued.created
-            else:
-                acc = accounts.get_account(session, account)  # type: ignore[arg-type]
-                code = codes.issue_for_account(
-                    session,
-                    settings,
-                    acc,
-                    actor=CLI_ACTOR,
-                    expires_on=expires_on,
-                    ceiling_minor=None
-                    if ceiling is None
-                    else Money.parse(ceiling, acc.currency).minor,
-                )
-                created = True
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        if document is not None:
+            doc = documents.get(session, document, lock=True)
+            kwargs = {}
+            if ceiling is not None:
+                kwargs["ceiling_minor"] = Money.parse(ceiling, doc.currency).minor
+            issued = codes.issue_for_document(
+                session,
+                settings,
+                doc,
+                actor=CLI_ACTOR,
+                amount_type=amount_type,
+                expires_on=expires_on,
+                **kwargs,
+            )
+            code, created = issued.code, issued.created
+        else:
+            acc = accounts.get_account(session, account)  # type: ignore[arg-type]
+            code = codes.issue_for_account(
+                session,
+                settings,
+                acc,
+                actor=CLI_ACTOR,
+                expires_on=expires_on,
+                ceiling_minor=None if ceiling is None else Money.parse(ceiling, acc.currency).minor,
+            )
+            created = True
     typer.echo(f"{rf.format(code.rf)}  {'issued' if created else 'already issued'}")
 
 
@@ -378,15 +343,13 @@ def code_show(code: str) -> None:
     """A code, its status and every payment on it."""
     from paydesk.codes import service as codes
 
-    try:
-        db = _db()
+    with refused():
+        db = database()
         with db.transaction() as session:
             codes.expire_due(session)
         with db.reading() as session:
             found = codes.get(session, code)
             payments = codes.payments_of(session, found.id)
-    except PaydeskError as error:
-        raise _fail(error) from None
     amount = (
         "open" if found.amount_minor is None else format_minor(found.amount_minor, found.currency)
     )
@@ -409,11 +372,8 @@ def code_cancel(code: str, reason: Annotated[str, typer.Option(help="Why")]) -> 
     """Cancel a code (no more payments are accepted on it)."""
     from paydesk.codes import service as codes
 
-    try:
-        with _db().transaction() as session:
-            found = codes.cancel(session, code, reason=reason, actor=CLI_ACTOR)
-    except PaydeskError as error:
-        raise _fail(error) from None
+    with refused(), database().transaction() as session:
+        found = codes.cancel(session, code, reason=reason, actor=CLI_ACTOR)
     typer.echo(f"{rf.format(found.rf)}  {found.status}")
 
 
@@ -427,7 +387,7 @@ def code_list(
     """List codes, newest first."""
     from paydesk.codes import service as codes
 
-    with _db().reading() as session:
+    with database().reading() as session:
         found, total = codes.search(
             session, codes.CodeFilter(status, kind, account), limit=limit, offset=0
         )
@@ -451,7 +411,7 @@ def bank_import(files: list[str]) -> None:
     from paydesk.directdebits.service import ReturnRules
     from paydesk.payments.service import policy_of
 
-    db, failed, policy = _db(), False, policy_of(get_settings())
+    db, failed, policy = database(), False, policy_of(get_settings())
     rules = entry_rules(get_settings())
     returns = ReturnRules.of(get_settings())
     for path in files:
@@ -491,7 +451,7 @@ def bank_inbox(folder: str) -> None:
 
     settings = get_settings()
     summaries = import_inbox(
-        _db(),
+        database(),
         Path(folder),
         policy=policy_of(settings),
         rules=entry_rules(settings),
@@ -509,7 +469,7 @@ def bank_failed(
     """List the bank feed's documents put aside because their import failed."""
     from paydesk.bank import set_aside
 
-    with _db().reading() as session:
+    with database().reading() as session:
         rows, total = set_aside.list_failures(
             session, status=None if all_ else set_aside.FAILED, limit=limit
         )
@@ -526,7 +486,7 @@ def bank_retry(ids: list[int]) -> None:
     """Import documents put aside again (after a fix). Exit 1 if any still fails."""
     from paydesk.bank import set_aside
 
-    db, settings, failed = _db(), get_settings(), False
+    db, settings, failed = database(), get_settings(), False
     for failure_id in ids:
         try:
             f = set_aside.retry(db, settings, failure_id, actor=CLI_ACTOR)

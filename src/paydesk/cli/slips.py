@@ -8,24 +8,14 @@ from typing import Annotated
 
 import typer
 
+from paydesk.cli.common import database, refused
 from paydesk.codes import rf
 from paydesk.db.base import utcnow
-from paydesk.db.engine import Database
-from paydesk.errors import PaydeskError
 from paydesk.settings import get_settings
 
 CLI_ACTOR = "cli"
 
 Language = Annotated[str | None, typer.Option(help="en, el or pl; default the customer's")]
-
-
-def _db() -> Database:
-    return Database(get_settings().database_url)
-
-
-def _fail(error: PaydeskError, code: int = 2) -> typer.Exit:
-    typer.secho(f"error: {error.detail}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code)
 
 
 def slip(
@@ -37,15 +27,13 @@ def slip(
     from paydesk.slips import service
     from paydesk.slips.render import render_html, render_pdf
 
-    try:
-        with _db().reading() as session:
+    with refused():
+        with database().reading() as session:
             data = service.slip_for(session, get_settings(), code, language=language)
         if out.suffix.lower() == ".html":
             out.write_text(render_html(data), encoding="utf-8")
         else:
             out.write_bytes(render_pdf(data))
-    except PaydeskError as error:
-        raise _fail(error) from None
     typer.echo(f"{rf.format(data.rf_code)}  slip written to {out}")
 
 
@@ -58,12 +46,10 @@ def send(
     from paydesk.slips import service
 
     settings = get_settings()
-    try:
+    with refused():
         delivery = service.send_slip(
-            _db(), settings, code, actor=CLI_ACTOR, to=to, language=language
+            database(), settings, code, actor=CLI_ACTOR, to=to, language=language
         )
-    except PaydeskError as error:
-        raise _fail(error) from None
     sending = delivery.sending
     if delivery.error is not None:
         retry = (
@@ -93,7 +79,7 @@ def send_retry(
     """Deliver the slip e-mails that are due: queued at issue, or failed and due again."""
     from paydesk.slips import service
 
-    report = service.retry_due_sendings(_db(), get_settings(), clock(ctx), limit=limit)
+    report = service.retry_due_sendings(database(), get_settings(), clock(ctx), limit=limit)
     if report.not_configured:
         typer.echo(f"{service.NOT_CONFIGURED}; nothing attempted")
         return

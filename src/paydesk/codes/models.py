@@ -10,11 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from paydesk.db.base import (
     Base,
     KeyType,
-    UTCDateTime,
     created_column,
     currency_column,
     id_column,
-    utcnow,
+    updated_column,
 )
 
 #: Statuses in which a code still belongs to its document (at most one per document).
@@ -51,7 +50,7 @@ class PaymentCode(Base):
     issued_at: Mapped[datetime] = created_column()
     issued_by: Mapped[str] = mapped_column(String(64))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = updated_column()
 
 
 class CodeSerial(Base):

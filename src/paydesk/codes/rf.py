@@ -91,16 +91,15 @@ def compact(number: str) -> str:
 
 def _clean(text: str) -> str | None:
     """Compact text if it is only ASCII letters and digits once compacted, else None."""
+    if text.isascii() and text.isalnum():  # fast path: already compact
+        return text.upper()
     text = text.translate(_SEPARATORS).upper().strip()
     return text if text.isascii() and text.isalnum() else None
 
 
 def create(reference: str) -> str:
     """Return the RF code for a reference of 1-21 letters/digits (check digits 02..98)."""
-    if reference.isascii() and reference.isalnum():  # fast path: already compact
-        body: str | None = reference.upper()
-    else:
-        body = _clean(reference)
+    body = _clean(reference)
     if body is None:
         raise InvalidFormat(f"{reference!r}: a reference holds only letters A-Z and digits")
     if not 0 < len(body) <= MAX_REFERENCE_LENGTH:
@@ -116,10 +115,7 @@ def create(reference: str) -> str:
 
 def validate(number: str) -> str:
     """Return the compact code if valid, else raise a typed :class:`InvalidPaymentCode`."""
-    if number.isascii() and number.isalnum():  # fast path: already compact
-        code: str | None = number.upper()
-    else:
-        code = _clean(number)
+    code = _clean(number)
     if code is None:
         code = compact(number)
         if 5 <= len(code) <= 25 and code.startswith("RF"):

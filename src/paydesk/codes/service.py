@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -22,6 +22,7 @@ from paydesk.codes.status import CodeState, CodeStatus, check_cancel
 from paydesk.db.base import utcnow
 from paydesk.db.bulk import among_param
 from paydesk.db.listing import Sorts, fetch_page, within
+from paydesk.db.lookup import rows_of
 from paydesk.errors import Conflict, InvalidInput, NotFound
 from paydesk.settings import AmountType, IssueMode, Settings
 
@@ -45,6 +46,8 @@ class Billed(Protocol):
 
 #: Sentinel: "use the default ceiling" (the document's amount for open codes).
 DEFAULT = object()
+#: How the audit trail names a code (by its RF).
+ENTITY = "payment_code"
 
 #: Called as ``hook(session, settings, code, actor=...)`` inside the transaction that issued a
 #: document's code. Higher floors react to an issue through it without codes importing them:
@@ -96,6 +99,14 @@ def live_code(session: Session, document_id: int) -> PaymentCode | None:
         select(PaymentCode).where(
             PaymentCode.document_id == document_id, PaymentCode.status.in_(LIVE_STATUSES)
         )
+    )
+
+
+def _record(session: Session, rf_code: str, to: str, *, actor: str, **change: Any) -> None:
+    """Record that the code ``rf_code`` went ``to`` a status (``change``: its ``from_status``,
+    ``detail``) in the audit trail, which names codes by their RF."""
+    trail.record(
+        session, actor=actor, entity_type=ENTITY, entity_id=rf_code, to_status=to, **change
     )
 
 
@@ -177,14 +188,7 @@ def issue_for_document(
         if existing is None:
             raise
         return Issued(existing, created=False)
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="payment_code",
-        entity_id=code.rf,
-        to_status=CodeStatus.ACTIVE,
-        detail={"document_id": document.id},
-    )
+    _record(session, code.rf, CodeStatus.ACTIVE, actor=actor, detail={"document_id": document.id})
     # E.g. the rule may e-mail the slip: queued here, delivered later outside this transaction.
     for hook in _issued_hooks:
         hook(session, settings, code, actor=actor)
@@ -220,7 +224,7 @@ def issue_for_account(
         session,
         code,
         actor=actor,
-        entity_type="payment_code",
+        entity_type=ENTITY,
         entity_id=code.rf,
         status=CodeStatus.ACTIVE,
         detail={"account_id": account.id},
@@ -252,23 +256,19 @@ def get(session: Session, text: str, *, lock: bool = False) -> PaymentCode:
 
 
 def cancel(session: Session, text: str, *, reason: str, actor: str) -> PaymentCode:
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("a reason is required to cancel a payment code")
+    reason = trail.required_reason(reason, "a reason is required to cancel a payment code")
     code = get(session, text, lock=True)
     if code.status == CodeStatus.CANCELLED:
         return code  # cancelling twice changes nothing
     check_cancel(code.status)
-    previous = code.status
-    code.status = CodeStatus.CANCELLED
     code.cancel_reason = reason
-    trail.record(
+    trail.change(
         session,
+        code,
+        CodeStatus.CANCELLED,
         actor=actor,
-        entity_type="payment_code",
+        entity_type=ENTITY,
         entity_id=code.rf,
-        from_status=previous,
-        to_status=CodeStatus.CANCELLED,
         reason=reason,
     )
     return code
@@ -293,14 +293,7 @@ def expire_due(session: Session, *, today: date | None = None, actor: str = "sys
         .values(status=CodeStatus.EXPIRED, updated_at=utcnow())
     )
     for row in due:
-        trail.record(
-            session,
-            actor=actor,
-            entity_type="payment_code",
-            entity_id=row.rf,
-            from_status=row.status,
-            to_status=CodeStatus.EXPIRED,
-        )
+        _record(session, row.rf, CodeStatus.EXPIRED, actor=actor, from_status=row.status)
     return len(due)
 
 
@@ -363,12 +356,8 @@ def search(
 
 def payments_of(session: Session, code_id: int) -> list[CodePayment]:
     """Every payment received on the code, oldest first."""
-    return list(
-        session.scalars(
-            select(CodePayment)
-            .where(CodePayment.code_id == code_id)
-            .order_by(CodePayment.paid_on, CodePayment.id)
-        )
+    return rows_of(
+        session, CodePayment, CodePayment.code_id == code_id, order=[CodePayment.paid_on]
     )
 
 

@@ -64,3 +64,8 @@ def currency_column():
 
 def created_column():
     return mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+def updated_column():
+    """When the row last changed: set on insert and on every update through the ORM."""
+    return mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

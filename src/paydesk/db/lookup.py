@@ -1,8 +1,9 @@
-"""Load one row by its key, or say it is not there."""
+"""Load one row by its key, or say it is not there; load the rows that belong to another."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
@@ -23,3 +24,12 @@ def fetch(session: Session, model: type[Row], key: object, *, what: str, lock: b
     if row is None:
         raise NotFound(f"no {what} {key}", code=f"no-{what.replace(' ', '-')}", key=str(key))
     return row
+
+
+def rows_of(
+    session: Session, model: type[Row], *where: Any, order: Sequence[Any] = ()
+) -> list[Row]:
+    """Every ``model`` row matching ``where`` (the contracts of an account, the payments on a
+    code …), in ``order`` and then by primary key."""
+    query = select(model).where(*where).order_by(*order, inspect(model).primary_key[0])
+    return list(session.scalars(query))

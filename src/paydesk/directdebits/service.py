@@ -53,6 +53,9 @@ __all__ = [
     "settle",
 ]
 
+#: How the audit trail names a collection.
+ENTITY = "direct_debit"
+
 
 class NotConfigured(Conflict):
     """The installation has no SEPA creditor identifier: nothing can be exported (409)."""
@@ -88,28 +91,6 @@ class Exported:
     file: DirectDebitFile
     #: False: the file was made before for this day and is given again, unchanged.
     created: bool
-
-
-def _audit(
-    session: Session,
-    collection: DirectDebitCollection,
-    target: str,
-    *,
-    actor: str,
-    reason: str | None = None,
-    detail: dict | None = None,
-) -> None:
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="direct_debit",
-        entity_id=collection.id,
-        from_status=collection.status,
-        to_status=target,
-        reason=reason,
-        detail=detail,
-    )
-    collection.status = target
 
 
 def file_for(session: Session, due_on: date) -> DirectDebitFile | None:
@@ -202,7 +183,7 @@ def export(
         collection.collection_date = t.collection_date
         collection.file_id = record.id
         detail = {"file_id": record.id, "sequence": t.sequence}
-        _audit(session, collection, "sent", actor=actor, detail=detail)
+        trail.change(session, collection, "sent", actor=actor, entity_type=ENTITY, detail=detail)
     _move_mandates_on(session, next_sequences, actor=actor)
     return Exported(record, True)
 
@@ -225,7 +206,14 @@ def _choose(
     sequences: dict[int, str | None] = {}
     for collection, tender_status, mandate in rows:
         if tender_status != "valid":
-            _audit(session, collection, "cancelled", actor=actor, reason="tender cancelled")
+            trail.change(
+                session,
+                collection,
+                "cancelled",
+                actor=actor,
+                entity_type=ENTITY,
+                reason="tender cancelled",
+            )
             continue
         if collection.event_id in waiting:
             continue
@@ -278,16 +266,14 @@ def _move_mandates_on(session: Session, sequences: dict[int, str | None], *, act
         if after is not None:
             mandate.sequence = after
             continue
-        trail.record(
+        trail.change(
             session,
+            mandate,
+            "ended",
             actor=actor,
             entity_type="mandate",
-            entity_id=mandate.id,
-            from_status=mandate.status,
-            to_status="ended",
             reason=f"its {mandate.sequence} collection was sent",
         )
-        mandate.status = "ended"
 
 
 # --- what the bank reports ----------------------------------------------------------------
@@ -344,7 +330,14 @@ def settle(
     if collection.status != "sent":
         return Settled("duplicate", collection_id=collection.id)
     collection.bank_entry_id = bank_entry_id
-    _audit(session, collection, "confirmed", actor=actor, detail={"bank_entry_id": bank_entry_id})
+    trail.change(
+        session,
+        collection,
+        "confirmed",
+        actor=actor,
+        entity_type=ENTITY,
+        detail={"bank_entry_id": bank_entry_id},
+    )
     return Settled("confirmed", collection_id=collection.id)
 
 
@@ -397,7 +390,15 @@ def return_collection(
     collection.returned_by = via
     if bank_entry_id is not None:
         collection.bank_entry_id = bank_entry_id
-    _audit(session, collection, "returned", actor=actor, reason=reason, detail={"via": via})
+    trail.change(
+        session,
+        collection,
+        "returned",
+        actor=actor,
+        entity_type=ENTITY,
+        reason=reason,
+        detail={"via": via},
+    )
     mandate = session.get(Mandate, collection.mandate_id)
     assert mandate is not None
     event_type, payload = events.direct_debit_returned(

@@ -10,11 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from paydesk.db.base import (
     Base,
     KeyType,
-    UTCDateTime,
     created_column,
     currency_column,
     id_column,
-    utcnow,
+    updated_column,
 )
 from paydesk.documents.lifecycle import is_receivable
 
@@ -37,7 +36,7 @@ class Document(Base):
     #: Securities batch option: issue a payment code when the batch is created.
     issue_payment_code: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = created_column()
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = updated_column()
 
     @property
     def receivable(self) -> bool:

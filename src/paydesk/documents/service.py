@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from paydesk.accounts.models import Account, Contract
@@ -14,7 +13,8 @@ from paydesk.audit import trail
 from paydesk.codes import service as codes
 from paydesk.codes.models import PaymentCode
 from paydesk.codes.status import CANCELLABLE
-from paydesk.db.lookup import fetch
+from paydesk.db.lookup import fetch, rows_of
+from paydesk.db.unique import flush_unique
 from paydesk.documents import lifecycle
 from paydesk.documents.models import Document, Security
 from paydesk.errors import Conflict, InvalidInput
@@ -91,12 +91,8 @@ def create(
         status=status,
         issue_payment_code=issue_payment_code,
     )
-    try:
-        with session.begin_nested():
-            session.add(document)
-            session.flush()
-    except IntegrityError:
-        raise Conflict(f"{kind} number {number} already exists") from None
+    if not flush_unique(session, document):
+        raise Conflict(f"{kind} number {number} already exists")
     _add_securities(session, document, securities)
     trail.record(
         session, actor=actor, entity_type="document", entity_id=document.id, to_status=status
@@ -247,16 +243,7 @@ def change_status(
             codes.cancel(session, live.rf, reason=f"{document.kind} cancelled", actor=actor)
         if lifecycle.is_receivable(document.kind, previous):
             _reverse_charge(session, document, today)
-    document.status = target
-    trail.record(
-        session,
-        actor=actor,
-        entity_type="document",
-        entity_id=document.id,
-        from_status=previous,
-        to_status=target,
-        reason=reason,
-    )
+    trail.change(session, document, target, actor=actor, entity_type="document", reason=reason)
     if lifecycle.becomes_receivable(document.kind, previous, target):
         _post_charge(session, document)
     issued = codes.fire_rules(session, settings, document, actor=actor, created=False)
@@ -266,12 +253,8 @@ def change_status(
 
 
 def securities_of(session: Session, document_id: int) -> list[Security]:
-    return list(
-        session.scalars(
-            select(Security)
-            .where(Security.document_id == document_id)
-            .order_by(Security.maturity_date, Security.id)
-        )
+    return rows_of(
+        session, Security, Security.document_id == document_id, order=[Security.maturity_date]
     )
 
 

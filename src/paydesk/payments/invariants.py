@@ -16,7 +16,9 @@ points.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from typing import Any
+
+from sqlalchemy import Subquery, and_, func, select
 from sqlalchemy.orm import Session
 
 from paydesk.codes.models import CodePayment, PaymentCode
@@ -29,6 +31,11 @@ __all__ = ["violations"]
 
 #: Examples shown per broken rule.
 SHOWN = 5
+
+
+def _sums(key: Any, amount: Any, *where: Any) -> Subquery:
+    """``amount`` summed per ``key`` (as ``total``) over the rows ``where`` holds."""
+    return select(key, func.sum(amount).label("total")).where(*where).group_by(key).subquery()
 
 
 def _keys_once(session: Session) -> list[str]:
@@ -65,12 +72,7 @@ def _one_tender_per_matched_entry(session: Session) -> list[str]:
 
 
 def _code_paid_is_its_payments(session: Session) -> list[str]:
-    listed = (
-        select(CodePayment.code_id, func.sum(CodePayment.amount_minor).label("total"))
-        .where(CodePayment.status == "received")
-        .group_by(CodePayment.code_id)
-        .subquery()
-    )
+    listed = _sums(CodePayment.code_id, CodePayment.amount_minor, CodePayment.status == "received")
     total = func.coalesce(listed.c.total, 0)
     rows = session.execute(
         select(PaymentCode.rf, PaymentCode.paid_minor, total)
@@ -82,16 +84,9 @@ def _code_paid_is_its_payments(session: Session) -> list[str]:
 
 
 def _payments_match_their_ledger(session: Session) -> list[str]:
-    segments = (
-        select(PaymentSegment.payment_id, func.sum(PaymentSegment.amount_minor).label("total"))
-        .group_by(PaymentSegment.payment_id)
-        .subquery()
-    )
-    posted = (
-        select(LedgerEntry.payment_id, func.sum(LedgerEntry.amount_minor).label("total"))
-        .where(LedgerEntry.payment_id.is_not(None))
-        .group_by(LedgerEntry.payment_id)
-        .subquery()
+    segments = _sums(PaymentSegment.payment_id, PaymentSegment.amount_minor)
+    posted = _sums(
+        LedgerEntry.payment_id, LedgerEntry.amount_minor, LedgerEntry.payment_id.is_not(None)
     )
     on_ledger = func.coalesce(posted.c.total, 0)
     in_segments = func.coalesce(segments.c.total, 0)

@@ -18,7 +18,7 @@ from paydesk.db.base import (
     created_column,
     currency_column,
     id_column,
-    utcnow,
+    updated_column,
 )
 from paydesk.payments import limits
 
@@ -102,7 +102,7 @@ class Payment(Base):
     payment_code_id: Mapped[int | None] = mapped_column(KeyType, index=True)
     document_id: Mapped[int | None] = mapped_column(KeyType, ForeignKey("documents.id"))
     created_at: Mapped[datetime] = created_column()
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = updated_column()
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -25,7 +25,7 @@ from paydesk.codes.service import code_states
 from paydesk.codes.status import CodeState
 from paydesk.db.base import Base, utcnow
 from paydesk.db.bulk import among
-from paydesk.db.lookup import fetch
+from paydesk.db.lookup import fetch, rows_of
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money
 from paydesk.payments.debts import AccountDebts
@@ -68,13 +68,7 @@ def get_payment(session: Session, payment_id: int, *, lock: bool = False) -> Pay
 
 
 def segments_of(session: Session, payment_id: int) -> list[PaymentSegment]:
-    return list(
-        session.scalars(
-            select(PaymentSegment)
-            .where(PaymentSegment.payment_id == payment_id)
-            .order_by(PaymentSegment.id)
-        )
-    )
+    return rows_of(session, PaymentSegment, PaymentSegment.payment_id == payment_id)
 
 
 def _debts_of(

@@ -11,11 +11,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from paydesk.accounts.models import Account, Customer
-from paydesk.cashier.models import ServiceTask
 from paydesk.db.listing import Sorts, check_range, fetch_page, within
 from paydesk.errors import InvalidInput
 from paydesk.payments.models import Payment, PaymentEvent, Tender
-from paydesk.reporting.work import NEEDS_ATTENTION
+from paydesk.reporting.work import NEEDING_ATTENTION, WAITING_FOR_VALIDATION
 
 #: What the list can be narrowed to (besides dates): every event, the unbalanced ones (valid
 #: tenders ≠ payments not cancelled), those with a payment needing a person, those waiting for
@@ -121,13 +120,9 @@ def _query(f: EventFilter) -> Select:
     if f.show == "unbalanced":
         query = query.where(_tendered_total != _paid_total)
     elif f.show == "attention":
-        query = query.where(
-            PaymentEvent.id.in_(select(Payment.event_id).where(Payment.status.in_(NEEDS_ATTENTION)))
-        )
+        query = query.where(PaymentEvent.id.in_(NEEDING_ATTENTION))
     elif f.show == "validation":
-        query = query.where(
-            PaymentEvent.id.in_(select(ServiceTask.event_id).where(ServiceTask.status == "pending"))
-        )
+        query = query.where(PaymentEvent.id.in_(WAITING_FOR_VALIDATION))
     return query
 
 

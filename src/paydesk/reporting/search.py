@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import schwifty
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from paydesk.accounts import search as names
@@ -80,6 +80,17 @@ def _accounts(session: Session, text: str) -> list[tuple[Account, Customer]]:
     return [(a, c) for a, c in session.execute(stmt).all()]
 
 
+def _accounts_among(session: Session, ids: Select) -> list[tuple[Account, Customer]]:
+    """The accounts whose id ``ids`` selects, each with its customer."""
+    stmt = (
+        select(Account, Customer)
+        .join(Customer, Customer.id == Account.customer_id)
+        .where(Account.id.in_(ids))
+        .limit(LIMIT)
+    )
+    return [(a, c) for a, c in session.execute(stmt).all()]
+
+
 def _by_iban(session: Session, iban: str, secret: str, hits: Hits) -> None:
     fingerprint = iban_fingerprint(iban, secret)
     owners = select(StoredPaymentMethod.account_id).where(
@@ -87,12 +98,7 @@ def _by_iban(session: Session, iban: str, secret: str, hits: Hits) -> None:
     )
     hits.accounts += [
         (a, c)
-        for a, c in session.execute(
-            select(Account, Customer)
-            .join(Customer, Customer.id == Account.customer_id)
-            .where(Account.id.in_(owners))
-            .limit(LIMIT)
-        ).all()
+        for a, c in _accounts_among(session, owners)
         if all(a.id != known.id for known, _ in hits.accounts)
     ]
     hits.tenders += session.scalars(
@@ -120,15 +126,7 @@ def find(session: Session, text: str, *, secret: str) -> Hits:
         owners = select(StoredPaymentMethod.account_id).where(
             StoredPaymentMethod.iban_masked == masked
         )
-        hits.accounts = [
-            (a, c)
-            for a, c in session.execute(
-                select(Account, Customer)
-                .join(Customer, Customer.id == Account.customer_id)
-                .where(Account.id.in_(owners))
-                .limit(LIMIT)
-            ).all()
-        ]
+        hits.accounts = _accounts_among(session, owners)
         return hits
     iban = _iban(text)
     if iban:

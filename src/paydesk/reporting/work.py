@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from paydesk.bank.models import BankEntry
@@ -21,6 +21,10 @@ NEEDS_ATTENTION = ("error", "incomplete")
 #: Code statuses in which a code can still be paid (and so can still expire).
 PAYABLE = ("active", "partially_paid")
 EXPIRY_DAYS = 7
+#: The events with a payment a person has to look at (their ids).
+NEEDING_ATTENTION = select(Payment.event_id).where(Payment.status.in_(NEEDS_ATTENTION))
+#: The events with a pending bank-account validation task (their ids).
+WAITING_FOR_VALIDATION = select(ServiceTask.event_id).where(ServiceTask.status == "pending")
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,7 @@ def waiting(session: Session, today: date) -> Waiting:
         payments_needing_attention=_count(
             session, select(Payment.id).where(Payment.status.in_(NEEDS_ATTENTION))
         ),
-        events_waiting_for_validation=_count(
-            session,
-            select(ServiceTask.event_id).where(ServiceTask.status == "pending").distinct(),
-        ),
+        events_waiting_for_validation=_count(session, WAITING_FOR_VALIDATION.distinct()),
         codes_expiring=_count(
             session,
             select(PaymentCode.id).where(
@@ -80,35 +81,17 @@ def waiting(session: Session, today: date) -> Waiting:
     )
 
 
+def _newest_events(session: Session, among: Select, *, limit: int, offset: int) -> list[int]:
+    """Ids of the events ``among`` selects, newest first."""
+    query = select(PaymentEvent.id).where(PaymentEvent.id.in_(among))
+    return list(session.scalars(query.order_by(PaymentEvent.id.desc()).limit(limit).offset(offset)))
+
+
 def events_needing_attention(session: Session, *, limit: int, offset: int = 0) -> list[int]:
     """Ids of events with a payment in ``error`` or ``incomplete``, newest first."""
-    return list(
-        session.scalars(
-            select(PaymentEvent.id)
-            .where(
-                PaymentEvent.id.in_(
-                    select(Payment.event_id).where(Payment.status.in_(NEEDS_ATTENTION))
-                )
-            )
-            .order_by(PaymentEvent.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-    )
+    return _newest_events(session, NEEDING_ATTENTION, limit=limit, offset=offset)
 
 
 def events_waiting_for_validation(session: Session, *, limit: int, offset: int = 0) -> list[int]:
     """Ids of events with a pending bank-account validation task, newest first."""
-    return list(
-        session.scalars(
-            select(PaymentEvent.id)
-            .where(
-                PaymentEvent.id.in_(
-                    select(ServiceTask.event_id).where(ServiceTask.status == "pending")
-                )
-            )
-            .order_by(PaymentEvent.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-    )
+    return _newest_events(session, WAITING_FOR_VALIDATION, limit=limit, offset=offset)

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Literal
 
-from paydesk.errors import InvalidInput, PaydeskError
+from paydesk.errors import InvalidInput, UpstreamFailed
 from paydesk.slips.labels import document_kind, label
 from paydesk.slips.render import SlipData, format_amount, format_date, render_pdf
 
@@ -46,11 +46,10 @@ class InvalidMailSettings(InvalidInput):
     title = "Invalid mail server settings"
 
 
-class MailDeliveryFailed(PaydeskError):
+class MailDeliveryFailed(UpstreamFailed):
     """The mail server could not be reached, or refused the message."""
 
     slug = "mail-delivery-failed"
-    status = 502
     title = "Mail delivery failed"
 
 

@@ -184,19 +184,10 @@ def claim(
     session: Session, sending: SlipSending, settings: Settings, now: datetime, *, actor: str
 ) -> None:
     """Mark one attempt under way: ``sending``, one more attempt, leased until now + lease."""
-    previous = sending.status
-    sending.status = SendingStatus.SENDING
     sending.attempts += 1
     sending.next_attempt_at = now + lease(settings)
-    if previous != SendingStatus.SENDING:
-        trail.record(
-            session,
-            actor=actor,
-            entity_type=ENTITY,
-            entity_id=sending.id,
-            from_status=previous,
-            to_status=SendingStatus.SENDING,
-        )
+    if sending.status != SendingStatus.SENDING:
+        trail.change(session, sending, SendingStatus.SENDING, actor=actor, entity_type=ENTITY)
 
 
 def settle(
@@ -215,27 +206,25 @@ def settle(
         select(SlipSending).where(SlipSending.id == sending_id).with_for_update()
     )
     assert sending is not None
-    previous = sending.status
     if error is None:
-        sending.status = SendingStatus.SENT
+        outcome = SendingStatus.SENT
         sending.sent_at = now
         sending.next_attempt_at = None
         sending.last_error = None
         sending.message_id = message_id
     else:
-        sending.status = SendingStatus.FAILED
+        outcome = SendingStatus.FAILED
         sending.last_error = error
         gives_up = permanent or sending.attempts >= settings.smtp_max_attempts
         sending.next_attempt_at = (
             None if gives_up else now + backoff(sending.attempts, settings.smtp_retry_seconds)
         )
-    trail.record(
+    trail.change(
         session,
+        sending,
+        outcome,
         actor=actor,
         entity_type=ENTITY,
-        entity_id=sending.id,
-        from_status=previous,
-        to_status=sending.status,
         reason=error,
         detail={"attempts": sending.attempts},
     )

@@ -24,7 +24,7 @@ from paydesk.codes.status import PAYABLE, is_expired
 from paydesk.db.base import utcnow
 from paydesk.db.engine import Database
 from paydesk.documents.models import Document
-from paydesk.errors import Conflict, InvalidInput, PaydeskError
+from paydesk.errors import Conflict, InvalidInput, PaydeskError, Unavailable
 from paydesk.money import Money
 from paydesk.settings import AmountType, Settings
 from paydesk.slips import outbox
@@ -62,11 +62,10 @@ __all__ = [
 NOT_CONFIGURED = "e-mail is not configured: set smtp_host and smtp_sender (PAYDESK_SMTP_HOST …)"
 
 
-class MailNotConfigured(PaydeskError):
+class MailNotConfigured(Unavailable):
     """The installation has no (usable) mail server settings: nothing can be e-mailed."""
 
     slug = "mail-not-configured"
-    status = 503
     title = "E-mail is not configured"
 
 

@@ -7,7 +7,15 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from paydesk.db.base import Base, KeyType, UTCDateTime, created_column, id_column, utcnow
+from paydesk.db.base import (
+    Base,
+    KeyType,
+    UTCDateTime,
+    created_column,
+    id_column,
+    updated_column,
+    utcnow,
+)
 
 
 class WebhookSubscription(Base):
@@ -23,7 +31,7 @@ class WebhookSubscription(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     description: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = created_column()
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = updated_column()
 
 
 class WebhookDelivery(Base):

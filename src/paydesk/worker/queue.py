@@ -91,6 +91,11 @@ def _due(now: datetime, kinds: Iterable[str] | None):
     return condition
 
 
+def _let_go(status: str, **values: object) -> dict[str, object]:
+    """What a job its worker lets go of is set to: ``status``, no lease, and ``values``."""
+    return {"status": status, "locked_by": None, "locked_until": None, **values}
+
+
 def claim(
     db: Database,
     worker_id: str,
@@ -121,11 +126,11 @@ def claim(
                 update(Job)
                 .where(Job.id.in_(exhausted))
                 .values(
-                    status=FAILED,
-                    locked_by=None,
-                    locked_until=None,
-                    finished_at=now,
-                    last_error="lease expired: the worker stopped before finishing",
+                    _let_go(
+                        FAILED,
+                        finished_at=now,
+                        last_error="lease expired: the worker stopped before finishing",
+                    )
                 )
             )
         taken = [r.id for r in rows if r.id not in exhausted]
@@ -158,7 +163,7 @@ def complete(db: Database, job: ClaimedJob, worker_id: str) -> bool:
         result = session.execute(
             update(Job)
             .where(Job.id == job.id, Job.status == RUNNING, Job.locked_by == worker_id)
-            .values(status=DONE, locked_by=None, locked_until=None, finished_at=utcnow())
+            .values(_let_go(DONE, finished_at=utcnow()))
         )
         return result.rowcount == 1
 
@@ -186,12 +191,12 @@ def fail(
             update(Job)
             .where(Job.id == job.id, Job.status == RUNNING, Job.locked_by == worker_id)
             .values(
-                status=status,
-                locked_by=None,
-                locked_until=None,
-                last_error=error[:4000],
-                run_at=now + backoff(job.attempts, base_seconds),
-                finished_at=now if final else None,
+                _let_go(
+                    status,
+                    last_error=error[:4000],
+                    run_at=now + backoff(job.attempts, base_seconds),
+                    finished_at=now if final else None,
+                )
             )
         )
     return status
