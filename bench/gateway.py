@@ -155,7 +155,7 @@ def main() -> None:
     workers = os.environ.get("PAYDESK_BENCH_WORKERS", "1")
     paydesk_process = subprocess.Popen(
         [sys.executable, "-m", "paydesk.cli.main", "serve", "--port", str(port),
-         "--workers", workers],
+         "--workers", workers, "--no-access-log"],
         env={"PAYDESK_SECRET_KEY": secrets.token_urlsafe(32),
              "PAYDESK_WEBHOOK_ALLOWED_HOSTS": '["127.0.0.1"]', **os.environ,
              "PYTHONPATH": str(SRC), "PAYDESK_DATABASE_URL": url,

@@ -44,6 +44,9 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     workers: int = typer.Option(1, help="Worker processes (PostgreSQL only)"),
+    access_log: bool = typer.Option(
+        True, help="A line per request on stderr (off when the reverse proxy logs requests)"
+    ),
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) and the web pages (sign in at /).
 
@@ -60,14 +63,16 @@ def serve(
         raise typer.Exit(2) from None
 
     if workers > 1:
-        uvicorn.run("paydesk.api.asgi:app", host=host, port=port, workers=workers)
+        uvicorn.run(
+            "paydesk.api.asgi:app", host=host, port=port, workers=workers, access_log=access_log
+        )
     else:
         from paydesk.api.app import create_app
         from paydesk.collection import settle_long_lived
 
         application = create_app()
         settle_long_lived()
-        uvicorn.run(application, host=host, port=port)
+        uvicorn.run(application, host=host, port=port, access_log=access_log)
 
 
 @db_app.command("upgrade")

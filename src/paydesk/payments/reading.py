@@ -14,7 +14,7 @@ from paydesk.documents.models import Document
 from paydesk.ledger.models import LedgerEntry
 from paydesk.payments.debts import AccountDebts, ChargedDocument, ContractTerms
 
-__all__ = ["load_debts"]
+__all__ = ["debts_from", "debts_read", "load_debts"]
 
 
 def load_debts(
@@ -28,10 +28,34 @@ def load_debts(
     heads = _heads(accounts)
     if not heads:
         return {}
-    dialect = session.get_bind().dialect.name
-    ids = list(heads)
     session.flush()  # rows added in this session count too
-    contracts, sums, document_ids = _contracts_and_sums(session, dialect, ids)
+    statement, params = debts_read(session.get_bind().dialect.name, list(heads))
+    return _assembled(session, heads, session.connection().execute(statement, params))
+
+
+def debts_read(dialect: str, account_ids: list[int]) -> tuple[Select, dict[str, list[int]]]:
+    """The first of :func:`load_debts`'s statements (contracts and ledger sums), to be sent
+    with other reads (:func:`paydesk.db.batch.read_together`); :func:`debts_from` takes its
+    rows."""
+    return _contracts_and_sums_query(dialect), {"ids": account_ids}
+
+
+def debts_from(
+    session: Session,
+    accounts: Iterable[Account | tuple[int, str, str]],
+    rows: Iterable[tuple],
+) -> dict[int, AccountDebts]:
+    """:func:`load_debts` from the rows of :func:`debts_read` (the charged documents they name
+    are read here, one statement when there are any)."""
+    return _assembled(session, _heads(accounts), rows)
+
+
+def _assembled(
+    session: Session, heads: dict[int, tuple[str, str]], rows: Iterable[tuple]
+) -> dict[int, AccountDebts]:
+    ids = list(heads)
+    dialect = session.get_bind().dialect.name
+    contracts, sums, document_ids = _contracts_and_sums(ids, rows)
     documents = _charged_documents(session, dialect, ids, document_ids)
     return {
         account_id: AccountDebts(
@@ -101,15 +125,15 @@ def _documents_query(dialect: str) -> Select:
 
 
 def _contracts_and_sums(
-    session: Session, dialect: str, ids: list[int]
+    ids: list[int], rows: Iterable[tuple]
 ) -> tuple[dict[int, list[ContractTerms]], dict[int, dict[tuple[int, int | None], int]], set[int]]:
-    """One statement for the accounts' contracts and their ledger sums per document: the
-    contracts and the sums by account, and the documents the sums name."""
+    """The accounts' contracts and their ledger sums per document (the rows of one
+    statement): the contracts and the sums by account, and the documents the sums name."""
     contracts: dict[int, list[ContractTerms]] = {i: [] for i in ids}
     sums: dict[int, dict[tuple[int, int | None], int]] = {i: {} for i in ids}
     document_ids: set[int] = set()
     last = None
-    for row in session.connection().execute(_contracts_and_sums_query(dialect), {"ids": ids}):
+    for row in rows:
         contract_id, account_id, contract_type, priority, overpayment, document_id, total = row
         if contract_id != last:
             contracts[account_id].append(

@@ -8,6 +8,7 @@ happens afterwards (:mod:`paydesk.webhooks.delivery`).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,16 +94,20 @@ class Listener:
     event_types: list[str]
 
 
+#: The active subscriptions' ids and event types (see :func:`listeners`).
+LISTENERS = select(WebhookSubscription.id, WebhookSubscription.event_types).where(
+    WebhookSubscription.active.is_(True)
+)
+
+
 def listeners(session: Session) -> list[Listener]:
     """The active subscriptions (read once for a batch of events)."""
-    return [
-        Listener(row.id, row.event_types or [])
-        for row in session.execute(
-            select(WebhookSubscription.id, WebhookSubscription.event_types).where(
-                WebhookSubscription.active.is_(True)
-            )
-        )
-    ]
+    return listeners_from(session.execute(LISTENERS))
+
+
+def listeners_from(rows: Iterable[tuple[int, list[str] | None]]) -> list[Listener]:
+    """:func:`listeners` from the rows of :data:`LISTENERS` (read with other statements)."""
+    return [Listener(id_, types or []) for id_, types in rows]
 
 
 def emit_many(
