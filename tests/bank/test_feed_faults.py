@@ -243,6 +243,12 @@ def test_the_bank_page_shows_documents_put_aside_and_a_supervisor_retries_them(
     token = sign_in(client, "cashier")
     page = client.get("/bank").text
     assert "Feed documents put aside" in page and "RuntimeError: the importer broke on W1" in page
+    assert "The import failed with an unexpected error." in page
+    greek = client.get("/bank", headers={"Accept-Language": "el"}).text
+    assert "Η εισαγωγή απέτυχε με απρόσμενο σφάλμα. (RuntimeError: the importer broke" in greek
+    assert "The import failed" not in greek
+    polish = client.get("/bank", headers={"Accept-Language": "pl"}).text
+    assert "Import nie powiódł się z powodu nieoczekiwanego błędu." in polish
     assert retry not in page  # cashiers see, but do not retry
     refused = client.post(retry, data={"csrf_token": token}, follow_redirects=False)
     assert refused.status_code == 403
@@ -302,3 +308,22 @@ def test_a_feed_whose_cursor_cannot_be_kept_is_unavailable_and_moves_nothing(db,
     finally:
         server.shutdown()
     assert load_cursor(db, url) is None and _failures(db) == []
+
+
+def test_a_retry_that_fails_again_says_why_in_the_pages_language(client, db, settings, feed):
+    make_users(db)
+    feed.publish(MALFORMED)
+    FeedConnector(db, settings, feed_url=feed.url).poll()
+    [failure] = _failures(db)
+    token = sign_in(client, "supervisor")
+    greek = {"Accept-Language": "el"}
+    done = client.post(
+        f"/bank/feed-failures/{failure.id}/retry",
+        data={"csrf_token": token},
+        headers=greek,
+        follow_redirects=True,
+    )
+    assert done.status_code == 200
+    said = f"Το έγγραφο ροής {failure.id} απέτυχε ξανά: Αυτό δεν είναι τραπεζικό αρχείο camt"
+    assert said in done.text
+    assert "failed again" not in done.text and "This is not a camt" not in done.text

@@ -153,6 +153,7 @@ _COUNTS = frozenset({"length", "limit", "days", "count"})
 #: Every error class's title, by slug: the text of a code with no sentence of its own.
 TITLES: dict[str, str] = {
     "error": N_("The request failed."),
+    "internal-error": N_("The import failed with an unexpected error."),
     "invalid-input": N_("This input is not accepted."),
     "invalid-amount": N_("The amount is not valid."),
     "invalid-currency": N_("The currency is not valid."),
@@ -279,6 +280,13 @@ def error_text(error: PaydeskError, lang: str) -> str:
     if i18n.check_language(lang) == "en":
         return f"{title} {error.detail[:1].upper()}{error.detail[1:]}."
     return gettext(title)
+
+
+def failure_text(error_type: str | None, detail: str | None, lang: str) -> str:
+    """Why a feed document was put aside, in ``lang``: its error class's title, then the stored
+    detail (the error's own English words, kept as a technical detail)."""
+    title = i18n.translations(lang).gettext(TITLES.get(error_type or "") or TITLES["error"])
+    return f"{title} ({detail})" if detail else title
 
 
 class _Refused(Protocol):

@@ -60,6 +60,7 @@ def _texts(web: Web) -> dict[str, object]:
         "source_labels": {value: web._(label) for value, label in FILE_SOURCES.items()},
         "refusal_of": partial(error_texts.refusal_text, lang=web.lang),
         "reason_of": partial(error_texts.entry_reason, lang=web.lang),
+        "failure_of": partial(error_texts.failure_text, lang=web.lang),
     }
 
 
@@ -284,9 +285,8 @@ def retry_feed_document(failure_id: int, web: Web = Depends(form(UPLOADERS))):
     if failure.status == set_aside.IMPORTED:
         flash = web._("Feed document %(id)s imported.", id=failure_id)
     else:
-        flash = web._(
-            "Feed document %(id)s failed again: %(reason)s", id=failure_id, reason=failure.error
-        )
+        reason = error_texts.failure_text(failure.error_type, failure.error, web.lang)
+        flash = web._("Feed document %(id)s failed again: %(reason)s", id=failure_id, reason=reason)
     return web.redirect(web.url("web.bank_entries"), flash=flash)
 
 
