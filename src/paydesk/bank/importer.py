@@ -54,7 +54,7 @@ from paydesk.codes.service import code_states
 from paydesk.codes.status import CodeState
 from paydesk.collection import fewer_collections
 from paydesk.db.base import utcnow
-from paydesk.db.bulk import allocate_ids, among_param, insert_rows
+from paydesk.db.bulk import allocate_ids, among_param, insert_rows, update_rows
 from paydesk.db.engine import Database
 from paydesk.directdebits import pain002
 from paydesk.directdebits import service as direct_debits
@@ -99,18 +99,7 @@ class ImportSummary:
     listening: bool = True
 
     def counts(self) -> dict[str, int]:
-        return {
-            k: getattr(self, k)
-            for k in (
-                "entries",
-                "matched",
-                "unmatched",
-                "duplicates",
-                "reversed",
-                "rejected",
-                "ignored",
-            )
-        }
+        return {k: getattr(self, k) for k in COUNT_COLUMNS}
 
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
@@ -287,6 +276,40 @@ def _new_record(job: _Job, opened: camt.CamtFile, status: str) -> BankFile:
         source=job.origin,
         status=status,
         imported_by=job.actor,
+    )
+
+
+#: A file row's counts (:meth:`ImportSummary.counts`, in its order).
+COUNT_COLUMNS = ("entries", "matched", "unmatched", "duplicates", "reversed", "rejected", "ignored")
+#: Columns of a new file row, in the order :func:`_file_row` fills them; the counts start at 0
+#: and are set once the import knows them.
+FILE_COLUMNS = (
+    "name",
+    "sha256",
+    "kind",
+    "version",
+    "message_id",
+    "source",
+    "status",
+    "imported_by",
+    "created_at",
+    *COUNT_COLUMNS,
+)
+
+
+def _file_row(job: _Job, opened: camt.CamtFile, status: str, now: datetime) -> tuple[object, ...]:
+    """A new file row as :func:`_new_record` makes it, as a tuple in :data:`FILE_COLUMNS` order."""
+    return (
+        job.name[:300],
+        job.digest,
+        opened.kind,
+        opened.version,
+        opened.message_id,
+        job.origin,
+        status,
+        job.actor,
+        now,
+        *(0,) * len(COUNT_COLUMNS),
     )
 
 
@@ -524,33 +547,47 @@ def _import_group(
     with db.transaction() as session:
         subscriptions = outbox.listeners(session)
         listening = bool(subscriptions)
-        records: list[BankFile] = []
-        parts: list[_Part] = []
-        jobs: dict[int, _Job] = {}
-        for index, opened, _entries, digest in parsed:
+        jobs: list[tuple[list[camt.ReportedEntry], _Job]] = []
+        rows: list[tuple[object, ...]] = []
+        now = utcnow()
+        for index, opened, entries, digest in parsed:
             document = documents[index]
             job = _document_job(db, document, digest, policy, camt.EntryRules(), returns)
-            record = _new_record(job, opened, "imported")
-            records.append(record)
-            jobs[index] = job
+            rows.append(_file_row(job, opened, "imported", now))
             summary = ImportSummary(
                 name=job.name, kind=opened.kind, version=opened.version, listening=listening
             )
             done.append((index, summary))
-        session.add_all(records)
-        session.flush()
-        for record, (index, summary), (_, _, entries, _) in zip(records, done, parsed, strict=True):
-            summary.file_id = record.id
-            parts.append(_Part(record.id, entries, summary, jobs[index]))
+            jobs.append((entries, job))
+        # The file rows as two bulk statements (insert now, counts once known), not ORM objects.
+        conn = session.connection()
+        table = BankFile.__table__
+        file_ids = allocate_ids(conn, table, len(rows))  # type: ignore[arg-type]
+        insert_rows(
+            conn,
+            table,  # type: ignore[arg-type]
+            ("id", *FILE_COLUMNS),
+            [(file_id, *row) for file_id, row in zip(file_ids, rows, strict=True)],
+        )
+        parts: list[_Part] = []
+        for file_id, (entries, job), (_, summary) in zip(file_ids, jobs, done, strict=True):
+            summary.file_id = file_id
+            parts.append(_Part(file_id, entries, summary, job))
         _import_parts(
             session,
             parts,
             policy,
             lambda s, events: outbox.emit_many(s, events, subscriptions=subscriptions),  # type: ignore[arg-type]
         )
-        for record, (_, summary) in zip(records, done, strict=True):
-            for key, value in summary.counts().items():
-                setattr(record, key, value)
+        update_rows(
+            conn,
+            table,  # type: ignore[arg-type]
+            COUNT_COLUMNS,
+            [
+                (*summary.counts().values(), file_id)
+                for file_id, (_, summary) in zip(file_ids, done, strict=True)
+            ],
+        )
     return done
 
 
