@@ -257,6 +257,10 @@ def deliver_pending(
     return run
 
 
+#: Most deliveries a :class:`Deliverer` claims at a time.
+BATCH = 100
+
+
 class Deliverer:
     """A background thread that sends due deliveries whenever it is woken.
 
@@ -280,9 +284,11 @@ class Deliverer:
             self._wake.wait()
             self._wake.clear()
             try:
+                # Again at once only after a full batch: what was committed after this wake-up
+                # woke it again, so a batch that was not full leaves nothing due behind.
                 while True:
-                    run = deliver_pending(self.db, self.settings, client=self._client)
-                    if not (run.delivered or run.retrying or run.failed):
+                    run = deliver_pending(self.db, self.settings, BATCH, client=self._client)
+                    if run.delivered + run.retrying + run.failed < BATCH:
                         break
             except Exception:
                 log.exception("webhook delivery failed")
