@@ -46,7 +46,7 @@ from paydesk.bank import camt
 from paydesk.bank.banks import bank_name
 from paydesk.bank.credits import credit_intake
 from paydesk.bank.matching import decide
-from paydesk.bank.models import BankEntry, BankFile
+from paydesk.bank.models import FILE_COUNTS, BankEntry, BankFile
 from paydesk.bank.read_ahead import read_ahead
 from paydesk.bank.remittance import rf_cuts
 from paydesk.bank.set_aside import is_outage
@@ -99,18 +99,7 @@ class ImportSummary:
     listening: bool = True
 
     def counts(self) -> dict[str, int]:
-        return {
-            k: getattr(self, k)
-            for k in (
-                "entries",
-                "matched",
-                "unmatched",
-                "duplicates",
-                "reversed",
-                "rejected",
-                "ignored",
-            )
-        }
+        return {k: getattr(self, k) for k in FILE_COUNTS}
 
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
