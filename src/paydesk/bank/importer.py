@@ -46,7 +46,7 @@ from paydesk.bank import camt
 from paydesk.bank.banks import bank_name
 from paydesk.bank.credits import credit_intake
 from paydesk.bank.matching import decide
-from paydesk.bank.models import BankEntry, BankFile
+from paydesk.bank.models import FILE_COUNTS, BankEntry, BankFile
 from paydesk.bank.read_ahead import read_ahead
 from paydesk.bank.remittance import rf_cuts
 from paydesk.bank.set_aside import is_outage
@@ -99,7 +99,7 @@ class ImportSummary:
     listening: bool = True
 
     def counts(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in COUNT_COLUMNS}
+        return {k: getattr(self, k) for k in FILE_COUNTS}
 
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
@@ -279,8 +279,6 @@ def _new_record(job: _Job, opened: camt.CamtFile, status: str) -> BankFile:
     )
 
 
-#: A file row's counts (:meth:`ImportSummary.counts`, in its order).
-COUNT_COLUMNS = ("entries", "matched", "unmatched", "duplicates", "reversed", "rejected", "ignored")
 #: Columns of a new file row, in the order :func:`_file_row` fills them; the counts start at 0
 #: and are set once the import knows them.
 FILE_COLUMNS = (
@@ -293,7 +291,7 @@ FILE_COLUMNS = (
     "status",
     "imported_by",
     "created_at",
-    *COUNT_COLUMNS,
+    *FILE_COUNTS,
 )
 
 
@@ -309,7 +307,7 @@ def _file_row(job: _Job, opened: camt.CamtFile, status: str, now: datetime) -> t
         status,
         job.actor,
         now,
-        *(0,) * len(COUNT_COLUMNS),
+        *(0,) * len(FILE_COUNTS),
     )
 
 
@@ -582,7 +580,7 @@ def _import_group(
         update_rows(
             conn,
             table,  # type: ignore[arg-type]
-            COUNT_COLUMNS,
+            FILE_COUNTS,
             [
                 (*summary.counts().values(), file_id)
                 for file_id, (_, summary) in zip(file_ids, done, strict=True)

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from paydesk.db.base import Base, KeyType, created_column, id_column
 
+#: What an import counts, each kept in a column of :class:`BankFile` of the same name.
+FILE_COUNTS = ("entries", "matched", "unmatched", "duplicates", "reversed", "rejected", "ignored")
+
 
 class BankFile(Base):
     """One file or document received from a bank, with what its import did."""

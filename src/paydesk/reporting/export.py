@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from paydesk.bank.models import BankEntry, BankFile
+from paydesk.bank.models import FILE_COUNTS, BankEntry, BankFile
 from paydesk.cashier.models import CashDrawerSession
 from paydesk.codes.models import PaymentCode
 from paydesk.documents.models import Document
@@ -252,7 +252,6 @@ DOCUMENTS = Table(
 
 
 def _file_row(f: BankFile) -> Sequence[object]:
-    counts = (f.entries, f.matched, f.unmatched, f.duplicates, f.reversed, f.rejected, f.ignored)
     return (
         f.id,
         f.name,
@@ -260,7 +259,7 @@ def _file_row(f: BankFile) -> Sequence[object]:
         f.version,
         f.source,
         f.status,
-        *counts,
+        *(getattr(f, count) for count in FILE_COUNTS),
         f.imported_by,
         _day(f.created_at),
         f.error,
@@ -275,13 +274,7 @@ BANK_FILES = Table(
         "version",
         "source",
         "status",
-        "entries",
-        "matched",
-        "unmatched",
-        "duplicates",
-        "reversed",
-        "rejected",
-        "ignored",
+        *FILE_COUNTS,
         "imported_by",
         "imported_at",
         "error",
