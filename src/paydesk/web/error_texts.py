@@ -285,8 +285,9 @@ def error_text(error: PaydeskError, lang: str) -> str:
 def failure_text(error_type: str | None, detail: str | None, lang: str) -> str:
     """Why a feed document was put aside, in ``lang``: its error class's title, then the stored
     detail (the error's own English words, kept as a technical detail)."""
-    title = i18n.translations(lang).gettext(TITLES.get(error_type or "") or TITLES["error"])
-    return f"{title} ({detail})" if detail else title
+    title = TITLES.get(error_type or "") or TITLES["error"]
+    text = i18n.translations(lang).gettext(title)
+    return f"{text} ({detail})" if detail else text
 
 
 class _Refused(Protocol):
