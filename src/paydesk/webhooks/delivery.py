@@ -91,7 +91,7 @@ _DUE = (
 )
 _LEASE = (
     update(WebhookDelivery)
-    .where(WebhookDelivery.id == bindparam("b_id"))
+    .where(WebhookDelivery.id.in_(bindparam("ids", expanding=True)))
     .values(next_attempt_at=bindparam("until"))
 )
 _CLAIMED = (
@@ -124,7 +124,7 @@ def _claim(db: Database, limit: int, now: datetime, lease: timedelta) -> list[_C
         ids = list(connection.execute(_DUE, {"now": now, "limit": limit}).scalars())
         if not ids:
             return []
-        connection.execute(_LEASE, [{"b_id": i, "until": now + lease} for i in ids])
+        connection.execute(_LEASE, {"ids": ids, "until": now + lease})
         claimed, inactive = [], []
         for row in connection.execute(_CLAIMED, {"ids": ids}):
             if not row.active:
@@ -232,8 +232,12 @@ def deliver_pending(
     *,
     client: httpx.Client | None = None,
     concurrency: int = 8,
+    senders: ThreadPoolExecutor | None = None,
 ) -> DeliveryRun:
-    """Send every due delivery (up to ``limit``); returns what happened."""
+    """Send every due delivery (up to ``limit``); returns what happened.
+
+    ``senders`` (threads kept by the caller) send a batch in parallel; without it a pool of
+    up to ``concurrency`` threads is made for this batch."""
     timeout = settings.webhook_timeout_seconds
     lease = timedelta(seconds=timeout * 2 + 30)
     claimed = _claim(db, limit, utcnow(), lease)
@@ -245,6 +249,8 @@ def deliver_pending(
     try:
         if len(claimed) == 1 or concurrency <= 1:
             outcomes = [_send(http, item, allowed) for item in claimed]
+        elif senders is not None:
+            outcomes = list(senders.map(lambda item: _send(http, item, allowed), claimed))
         else:
             with ThreadPoolExecutor(max_workers=min(concurrency, len(claimed))) as pool:
                 outcomes = list(pool.map(lambda item: _send(http, item, allowed), claimed))
@@ -265,19 +271,24 @@ class Deliverer:
     """A background thread that sends due deliveries whenever it is woken.
 
     Wake-ups coalesce: a burst of commits costs one claim of a batch, not one per commit,
-    and the HTTP client (its connections) is kept between batches.
+    and the HTTP client (its connections) and the sending threads are kept between batches.
     """
+
+    #: Requests of one batch in flight at once.
+    CONCURRENCY = 8
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
         self._wake = threading.Event()
         self._client = httpx.Client(timeout=settings.webhook_timeout_seconds)
+        self._senders = ThreadPoolExecutor(self.CONCURRENCY, thread_name_prefix="paydesk-send")
         self._thread = threading.Thread(target=self._loop, name="paydesk-webhooks", daemon=True)
         self._thread.start()
 
     def kick(self) -> None:
-        self._wake.set()
+        if not self._wake.is_set():  # already woken: setting again would only take a lock
+            self._wake.set()
 
     def _loop(self) -> None:
         while True:
@@ -287,7 +298,14 @@ class Deliverer:
                 # Again at once only after a full batch: what was committed after this wake-up
                 # woke it again, so a batch that was not full leaves nothing due behind.
                 while True:
-                    run = deliver_pending(self.db, self.settings, BATCH, client=self._client)
+                    run = deliver_pending(
+                        self.db,
+                        self.settings,
+                        BATCH,
+                        client=self._client,
+                        concurrency=self.CONCURRENCY,
+                        senders=self._senders,
+                    )
                     if run.delivered + run.retrying + run.failed < BATCH:
                         break
             except Exception:
