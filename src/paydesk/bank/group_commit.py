@@ -14,6 +14,7 @@ transaction, a code lookup and a commit is shared by all documents of a group.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -56,13 +57,26 @@ class GroupImporter:
         self._queue.put(waiting)
         return waiting.answer.result()
 
+    async def submitted(self, data: bytes, *, source: str, actor: str) -> ImportSummary:
+        """:meth:`submit` for an event loop: the loop waits for the commit without holding a
+        thread (no hand-off to a worker thread and back for every pushed document)."""
+        waiting = _Waiting(Document(data, source, actor))
+        self._queue.put(waiting)
+        return await asyncio.wrap_future(waiting.answer)
+
     def _take_group(self) -> list[_Waiting]:
-        group = [self._queue.get()]
-        while len(group) < self.max_group:
-            try:
-                group.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
+        group: list[_Waiting] = []
+        while not group:
+            taken = [self._queue.get()]
+            while len(taken) < self.max_group:
+                try:
+                    taken.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            # A caller that went away before its import began (its request was cancelled) is
+            # left out: it was not answered, so the bank sends the document again. The others
+            # can no longer be cancelled, so their answers are always set.
+            group = [w for w in taken if w.answer.set_running_or_notify_cancel()]
         return group
 
     def _loop(self) -> None:
@@ -97,6 +111,13 @@ def importer_for(db: Database, settings: Settings) -> GroupImporter:
         if found is None or found.db is not db:
             found = _importers[id(db)] = GroupImporter(db, settings)
         return found
+
+
+async def submitted(
+    db: Database, settings: Settings, data: bytes, *, source: str, actor: str
+) -> ImportSummary:
+    """:func:`submit` awaited on an event loop (the push endpoint)."""
+    return await importer_for(db, settings).submitted(data, source=source, actor=actor)
 
 
 def submit(db: Database, settings: Settings, data: bytes, *, source: str, actor: str):
