@@ -226,6 +226,10 @@ class Settings(BaseSettings):
     #: API: seconds a checked API key is remembered per server process. A revoked key (or a
     #: deactivated user) is refused at most this long after the change; 0 checks every call.
     api_key_cache_seconds: float = Field(default=10.0, ge=0, le=300)
+    #: API and pages: OpenTelemetry spans, metrics and logs of each HTTP request (FastAPI's own
+    #: telemetry, to the globally configured providers). Off by default: it costs every request
+    #: a look at the providers even when none is configured.
+    telemetry: bool = False
     web_secure_cookies: bool = False
     #: Worker: seconds between polls of the job queue when idle; lease of a taken job.
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=300)
