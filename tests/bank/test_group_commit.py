@@ -156,3 +156,25 @@ def test_an_awaited_push_whose_caller_left_before_its_import_is_left_out(
     assert again.matched == 1 and again.duplicates == 0
     assert code(db, world["open"]).paid_minor == 600
     assert _count(db, Payment) == 3
+
+
+def test_pushes_back_to_back_are_gathered_into_one_group(db, settings, world):
+    importer = GroupImporter(db, settings, gather_seconds=2.0)
+    first = importer.submit(camt054(credit(world["open"], "1.00", "Q1")), **SOURCE)
+    assert first.matched == 1 and importer.groups == 1  # after a quiet spell: at once
+    answers: dict[str, ImportSummary] = {}
+
+    def push(ref: str) -> None:
+        answers[ref] = importer.submit(camt054(credit(world["open"], "1.00", ref)), **SOURCE)
+
+    # Right after a group: the next one waits for company, so these three travel together.
+    threads = [threading.Thread(target=push, args=(f"B{n}",)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+        threading.Event().wait(0.05)
+    for thread in threads:
+        thread.join(30)
+    assert importer.groups == 2
+    assert sorted(answers) == ["B0", "B1", "B2"]
+    assert all(a.matched == 1 for a in answers.values())
+    assert code(db, world["open"]).paid_minor == 400
