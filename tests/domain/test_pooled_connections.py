@@ -21,8 +21,8 @@ def test_a_connection_the_server_ended_is_replaced_before_the_caller_sees_it(db)
     admin = Database(db.url)  # a pool of its own: not the connection it ends
     try:
         with admin.transaction() as session:
-            ended = session.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first})
-            assert ended.scalar_one()
+            ended = session.execute(text("SELECT pg_terminate_backend(:p, 10000)"), {"p": first})
+            assert ended.scalar_one()  # waited (up to 10 s) until the backend was gone
     finally:
         admin.dispose()
     # The pool hands out the same connection again; its socket now reads as closed.
