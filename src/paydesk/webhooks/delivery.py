@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
+import urllib3
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
@@ -147,7 +147,21 @@ def _claim(db: Database, limit: int, now: datetime, lease: timedelta) -> list[_C
         return claimed
 
 
-def _send(client: httpx.Client, item: _Claimed, allowed_hosts: Sequence[str] = ()) -> _Outcome:
+def http_client(timeout: float, connections: int = 8) -> urllib3.PoolManager:
+    """The HTTP client webhooks leave by: keeps up to ``connections`` open per receiver, never
+    follows a redirect (a 3xx is a failed attempt) and never retries on its own (retries are
+    the outbox's, with back-off)."""
+    return urllib3.PoolManager(
+        num_pools=64,
+        maxsize=connections,
+        timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        retries=False,
+    )
+
+
+def _send(
+    client: urllib3.PoolManager, item: _Claimed, allowed_hosts: Sequence[str] = ()
+) -> _Outcome:
     try:  # again at each delivery: a name may point inside by now
         check_target(item.url, allowed_hosts, unresolved_ok=False)
     except InvalidInput as refused:
@@ -162,12 +176,12 @@ def _send(client: httpx.Client, item: _Claimed, allowed_hosts: Sequence[str] = (
         "Paydesk-Signature": sign(item.secret, body),
     }
     try:
-        response = client.post(item.url, content=body, headers=headers)
-    except httpx.HTTPError as error:
+        response = client.request("POST", item.url, body=body, headers=headers, redirect=False)
+    except urllib3.exceptions.HTTPError as error:
         return _Outcome(item.id, None, f"{type(error).__name__}: {error}"[:1000])
-    if 200 <= response.status_code < 300:
-        return _Outcome(item.id, response.status_code, None)
-    return _Outcome(item.id, response.status_code, f"HTTP {response.status_code}")
+    if 200 <= response.status < 300:
+        return _Outcome(item.id, response.status, None)
+    return _Outcome(item.id, response.status, f"HTTP {response.status}")
 
 
 _OUTCOME = (
@@ -230,7 +244,7 @@ def deliver_pending(
     settings: Settings,
     limit: int = 100,
     *,
-    client: httpx.Client | None = None,
+    client: urllib3.PoolManager | None = None,
     concurrency: int = 8,
     senders: ThreadPoolExecutor | None = None,
 ) -> DeliveryRun:
@@ -245,7 +259,7 @@ def deliver_pending(
         return DeliveryRun()
     allowed = settings.webhook_allowed_hosts
     own_client = client is None
-    http = client or httpx.Client(timeout=timeout, follow_redirects=False)
+    http = client or http_client(timeout, max(1, concurrency))
     try:
         if len(claimed) == 1 or concurrency <= 1:
             outcomes = [_send(http, item, allowed) for item in claimed]
@@ -256,7 +270,7 @@ def deliver_pending(
                 outcomes = list(pool.map(lambda item: _send(http, item, allowed), claimed))
     finally:
         if own_client:
-            http.close()
+            http.clear()
     run = _record(db, settings, claimed, outcomes)
     if run.failed or run.retrying:
         log.warning("webhooks: %s", run)
@@ -281,7 +295,7 @@ class Deliverer:
         self.db = db
         self.settings = settings
         self._wake = threading.Event()
-        self._client = httpx.Client(timeout=settings.webhook_timeout_seconds)
+        self._client = http_client(settings.webhook_timeout_seconds, self.CONCURRENCY)
         self._senders = ThreadPoolExecutor(self.CONCURRENCY, thread_name_prefix="paydesk-send")
         self._thread = threading.Thread(target=self._loop, name="paydesk-webhooks", daemon=True)
         self._thread.start()
