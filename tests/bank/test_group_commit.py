@@ -23,6 +23,21 @@ def _count(db, model, *where) -> int:
         return session.scalar(select(func.count()).select_from(model).where(*where))
 
 
+def _hold_group_of(blocking: bytes, monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """Make the group that starts with ``blocking`` wait (so the pushes after it queue up):
+    the first event is set once it waits, setting the second lets it go on."""
+    entered, block = threading.Event(), threading.Event()
+
+    def slow(db_, settings_, documents):
+        if documents[0].data == blocking:
+            entered.set()
+            block.wait(30)
+        return import_documents(db_, settings_, documents)
+
+    monkeypatch.setattr("paydesk.bank.group_commit.import_documents", slow)
+    return entered, block
+
+
 def test_documents_imported_together_each_get_their_own_file_and_summary(db, settings, world):
     documents = [
         Document(camt054(credit(world["open"], "100.00", "A1")), "push", "bank-a"),
@@ -74,18 +89,8 @@ def test_pushes_waiting_while_an_import_runs_are_taken_as_one_group(
     db, settings, world, monkeypatch
 ):
     importer = GroupImporter(db, settings)
-    block = threading.Event()
-    entered = threading.Event()
     blocking = camt054(credit(world["open"], "1.00", "FIRST"))
-    original = import_documents
-
-    def slow(db_, settings_, documents):  # hold the first group until the others queue up
-        if documents[0].data == blocking:
-            entered.set()
-            block.wait(30)
-        return original(db_, settings_, documents)
-
-    monkeypatch.setattr("paydesk.bank.group_commit.import_documents", slow)
+    entered, block = _hold_group_of(blocking, monkeypatch)
     answers: dict[int, ImportSummary] = {}
 
     def push(n: int, data: bytes) -> None:
@@ -117,18 +122,8 @@ def test_an_awaited_push_whose_caller_left_before_its_import_is_left_out(
     db, settings, world, monkeypatch
 ):
     importer = GroupImporter(db, settings)
-    block = threading.Event()
-    entered = threading.Event()
     blocking = camt054(credit(world["open"], "1.00", "HOLD"))
-    original = import_documents
-
-    def slow(db_, settings_, documents):
-        if documents[0].data == blocking:
-            entered.set()
-            block.wait(30)
-        return original(db_, settings_, documents)
-
-    monkeypatch.setattr("paydesk.bank.group_commit.import_documents", slow)
+    entered, block = _hold_group_of(blocking, monkeypatch)
     held = threading.Thread(target=importer.submit, args=(blocking,), kwargs=SOURCE)
     held.start()
     assert entered.wait(30)
