@@ -79,22 +79,9 @@ def body_of(event_id: str, event_type: str, created_at: datetime, payload: dict)
     return json.dumps(event, separators=(",", ":"), sort_keys=True).encode()
 
 
+#: Due deliveries with their subscription, oldest first; the deliveries' rows are locked
+#: (rows another deliverer holds are skipped), the subscriptions' are not.
 _DUE = (
-    select(WebhookDelivery.id)
-    .where(
-        WebhookDelivery.status == PENDING,
-        WebhookDelivery.next_attempt_at <= bindparam("now"),
-    )
-    .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-    .limit(bindparam("limit"))
-    .with_for_update(skip_locked=True)
-)
-_LEASE = (
-    update(WebhookDelivery)
-    .where(WebhookDelivery.id.in_(bindparam("ids", expanding=True)))
-    .values(next_attempt_at=bindparam("until"))
-)
-_CLAIMED = (
     select(
         WebhookDelivery.id,
         WebhookDelivery.event_id,
@@ -107,8 +94,18 @@ _CLAIMED = (
         WebhookSubscription.active,
     )
     .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+    .where(
+        WebhookDelivery.status == PENDING,
+        WebhookDelivery.next_attempt_at <= bindparam("now"),
+    )
+    .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True, of=WebhookDelivery)
+)
+_LEASE = (
+    update(WebhookDelivery)
     .where(WebhookDelivery.id.in_(bindparam("ids", expanding=True)))
-    .order_by(WebhookDelivery.id)
+    .values(next_attempt_at=bindparam("until"))
 )
 _INACTIVE = (
     update(WebhookDelivery)
@@ -121,12 +118,12 @@ def _claim(db: Database, limit: int, now: datetime, lease: timedelta) -> list[_C
     """Take up to ``limit`` due deliveries (rows others hold are skipped) and lease them."""
     with db.transaction() as session:
         connection = session.connection()
-        ids = list(connection.execute(_DUE, {"now": now, "limit": limit}).scalars())
-        if not ids:
+        rows = connection.execute(_DUE, {"now": now, "limit": limit}).all()
+        if not rows:
             return []
-        connection.execute(_LEASE, {"ids": ids, "until": now + lease})
+        connection.execute(_LEASE, {"ids": [row.id for row in rows], "until": now + lease})
         claimed, inactive = [], []
-        for row in connection.execute(_CLAIMED, {"ids": ids}):
+        for row in rows:
             if not row.active:
                 inactive.append({"b_id": row.id})
                 continue
