@@ -78,8 +78,9 @@ class CodePayment(Base):
     currency: Mapped[str] = currency_column()
     payer_name: Mapped[str | None] = mapped_column(String(140))
     bank_reference: Mapped[str | None] = mapped_column(String(140))
-    #: The bank entry and the payment it was posted as (set by the bank side).
-    bank_entry_id: Mapped[int | None] = mapped_column(KeyType, index=True)
+    #: The bank entry and the payment it was posted as (set by the bank side). The entry is
+    #: not indexed: nothing looks a code payment up by it.
+    bank_entry_id: Mapped[int | None] = mapped_column(KeyType)
     payment_id: Mapped[int | None] = mapped_column(KeyType, index=True)
     status: Mapped[str] = mapped_column(String(20), default="received")  # received | reversed
     created_at: Mapped[datetime] = created_column()
