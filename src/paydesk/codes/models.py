@@ -33,7 +33,9 @@ class PaymentCode(Base):
             sqlite_where=text(_LIVE_DOCUMENT_SQL),
             postgresql_where=text(_LIVE_DOCUMENT_SQL),
         ),
-        Index("ix_payment_codes_status_issued", "status", "issued_at"),
+        # The code list's order (newest first). Not by status: a payment moves its code from
+        # status to status, and an index on it would be rewritten for most bank credits.
+        Index("ix_payment_codes_issued_at", "issued_at"),
     )
 
     id: Mapped[int] = id_column()
