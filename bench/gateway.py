@@ -14,7 +14,8 @@ the same database, with a line per step and the first rate at which the webhook 
 
 paydesk runs as ``paydesk serve`` in its own process(es) (``PAYDESK_BENCH_WORKERS``, PostgreSQL
 only for more than one) and imports with the real importer: each credit is matched, posted as a
-frozen payment and its events are written to the webhook outbox in the import transaction.
+frozen payment on the paying account's open invoice (ledger lines at the document) and its events
+are written to the webhook outbox in the import transaction.
 ``PAYDESK_BENCH_WORKER=1`` also runs one ``paydesk worker`` (periodic tasks, webhook retries).
 The webhook receiver is an HTTP/1.1 server that keeps connections open, as a host system's
 web server does.
@@ -34,6 +35,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -44,6 +46,8 @@ from paydesk.auth import service as auth
 from paydesk.codes import service as codes
 from paydesk.db.engine import Database
 from paydesk.db.migrate import upgrade
+from paydesk.documents import service as documents
+from paydesk.money import Money
 from paydesk.settings import Settings
 from paydesk.webhooks.models import WebhookSubscription
 
@@ -139,9 +143,29 @@ def main() -> None:
             number="BENCH-1",
             currency="EUR",
             customer_class="balance_forward",
-            contracts=[accounts.ContractSpec("service")],
+            contracts=[
+                accounts.ContractSpec("service"),
+                accounts.ContractSpec("excess", 99, is_overpayment=True),
+            ],
         )
         account_id = account.id
+        # A debt larger than every run pays: each payment is posted and frozen on the
+        # invoice (ledger lines split at the document), as a customer paying what it owes.
+        service = next(
+            c for c in accounts.contracts_of(session, account_id) if c.contract_type == "service"
+        )
+        documents.create(
+            session,
+            settings,
+            account=account,
+            kind="invoice",
+            number="BENCH-INVOICE-1",
+            amount=Money.parse("10000000.00", "EUR"),
+            issue_date=date.today(),
+            status="issued",
+            actor="bench",
+            contract_id=service.id,
+        )
         session.add(
             WebhookSubscription(
                 url=f"http://127.0.0.1:{receiver.server_address[1]}/",

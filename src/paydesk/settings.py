@@ -226,6 +226,10 @@ class Settings(BaseSettings):
     #: API: seconds a checked API key is remembered per server process. A revoked key (or a
     #: deactivated user) is refused at most this long after the change; 0 checks every call.
     api_key_cache_seconds: float = Field(default=10.0, ge=0, le=300)
+    #: API and pages: OpenTelemetry spans, metrics and logs of each HTTP request (FastAPI's own
+    #: telemetry, to the globally configured providers). Off by default: it costs every request
+    #: a look at the providers even when none is configured.
+    telemetry: bool = False
     web_secure_cookies: bool = False
     #: Worker: seconds between polls of the job queue when idle; lease of a taken job.
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=300)
@@ -238,6 +242,10 @@ class Settings(BaseSettings):
     bank_poll_seconds: int = Field(default=10, ge=1, le=86400)
     #: Largest camt document the push endpoint accepts.
     bank_push_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    #: Pushes arriving back to back: the importer waits up to this many milliseconds after a
+    #: group's first document for more, so a group carries several (fewer transactions and
+    #: statements per payment). A push after a quiet spell is imported at once; 0 never waits.
+    bank_push_gather_ms: int = Field(default=100, ge=0, le=1000)
     #: Largest camt file ``POST /v1/bank/files`` accepts (streamed to a temporary file).
     bank_upload_max_bytes: int = Field(default=2 * 1024**3, ge=1024)
     #: The business's own bank accounts (IBANs, or the ids banks report in ``Acct/Id/Othr``).

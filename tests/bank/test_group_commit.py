@@ -3,6 +3,7 @@ transaction through the one pipeline, each answered with its own summary once co
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 from sqlalchemy import func, select
@@ -13,6 +14,8 @@ from paydesk.bank.importer import Document, ImportSummary, import_documents
 from paydesk.bank.models import BankEntry, BankFile
 from paydesk.payments.models import Payment
 from tests.bank.test_importer import camt054, code, credit
+
+SOURCE = {"source": "push", "actor": "t"}
 
 
 def _count(db, model, *where) -> int:
@@ -108,3 +111,70 @@ def test_pushes_waiting_while_an_import_runs_are_taken_as_one_group(
     assert all(a.matched == 1 for a in answers.values())
     assert code(db, world["open"]).paid_minor == 1_100
     assert _count(db, Payment) == 11
+
+
+def test_an_awaited_push_whose_caller_left_before_its_import_is_left_out(
+    db, settings, world, monkeypatch
+):
+    importer = GroupImporter(db, settings)
+    block = threading.Event()
+    entered = threading.Event()
+    blocking = camt054(credit(world["open"], "1.00", "HOLD"))
+    original = import_documents
+
+    def slow(db_, settings_, documents):
+        if documents[0].data == blocking:
+            entered.set()
+            block.wait(30)
+        return original(db_, settings_, documents)
+
+    monkeypatch.setattr("paydesk.bank.group_commit.import_documents", slow)
+    held = threading.Thread(target=importer.submit, args=(blocking,), kwargs=SOURCE)
+    held.start()
+    assert entered.wait(30)
+
+    async def pushes() -> tuple[ImportSummary, bool]:
+        left = asyncio.ensure_future(
+            importer.submitted(camt054(credit(world["open"], "2.00", "GONE")), **SOURCE)
+        )
+        stays = asyncio.ensure_future(
+            importer.submitted(camt054(credit(world["open"], "3.00", "STAY")), **SOURCE)
+        )
+        while importer._queue.qsize() < 2:
+            await asyncio.sleep(0.01)
+        left.cancel()  # the bank hung up while the running import held its document
+        await asyncio.sleep(0)
+        block.set()
+        return await stays, left.cancelled()
+
+    stayed, cancelled = asyncio.run(pushes())
+    held.join(30)
+    assert cancelled and stayed.matched == 1
+    # Its document was not imported (the bank, unanswered, sends it again) and the importer
+    # still answers the next push.
+    again = importer.submit(camt054(credit(world["open"], "2.00", "GONE")), **SOURCE)
+    assert again.matched == 1 and again.duplicates == 0
+    assert code(db, world["open"]).paid_minor == 600
+    assert _count(db, Payment) == 3
+
+
+def test_pushes_back_to_back_are_gathered_into_one_group(db, settings, world):
+    importer = GroupImporter(db, settings, gather_seconds=2.0)
+    first = importer.submit(camt054(credit(world["open"], "1.00", "Q1")), **SOURCE)
+    assert first.matched == 1 and importer.groups == 1  # after a quiet spell: at once
+    answers: dict[str, ImportSummary] = {}
+
+    def push(ref: str) -> None:
+        answers[ref] = importer.submit(camt054(credit(world["open"], "1.00", ref)), **SOURCE)
+
+    # Right after a group: the next one waits for company, so these three travel together.
+    threads = [threading.Thread(target=push, args=(f"B{n}",)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+        threading.Event().wait(0.05)
+    for thread in threads:
+        thread.join(30)
+    assert importer.groups == 2
+    assert sorted(answers) == ["B0", "B1", "B2"]
+    assert all(a.matched == 1 for a in answers.values())
+    assert code(db, world["open"]).paid_minor == 400

@@ -109,7 +109,7 @@ def test_an_unreachable_receiver_is_a_logged_failed_attempt(db, settings):
         outbox.emit(session, "payment_code.paid", PAID)
     assert deliver_pending(db, settings).retrying == 1
     [row] = _deliveries(db)
-    assert row.last_status_code is None and "ConnectError" in row.last_error
+    assert row.last_status_code is None and "Connection refused" in row.last_error
 
 
 def test_concurrent_deliverers_send_each_delivery_once(db, settings, receiver):

@@ -37,18 +37,24 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        telemetry={
+            "tracing": settings.telemetry,
+            "metrics": settings.telemetry,
+            "logs": settings.telemetry,
+        },
     )
     app.state.settings = settings
     app.state.db = db or Database(settings.database_url)
     problems.install(app)
+    # Routes are matched in order: the bank gateway's (called for every payment) come first.
     for module in (
+        bank_gateway,
         admin,
         accounts,
         documents,
         codes,
         cashier,
         bank,
-        bank_gateway,
         direct_debits,
         slips,
         webhooks,

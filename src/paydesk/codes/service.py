@@ -115,13 +115,31 @@ def _new_rf(session: Session, settings: Settings, kind: str, number: str) -> str
         scope = f"dias:{settings.organisation_code}:{kind}"
         serial = next_serial(session, scope)
         return rf.create(layouts.dias_reference(settings.organisation_code, kind, serial))
+
     # iso: the document number, with a version when the same reference was issued before.
-    version = 1
-    while True:
-        code = rf.create(layouts.iso_reference(settings.rf_prefix, kind, number, version))
-        if session.scalar(select(PaymentCode.id).where(PaymentCode.rf == code)) is None:
-            return code
-        version += 1
+    def code_of(version: int) -> str:
+        return rf.create(layouts.iso_reference(settings.rf_prefix, kind, number, version))
+
+    def taken(version: int) -> bool:
+        found = session.scalar(select(PaymentCode.id).where(PaymentCode.rf == code_of(version)))
+        return found is not None
+
+    # Versions are issued in turn from 1, so the taken ones are 1..n: find n + 1 by doubling,
+    # then halving (about 2·log2 n reads, not n: an account's own code is issued again and
+    # again on the same number).
+    if not taken(1):
+        return code_of(1)
+    free = 2
+    while taken(free):
+        free *= 2
+    used = free // 2  # taken; every version between used and free is unknown
+    while free - used > 1:
+        middle = (used + free) // 2
+        if taken(middle):
+            used = middle
+        else:
+            free = middle
+    return code_of(free)
 
 
 def _expiry(settings: Settings, kind: str, today: date, expires_on: date | None) -> date | None:

@@ -8,6 +8,7 @@ so ``MAX(id)`` is a safe base for new ids). Values are plain Python: ``int``, ``
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import BindParameter
 
 #: Bind processor by column position, and whether its values are hashable (all but JSON).
@@ -130,7 +132,14 @@ def insert_rows(
         with raw.cursor() as cursor:
             if len(rows) < COPY_FROM_ROWS:  # a few rows: one INSERT is cheaper than a COPY
                 marks = ", ".join("%s" for _ in columns)
-                cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+                sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+                if len(rows) == 1 or raw.pgconn.pipeline_status:
+                    # Inside the caller's pipeline (or for one row) each INSERT is queued as it
+                    # is: ``executemany`` would open a pipeline of its own and sync at its end.
+                    for row in rows:
+                        cursor.execute(sql, row)
+                else:
+                    cursor.executemany(sql, rows)
                 return
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
                 for row in rows:
@@ -141,6 +150,19 @@ def insert_rows(
     raw = conn.connection.driver_connection
     assert raw is not None
     raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", params)
+
+
+@functools.cache
+def _pg_update_sql(table: Table, columns: tuple[str, ...], key: str, dialect: Dialect) -> str:
+    """:func:`update_rows`' statement on PostgreSQL, built once (compiling the column types is
+    dear)."""
+    names = [*columns, key]
+    types = [table.c[n].type.compile(dialect=dialect) for n in names]
+    arrays = ", ".join(f"unnest(%s::{t}[]) AS {n}" for n, t in zip(names, types, strict=True))
+    sets = ", ".join(f"{c} = v.{c}" for c in columns)
+    return (
+        f"UPDATE {table.name} AS t SET {sets} FROM (SELECT {arrays}) AS v WHERE t.{key} = v.{key}"
+    )
 
 
 def update_rows(
@@ -158,14 +180,9 @@ def update_rows(
     assert raw is not None
     if conn.dialect.name == "postgresql":
         # One statement: the new values travel as one array per column.
-        names = [*columns, key]
-        types = [table.c[n].type.compile(dialect=conn.dialect) for n in names]
-        arrays = ", ".join(f"unnest(%s::{t}[]) AS {n}" for n, t in zip(names, types, strict=True))
-        sets = ", ".join(f"{c} = v.{c}" for c in columns)
         with raw.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table.name} AS t SET {sets} FROM (SELECT {arrays}) AS v "
-                f"WHERE t.{key} = v.{key}",
+                _pg_update_sql(table, tuple(columns), key, conn.dialect),
                 [list(column) for column in zip(*rows, strict=True)],
             )
         return

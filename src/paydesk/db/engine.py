@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import select
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from threading import RLock
+from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +44,47 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+#: A pooled PostgreSQL connection idle longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 30.0
+
+
+def _needs_ping(dbapi_connection: Any, idle_seconds: float) -> bool:
+    """Whether a pooled connection may be dead: idle long, or the server has said something
+    (a closed or terminated connection makes its socket readable; an idle one stays quiet)."""
+    if idle_seconds > PING_AFTER_IDLE_SECONDS:
+        return True
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None or pgconn.status != 0:  # 0: CONNECTION_OK
+        return True
+    try:
+        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """Check a pooled connection before use only when it may be dead.
+
+    ``pool_pre_ping`` costs a round trip at every checkout (several per payment); this asks the
+    socket instead (no round trip) and pings only a connection that idled long or whose socket
+    has something to read. A dead one is replaced before the caller sees it."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:
+        record.info["paydesk_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy) -> None:
+        since = record.info.get("paydesk_idle_since")
+        if since is None or not _needs_ping(dbapi_connection, time.monotonic() - since):
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
+
+
 class Database:
     """An engine plus a session factory. ``transaction()`` is the only way writes happen."""
 
@@ -53,15 +97,23 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=20)
         self.engine = create_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
+        else:
+            _configure_postgresql(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer: threads of this process queue here, in order, instead of
         # polling the file lock (busy_timeout), which starves some of them under load.
         self._write_lock = RLock() if self.dialect == "sqlite" else None
-        self._read_bind = self.engine.execution_options(paydesk_read_only=True)
+        # PostgreSQL reads run in autocommit: under READ COMMITTED each statement has its own
+        # snapshot anyway, and no BEGIN/ROLLBACK round trips (a ROLLBACK also makes psycopg
+        # drop the connection's prepared statements). SQLite reads keep one snapshot.
+        read_options: dict[str, object] = {"paydesk_read_only": True}
+        if self.dialect == "postgresql":
+            read_options["isolation_level"] = "AUTOCOMMIT"
+        self._read_bind = self.engine.execution_options(**read_options)
 
     @property
     def is_postgresql(self) -> bool:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from functools import cache
 
+from sqlalchemy import Select, select
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from paydesk.accounts.models import Account
@@ -24,7 +25,7 @@ from paydesk.codes.models import CodePayment
 from paydesk.codes.service import code_states
 from paydesk.codes.status import CodeState
 from paydesk.db.base import Base, utcnow
-from paydesk.db.bulk import among
+from paydesk.db.bulk import among_param
 from paydesk.db.lookup import fetch, rows_of
 from paydesk.ledger.models import LedgerEntry
 from paydesk.money import Money
@@ -81,15 +82,20 @@ def _debts_of(
     debts = dict(known or {})
     missing = sorted(set(account_ids) - set(debts))
     if missing:
-        dialect = session.get_bind().dialect.name
-        query = select(Account.id, Account.currency, Account.customer_class).where(
-            among(dialect, Account.id, missing)
-        )
-        if lock:
-            query = query.order_by(Account.id).with_for_update()
-        heads = session.execute(query).all()
+        query = _heads_query(session.get_bind().dialect.name, lock)
+        session.flush()  # accounts added in this session count too
+        heads = session.connection().execute(query, {"ids": missing}).all()
         debts.update(load_debts(session, [tuple(h) for h in heads]))
     return debts
+
+
+@cache
+def _heads_query(dialect: str, lock: bool) -> Select:
+    """The accounts' currency and class (locked in id order when ``lock``), built once."""
+    query = select(Account.id, Account.currency, Account.customer_class).where(
+        among_param(dialect, Account.id, "ids")
+    )
+    return query.order_by(Account.id).with_for_update() if lock else query
 
 
 def take(

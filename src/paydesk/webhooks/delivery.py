@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
+import urllib3
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
@@ -91,7 +91,7 @@ _DUE = (
 )
 _LEASE = (
     update(WebhookDelivery)
-    .where(WebhookDelivery.id == bindparam("b_id"))
+    .where(WebhookDelivery.id.in_(bindparam("ids", expanding=True)))
     .values(next_attempt_at=bindparam("until"))
 )
 _CLAIMED = (
@@ -124,7 +124,7 @@ def _claim(db: Database, limit: int, now: datetime, lease: timedelta) -> list[_C
         ids = list(connection.execute(_DUE, {"now": now, "limit": limit}).scalars())
         if not ids:
             return []
-        connection.execute(_LEASE, [{"b_id": i, "until": now + lease} for i in ids])
+        connection.execute(_LEASE, {"ids": ids, "until": now + lease})
         claimed, inactive = [], []
         for row in connection.execute(_CLAIMED, {"ids": ids}):
             if not row.active:
@@ -147,7 +147,21 @@ def _claim(db: Database, limit: int, now: datetime, lease: timedelta) -> list[_C
         return claimed
 
 
-def _send(client: httpx.Client, item: _Claimed, allowed_hosts: Sequence[str] = ()) -> _Outcome:
+def http_client(timeout: float, connections: int = 8) -> urllib3.PoolManager:
+    """The HTTP client webhooks leave by: keeps up to ``connections`` open per receiver, never
+    follows a redirect (a 3xx is a failed attempt) and never retries on its own (retries are
+    the outbox's, with back-off)."""
+    return urllib3.PoolManager(
+        num_pools=64,
+        maxsize=connections,
+        timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        retries=False,
+    )
+
+
+def _send(
+    client: urllib3.PoolManager, item: _Claimed, allowed_hosts: Sequence[str] = ()
+) -> _Outcome:
     try:  # again at each delivery: a name may point inside by now
         check_target(item.url, allowed_hosts, unresolved_ok=False)
     except InvalidInput as refused:
@@ -162,12 +176,12 @@ def _send(client: httpx.Client, item: _Claimed, allowed_hosts: Sequence[str] = (
         "Paydesk-Signature": sign(item.secret, body),
     }
     try:
-        response = client.post(item.url, content=body, headers=headers)
-    except httpx.HTTPError as error:
+        response = client.request("POST", item.url, body=body, headers=headers, redirect=False)
+    except urllib3.exceptions.HTTPError as error:
         return _Outcome(item.id, None, f"{type(error).__name__}: {error}"[:1000])
-    if 200 <= response.status_code < 300:
-        return _Outcome(item.id, response.status_code, None)
-    return _Outcome(item.id, response.status_code, f"HTTP {response.status_code}")
+    if 200 <= response.status < 300:
+        return _Outcome(item.id, response.status, None)
+    return _Outcome(item.id, response.status, f"HTTP {response.status}")
 
 
 _OUTCOME = (
@@ -230,10 +244,14 @@ def deliver_pending(
     settings: Settings,
     limit: int = 100,
     *,
-    client: httpx.Client | None = None,
+    client: urllib3.PoolManager | None = None,
     concurrency: int = 8,
+    senders: ThreadPoolExecutor | None = None,
 ) -> DeliveryRun:
-    """Send every due delivery (up to ``limit``); returns what happened."""
+    """Send every due delivery (up to ``limit``); returns what happened.
+
+    ``senders`` (threads kept by the caller) send a batch in parallel; without it a pool of
+    up to ``concurrency`` threads is made for this batch."""
     timeout = settings.webhook_timeout_seconds
     lease = timedelta(seconds=timeout * 2 + 30)
     claimed = _claim(db, limit, utcnow(), lease)
@@ -241,16 +259,18 @@ def deliver_pending(
         return DeliveryRun()
     allowed = settings.webhook_allowed_hosts
     own_client = client is None
-    http = client or httpx.Client(timeout=timeout, follow_redirects=False)
+    http = client or http_client(timeout, max(1, concurrency))
     try:
         if len(claimed) == 1 or concurrency <= 1:
             outcomes = [_send(http, item, allowed) for item in claimed]
+        elif senders is not None:
+            outcomes = list(senders.map(lambda item: _send(http, item, allowed), claimed))
         else:
             with ThreadPoolExecutor(max_workers=min(concurrency, len(claimed))) as pool:
                 outcomes = list(pool.map(lambda item: _send(http, item, allowed), claimed))
     finally:
         if own_client:
-            http.close()
+            http.clear()
     run = _record(db, settings, claimed, outcomes)
     if run.failed or run.retrying:
         log.warning("webhooks: %s", run)
@@ -265,19 +285,24 @@ class Deliverer:
     """A background thread that sends due deliveries whenever it is woken.
 
     Wake-ups coalesce: a burst of commits costs one claim of a batch, not one per commit,
-    and the HTTP client (its connections) is kept between batches.
+    and the HTTP client (its connections) and the sending threads are kept between batches.
     """
+
+    #: Requests of one batch in flight at once.
+    CONCURRENCY = 8
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
         self._wake = threading.Event()
-        self._client = httpx.Client(timeout=settings.webhook_timeout_seconds)
+        self._client = http_client(settings.webhook_timeout_seconds, self.CONCURRENCY)
+        self._senders = ThreadPoolExecutor(self.CONCURRENCY, thread_name_prefix="paydesk-send")
         self._thread = threading.Thread(target=self._loop, name="paydesk-webhooks", daemon=True)
         self._thread.start()
 
     def kick(self) -> None:
-        self._wake.set()
+        if not self._wake.is_set():  # already woken: setting again would only take a lock
+            self._wake.set()
 
     def _loop(self) -> None:
         while True:
@@ -287,7 +312,14 @@ class Deliverer:
                 # Again at once only after a full batch: what was committed after this wake-up
                 # woke it again, so a batch that was not full leaves nothing due behind.
                 while True:
-                    run = deliver_pending(self.db, self.settings, BATCH, client=self._client)
+                    run = deliver_pending(
+                        self.db,
+                        self.settings,
+                        BATCH,
+                        client=self._client,
+                        concurrency=self.CONCURRENCY,
+                        senders=self._senders,
+                    )
                     if run.delivered + run.retrying + run.failed < BATCH:
                         break
             except Exception:
