@@ -81,7 +81,8 @@ class BankEntry(Base):
     #: the importer, so the bulk insert of a file's entries does no per-row JSON work; None for
     #: every other entry and for rejected entries imported before it existed.
     problems_json: Mapped[str | None] = mapped_column(Text)
-    code_id: Mapped[int | None] = mapped_column(KeyType, index=True)
+    #: The code a matched entry paid (not indexed: nothing looks entries up by it).
+    code_id: Mapped[int | None] = mapped_column(KeyType)
     #: For a reversal: the entry it reverses.
     reverses_id: Mapped[int | None] = mapped_column(KeyType)
     created_at: Mapped[datetime] = created_column()

@@ -33,7 +33,9 @@ class PaymentCode(Base):
             sqlite_where=text(_LIVE_DOCUMENT_SQL),
             postgresql_where=text(_LIVE_DOCUMENT_SQL),
         ),
-        Index("ix_payment_codes_status_issued", "status", "issued_at"),
+        # The code list's order (newest first). Not by status: a payment moves its code from
+        # status to status, and an index on it would be rewritten for most bank credits.
+        Index("ix_payment_codes_issued_at", "issued_at"),
     )
 
     id: Mapped[int] = id_column()
@@ -78,8 +80,9 @@ class CodePayment(Base):
     currency: Mapped[str] = currency_column()
     payer_name: Mapped[str | None] = mapped_column(String(140))
     bank_reference: Mapped[str | None] = mapped_column(String(140))
-    #: The bank entry and the payment it was posted as (set by the bank side).
-    bank_entry_id: Mapped[int | None] = mapped_column(KeyType, index=True)
+    #: The bank entry and the payment it was posted as (set by the bank side). The entry is
+    #: not indexed: nothing looks a code payment up by it.
+    bank_entry_id: Mapped[int | None] = mapped_column(KeyType)
     payment_id: Mapped[int | None] = mapped_column(KeyType, index=True)
     status: Mapped[str] = mapped_column(String(20), default="received")  # received | reversed
     created_at: Mapped[datetime] = created_column()

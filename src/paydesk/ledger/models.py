@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paydesk.db.base import Base, KeyType, created_column, currency_column, id_column
@@ -14,7 +14,16 @@ class LedgerEntry(Base):
     """Never updated, never deleted: a mistake is corrected by a reversing entry."""
 
     __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_entries_contract", "contract_id", "effective_date"),)
+    __table_args__ = (
+        Index("ix_ledger_entries_contract", "contract_id", "effective_date"),
+        # Only lines on a document are looked up by it (an account-level payment has none).
+        Index(
+            "ix_ledger_entries_document_id",
+            "document_id",
+            sqlite_where=text("document_id IS NOT NULL"),
+            postgresql_where=text("document_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = id_column()
     account_id: Mapped[int] = mapped_column(KeyType, ForeignKey("accounts.id"), index=True)
@@ -25,7 +34,7 @@ class LedgerEntry(Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = currency_column()
     effective_date: Mapped[date] = mapped_column(Date)
-    document_id: Mapped[int | None] = mapped_column(KeyType, ForeignKey("documents.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(KeyType, ForeignKey("documents.id"))
     #: The cashier/bank payment this entry posts (set by the payments module).
     payment_id: Mapped[int | None] = mapped_column(KeyType, index=True)
     reverses_id: Mapped[int | None] = mapped_column(

@@ -52,6 +52,16 @@ class Tender(Base):
             sqlite_where=text("status = 'valid' AND bank_entry_id IS NOT NULL"),
             postgresql_where=text("status = 'valid' AND bank_entry_id IS NOT NULL"),
         ),
+        # Desk-only columns, empty on every bank transfer: only rows that have one are indexed.
+        *(
+            Index(
+                f"ix_tenders_{name}",
+                name,
+                sqlite_where=text(f"{name} IS NOT NULL"),
+                postgresql_where=text(f"{name} IS NOT NULL"),
+            )
+            for name in ("cheque_number", "iban_fingerprint", "drawer_session_id")
+        ),
     )
 
     id: Mapped[int] = id_column()
@@ -61,16 +71,16 @@ class Tender(Base):
     currency: Mapped[str] = currency_column()
     payer_account_id: Mapped[int | None] = mapped_column(KeyType, ForeignKey("accounts.id"))
     non_cis_name: Mapped[str | None] = mapped_column(String(limits.NAME))
-    cheque_number: Mapped[str | None] = mapped_column(String(limits.DETAIL), index=True)
+    cheque_number: Mapped[str | None] = mapped_column(String(limits.DETAIL))
     iban_masked: Mapped[str | None] = mapped_column(String(50))
-    iban_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    iban_fingerprint: Mapped[str | None] = mapped_column(String(64))
     stored_method_id: Mapped[int | None] = mapped_column(KeyType)
     external_reference: Mapped[str | None] = mapped_column(String(140))
     #: valid | cancelled
     status: Mapped[str] = mapped_column(String(20), default="valid")
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     #: The cash-drawer session the tender was taken in (desk tenders).
-    drawer_session_id: Mapped[int | None] = mapped_column(KeyType, index=True)
+    drawer_session_id: Mapped[int | None] = mapped_column(KeyType)
     #: The bank entry this tender records (bank transfers).
     #: (Indexed by ``uq_tenders_valid_bank_entry``: only valid tenders are looked up by it.)
     bank_entry_id: Mapped[int | None] = mapped_column(KeyType)
@@ -98,8 +108,9 @@ class Payment(Base):
     non_cis_comments: Mapped[str | None] = mapped_column(Text)
     error_message: Mapped[str | None] = mapped_column(Text)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
-    #: The payment code and document it pays (bank payments on an RF).
-    payment_code_id: Mapped[int | None] = mapped_column(KeyType, index=True)
+    #: The payment code and document it pays (bank payments on an RF). Not indexed: a code's
+    #: payments are looked up through ``code_payments``.
+    payment_code_id: Mapped[int | None] = mapped_column(KeyType)
     document_id: Mapped[int | None] = mapped_column(KeyType, ForeignKey("documents.id"))
     created_at: Mapped[datetime] = created_column()
     updated_at: Mapped[datetime] = updated_column()
