@@ -266,19 +266,6 @@ def _failed(job: _Job, error: camt.InvalidBankFile) -> None:
         )
 
 
-def _new_record(job: _Job, opened: camt.CamtFile, status: str) -> BankFile:
-    return BankFile(
-        name=job.name[:300],
-        sha256=job.digest,
-        kind=opened.kind,
-        version=opened.version,
-        message_id=opened.message_id,
-        source=job.origin,
-        status=status,
-        imported_by=job.actor,
-    )
-
-
 #: Columns of a new file row, in the order :func:`_file_row` fills them; the counts start at 0
 #: and are set once the import knows them.
 FILE_COLUMNS = (
@@ -296,7 +283,8 @@ FILE_COLUMNS = (
 
 
 def _file_row(job: _Job, opened: camt.CamtFile, status: str, now: datetime) -> tuple[object, ...]:
-    """A new file row as :func:`_new_record` makes it, as a tuple in :data:`FILE_COLUMNS` order."""
+    """A new file row, as a tuple in :data:`FILE_COLUMNS` order (written in bulk for a group
+    of pushed documents; :func:`_new_record` makes the same row an ORM object)."""
     return (
         job.name[:300],
         job.digest,
@@ -308,6 +296,13 @@ def _file_row(job: _Job, opened: camt.CamtFile, status: str, now: datetime) -> t
         job.actor,
         now,
         *(0,) * len(FILE_COUNTS),
+    )
+
+
+def _new_record(job: _Job, opened: camt.CamtFile, status: str) -> BankFile:
+    """A new file row as an ORM object (a file imported on its own)."""
+    return BankFile(
+        **dict(zip(FILE_COLUMNS, _file_row(job, opened, status, utcnow()), strict=True))
     )
 
 
