@@ -64,3 +64,17 @@ def test_a_busy_pool_is_not_pinged_and_reads_run_without_begin_or_rollback(db):
     )
     # In autocommit each statement is its own transaction: its start is the statement's.
     assert in_transaction
+
+
+def test_a_read_on_the_event_loop_does_not_wait_for_connections_threads_hold(db):
+    pool = db.engine.pool
+    capacity = pool.size() + pool._max_overflow  # type: ignore[attr-defined]
+    held = [db.engine.connect() for _ in range(capacity)]  # every thread is busy
+    try:
+        with db.loop_read_connection() as conn:
+            assert conn.execute(text("SELECT 7")).scalar_one() == 7
+        with db.loop_read_connection() as conn:  # and again: the loop's one connection
+            assert conn.execute(text("SELECT 8")).scalar_one() == 8
+    finally:
+        for connection in held:
+            connection.close()

@@ -92,17 +92,15 @@ class Database:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
-        kwargs: dict[str, object] = {"echo": echo}
-        if self.dialect == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        else:
-            kwargs.update(pool_size=10, max_overflow=20)
-        self.engine = create_engine(self.url, **kwargs)
-        if self.dialect == "sqlite":
-            _configure_sqlite(self.engine)
-        else:
-            _configure_postgresql(self.engine)
+        self._echo = echo
+        self._in_memory = self.dialect == "sqlite" and parsed.database in (None, "", ":memory:")
+        if self.dialect == "sqlite" and not self._in_memory:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+        pool = {} if self.dialect == "sqlite" else {"pool_size": 10, "max_overflow": 20}
+        self.engine = self._new_engine(**pool)
+        self._loop_engine: Engine | None = None
+        self._loop_read: Engine | None = None
+        self._loop_lock = RLock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer: threads of this process queue here, in order, instead of
         # polling the file lock (busy_timeout), which starves some of them under load.
@@ -110,10 +108,18 @@ class Database:
         # PostgreSQL reads run in autocommit: under READ COMMITTED each statement has its own
         # snapshot anyway, and no BEGIN/ROLLBACK round trips (a ROLLBACK also makes psycopg
         # drop the connection's prepared statements). SQLite reads keep one snapshot.
-        read_options: dict[str, object] = {"paydesk_read_only": True}
+        self._read_options: dict[str, object] = {"paydesk_read_only": True}
         if self.dialect == "postgresql":
-            read_options["isolation_level"] = "AUTOCOMMIT"
-        self._read_bind = self.engine.execution_options(**read_options)
+            self._read_options["isolation_level"] = "AUTOCOMMIT"
+        self._read_bind = self.engine.execution_options(**self._read_options)
+
+    def _new_engine(self, **pool: int) -> Engine:
+        engine = create_engine(self.url, echo=self._echo, **pool)
+        if self.dialect == "sqlite":
+            _configure_sqlite(engine)
+        else:
+            _configure_postgresql(engine)
+        return engine
 
     @property
     def is_postgresql(self) -> bool:
@@ -141,5 +147,25 @@ class Database:
         with self._read_bind.connect() as connection:
             yield connection
 
+    @contextmanager
+    def loop_read_connection(self) -> Iterator[Connection]:
+        """:meth:`read_connection` for a read made on an event loop (a request handler that
+        does not hand its work to a thread). Its connection comes from a pool of one kept for
+        the loop, so the loop never waits for a connection that worker threads hold; use it
+        from the loop's thread only, and never across an ``await``."""
+        if self._in_memory:  # one database per connection: the loop must share the main pool
+            with self.read_connection() as connection:
+                yield connection
+            return
+        if self._loop_read is None:
+            with self._loop_lock:
+                if self._loop_read is None:
+                    self._loop_engine = self._new_engine(pool_size=1, max_overflow=0)
+                    self._loop_read = self._loop_engine.execution_options(**self._read_options)
+        with self._loop_read.connect() as connection:
+            yield connection
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._loop_engine is not None:
+            self._loop_engine.dispose()

@@ -88,12 +88,13 @@ async def code_inquiry(
     problem (422).
     """
     # One indexed read, done on the event loop: handing it to a worker thread and back costs
-    # more than the read (a plain read takes no lock, so it waits for no writer).
-    with db.read_connection() as connection:
+    # more than the read (a plain read takes no lock, so it waits for no writer; its
+    # connection is the loop's own, so it waits for no thread either).
+    with db.loop_read_connection() as connection:
         answer = inquire(connection, code, amount, currency)
     if answer.payable and answer.expires_on is not None and answer.expires_on < date.today():
         await run_in_threadpool(_expire_due, db)  # expire lazily, then answer anew
-        with db.read_connection() as connection:
+        with db.loop_read_connection() as connection:
             answer = inquire(connection, code, amount, currency)
     return InquiryOut(
         payable=answer.payable,
