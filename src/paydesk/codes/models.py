@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paydesk.db.base import (
@@ -13,6 +13,7 @@ from paydesk.db.base import (
     created_column,
     currency_column,
     id_column,
+    partial_index,
     updated_column,
 )
 
@@ -26,12 +27,8 @@ _LIVE_DOCUMENT_SQL = f"document_id IS NOT NULL AND {_LIVE_SQL}"
 class PaymentCode(Base):
     __tablename__ = "payment_codes"
     __table_args__ = (
-        Index(
-            "uq_payment_codes_live_document",
-            "document_id",
-            unique=True,
-            sqlite_where=text(_LIVE_DOCUMENT_SQL),
-            postgresql_where=text(_LIVE_DOCUMENT_SQL),
+        partial_index(
+            "uq_payment_codes_live_document", "document_id", where=_LIVE_DOCUMENT_SQL, unique=True
         ),
         # The code list's order (newest first). Not by status: a payment moves its code from
         # status to status, and an index on it would be rewritten for most bank credits.

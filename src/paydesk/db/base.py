@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String
+from sqlalchemy import BigInteger, DateTime, Index, Integer, MetaData, String, text
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -69,3 +69,14 @@ def created_column():
 def updated_column():
     """When the row last changed: set on insert and on every update through the ORM."""
     return mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index over the rows matching ``where`` (SQL), the same on SQLite and PostgreSQL."""
+    return Index(
+        name,
+        *columns,
+        unique=unique,
+        sqlite_where=text(where),
+        postgresql_where=text(where),
+    )

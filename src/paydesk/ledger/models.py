@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from paydesk.db.base import Base, KeyType, created_column, currency_column, id_column
+from paydesk.db.base import (
+    Base,
+    KeyType,
+    created_column,
+    currency_column,
+    id_column,
+    partial_index,
+)
 
 
 class LedgerEntry(Base):
@@ -17,11 +24,8 @@ class LedgerEntry(Base):
     __table_args__ = (
         Index("ix_ledger_entries_contract", "contract_id", "effective_date"),
         # Only lines on a document are looked up by it (an account-level payment has none).
-        Index(
-            "ix_ledger_entries_document_id",
-            "document_id",
-            sqlite_where=text("document_id IS NOT NULL"),
-            postgresql_where=text("document_id IS NOT NULL"),
+        partial_index(
+            "ix_ledger_entries_document_id", "document_id", where="document_id IS NOT NULL"
         ),
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paydesk.db.base import (
@@ -18,6 +18,7 @@ from paydesk.db.base import (
     created_column,
     currency_column,
     id_column,
+    partial_index,
     updated_column,
 )
 from paydesk.payments import limits
@@ -45,21 +46,15 @@ class Tender(Base):
     __table_args__ = (
         # A bank entry is recorded by one valid tender at a time (cancelled, it may be
         # assigned again).
-        Index(
+        partial_index(
             "uq_tenders_valid_bank_entry",
             "bank_entry_id",
+            where="status = 'valid' AND bank_entry_id IS NOT NULL",
             unique=True,
-            sqlite_where=text("status = 'valid' AND bank_entry_id IS NOT NULL"),
-            postgresql_where=text("status = 'valid' AND bank_entry_id IS NOT NULL"),
         ),
         # Desk-only columns, empty on every bank transfer: only rows that have one are indexed.
         *(
-            Index(
-                f"ix_tenders_{name}",
-                name,
-                sqlite_where=text(f"{name} IS NOT NULL"),
-                postgresql_where=text(f"{name} IS NOT NULL"),
-            )
+            partial_index(f"ix_tenders_{name}", name, where=f"{name} IS NOT NULL")
             for name in ("cheque_number", "iban_fingerprint", "drawer_session_id")
         ),
     )
