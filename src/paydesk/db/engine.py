@@ -93,14 +93,11 @@ class Database:
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
         self._echo = echo
-        self._in_memory = self.dialect == "sqlite" and parsed.database in (None, "", ":memory:")
-        if self.dialect == "sqlite" and not self._in_memory:
+        in_memory = self.dialect == "sqlite" and parsed.database in (None, "", ":memory:")
+        if self.dialect == "sqlite" and not in_memory:
             Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
         pool = {} if self.dialect == "sqlite" else {"pool_size": 10, "max_overflow": 20}
         self.engine = self._new_engine(**pool)
-        self._loop_engine: Engine | None = None
-        self._loop_read: Engine | None = None
-        self._loop_lock = RLock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer: threads of this process queue here, in order, instead of
         # polling the file lock (busy_timeout), which starves some of them under load.
@@ -108,10 +105,18 @@ class Database:
         # PostgreSQL reads run in autocommit: under READ COMMITTED each statement has its own
         # snapshot anyway, and no BEGIN/ROLLBACK round trips (a ROLLBACK also makes psycopg
         # drop the connection's prepared statements). SQLite reads keep one snapshot.
-        self._read_options: dict[str, object] = {"paydesk_read_only": True}
+        read_options: dict[str, object] = {"paydesk_read_only": True}
         if self.dialect == "postgresql":
-            self._read_options["isolation_level"] = "AUTOCOMMIT"
-        self._read_bind = self.engine.execution_options(**self._read_options)
+            read_options["isolation_level"] = "AUTOCOMMIT"
+        self._read_bind = self.engine.execution_options(**read_options)
+        # The event loop's reads: a pool of one of its own (an in-memory database exists once
+        # per connection, so there the loop shares the main pool). Connects on first use.
+        self._loop_engine = None if in_memory else self._new_engine(pool_size=1, max_overflow=0)
+        self._loop_read = (
+            self._read_bind
+            if self._loop_engine is None
+            else self._loop_engine.execution_options(**read_options)
+        )
 
     def _new_engine(self, **pool: int) -> Engine:
         engine = create_engine(self.url, echo=self._echo, **pool)
@@ -153,15 +158,6 @@ class Database:
         does not hand its work to a thread). Its connection comes from a pool of one kept for
         the loop, so the loop never waits for a connection that worker threads hold; use it
         from the loop's thread only, and never across an ``await``."""
-        if self._in_memory:  # one database per connection: the loop must share the main pool
-            with self.read_connection() as connection:
-                yield connection
-            return
-        if self._loop_read is None:
-            with self._loop_lock:
-                if self._loop_read is None:
-                    self._loop_engine = self._new_engine(pool_size=1, max_overflow=0)
-                    self._loop_read = self._loop_engine.execution_options(**self._read_options)
         with self._loop_read.connect() as connection:
             yield connection
 
