@@ -68,16 +68,17 @@ class GroupImporter:
     def submit(self, data: bytes, *, source: str, actor: str) -> ImportSummary:
         """Import ``data`` with the next group; return its summary once committed (or raise
         the error the document alone was refused with)."""
-        waiting = _Waiting(Document(data, source, actor))
-        self._queue.put(waiting)
-        return waiting.answer.result()
+        return self._queued(data, source, actor).result()
 
     async def submitted(self, data: bytes, *, source: str, actor: str) -> ImportSummary:
         """:meth:`submit` for an event loop: the loop waits for the commit without holding a
         thread (no hand-off to a worker thread and back for every pushed document)."""
+        return await asyncio.wrap_future(self._queued(data, source, actor))
+
+    def _queued(self, data: bytes, source: str, actor: str) -> Future:
         waiting = _Waiting(Document(data, source, actor))
         self._queue.put(waiting)
-        return await asyncio.wrap_future(waiting.answer)
+        return waiting.answer
 
     def _take_group(self) -> list[_Waiting]:
         group: list[_Waiting] = []
@@ -92,10 +93,7 @@ class GroupImporter:
             )
             while len(taken) < self.max_group:
                 try:
-                    wait = until - time.monotonic()
-                    taken.append(
-                        self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
-                    )
+                    taken.append(self._queue.get(timeout=max(0.0, until - time.monotonic())))
                 except queue.Empty:
                     break
             # A caller that went away before its import began (its request was cancelled) is
@@ -113,10 +111,10 @@ class GroupImporter:
                 log.warning("import of %d pushed documents failed: %s", len(group), error)
                 for waiting in group:
                     waiting.answer.set_exception(error)
-                self._last_group_end = time.monotonic()
                 continue
+            finally:
+                self._last_group_end = time.monotonic()
             self.groups += 1
-            self._last_group_end = time.monotonic()
             if any(isinstance(r, ImportSummary) and (r.matched or r.unmatched or r.reversed)
                    for r in results):  # fmt: skip
                 deliver_soon(self.db, self.settings)
