@@ -269,6 +269,11 @@ def code_text(
         return None
 
 
+def _title(slug: str | None) -> str:
+    """The title of an error class by its slug (the general one for an unknown slug)."""
+    return TITLES.get(slug or "") or TITLES["error"]
+
+
 def error_text(error: PaydeskError, lang: str) -> str:
     """``error`` in ``lang``: its code's sentence filled with its parameters, else its class's
     title (with the English detail on English pages)."""
@@ -276,7 +281,7 @@ def error_text(error: PaydeskError, lang: str) -> str:
     text = code_text(error.code, error.extra, lang)
     if text is not None:
         return text
-    title = TITLES.get(error.slug) or TITLES["error"]
+    title = _title(error.slug)
     if i18n.check_language(lang) == "en":
         return f"{title} {error.detail[:1].upper()}{error.detail[1:]}."
     return gettext(title)
@@ -285,8 +290,7 @@ def error_text(error: PaydeskError, lang: str) -> str:
 def failure_text(error_type: str | None, detail: str | None, lang: str) -> str:
     """Why a feed document was put aside, in ``lang``: its error class's title, then the stored
     detail (the error's own English words, kept as a technical detail)."""
-    title = TITLES.get(error_type or "") or TITLES["error"]
-    text = i18n.translations(lang).gettext(title)
+    text = i18n.translations(lang).gettext(_title(error_type))
     return f"{text} ({detail})" if detail else text
 
 
