@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -257,14 +258,19 @@ def deliver_pending(
     allowed = settings.webhook_allowed_hosts
     own_client = client is None
     http = client or http_client(timeout, max(1, concurrency))
+
+    def send(item: _Claimed) -> _Outcome:
+        return _send(http, item, allowed)
+
     try:
         if len(claimed) == 1 or concurrency <= 1:
-            outcomes = [_send(http, item, allowed) for item in claimed]
-        elif senders is not None:
-            outcomes = list(senders.map(lambda item: _send(http, item, allowed), claimed))
+            outcomes = [send(item) for item in claimed]
         else:
-            with ThreadPoolExecutor(max_workers=min(concurrency, len(claimed))) as pool:
-                outcomes = list(pool.map(lambda item: _send(http, item, allowed), claimed))
+            with ExitStack() as stack:
+                pool = senders or stack.enter_context(
+                    ThreadPoolExecutor(max_workers=min(concurrency, len(claimed)))
+                )
+                outcomes = list(pool.map(send, claimed))
     finally:
         if own_client:
             http.clear()
