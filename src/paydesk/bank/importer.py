@@ -30,7 +30,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -47,6 +47,7 @@ from paydesk.bank.banks import bank_name
 from paydesk.bank.credits import credit_intake
 from paydesk.bank.matching import decide
 from paydesk.bank.models import FILE_COUNTS, BankEntry, BankFile
+from paydesk.bank.parser_process import IN_PROCESS_BYTES, entries_in_process
 from paydesk.bank.read_ahead import read_ahead
 from paydesk.bank.remittance import rf_cuts
 from paydesk.bank.set_aside import is_outage
@@ -215,6 +216,15 @@ class _Job:
     returns: ReturnRules
 
 
+def _chunks(job: _Job, opened: camt.CamtFile, size: int) -> Iterator[list[camt.ReportedEntry]]:
+    """The file's entries in lists of ``size``, read ahead of the import: by a process of its
+    own for a large file on disk, by a thread otherwise (:mod:`paydesk.bank.parser_process`)."""
+    stream = job.stream
+    if isinstance(stream, str | os.PathLike) and os.path.getsize(stream) >= IN_PROCESS_BYTES:
+        return entries_in_process(stream, size, max_bytes=job.max_bytes, rules=job.rules)
+    return read_ahead(opened.entries(), size)
+
+
 def _import_once(job: _Job) -> ImportSummary:
     if job.db.dialect == "sqlite":
         return _import_in_steps(job)
@@ -230,7 +240,7 @@ def _import_once(job: _Job) -> ImportSummary:
             summary.listening = job.publish is not publish_webhooks or outbox.has_subscribers(
                 session
             )
-            with closing(read_ahead(opened.entries(), CHUNK)) as chunks:
+            with closing(_chunks(job, opened, CHUNK)) as chunks:
                 for chunk in chunks:
                     _import_chunk(session, record.id, chunk, summary, job)
                     if job.progress:
@@ -381,7 +391,7 @@ def _import_in_steps(job: _Job) -> ImportSummary:
         file_id = summary.file_id = record.id
         summary.listening = job.publish is not publish_webhooks or outbox.has_subscribers(session)
     carried = _CarriedDebts()
-    with closing(read_ahead(opened.entries(), SQLITE_STEP)) as chunks:
+    with closing(_chunks(job, opened, SQLITE_STEP)) as chunks:
         while True:
             try:
                 chunk = next(chunks, None)
