@@ -14,6 +14,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from paydesk.db.checkpoint import WalCheckpointer
+
 
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for ``postgresql://`` URLs."""
@@ -22,7 +24,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, checkpointer: WalCheckpointer | None = None) -> None:
+    """Pragmas of every connection; with a ``checkpointer``, the log is checkpointed by it
+    (after each :meth:`Database.transaction`), not by the committing writer."""
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
         # Let SQLAlchemy issue BEGIN itself so a transaction is one unit of work.
@@ -32,6 +37,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        if checkpointer is not None:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -96,12 +103,17 @@ class Database:
         in_memory = self.dialect == "sqlite" and parsed.database in (None, "", ":memory:")
         if self.dialect == "sqlite" and not in_memory:
             Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
-        pool = {} if self.dialect == "sqlite" else {"pool_size": 10, "max_overflow": 20}
-        self.engine = self._new_engine(**pool)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer: threads of this process queue here, in order, instead of
         # polling the file lock (busy_timeout), which starves some of them under load.
         self._write_lock = RLock() if self.dialect == "sqlite" else None
+        self._checkpointer = (
+            WalCheckpointer(str(parsed.database), self._write_lock)
+            if self._write_lock is not None and not in_memory
+            else None
+        )
+        pool = {} if self.dialect == "sqlite" else {"pool_size": 10, "max_overflow": 20}
+        self.engine = self._new_engine(self._checkpointer, **pool)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # PostgreSQL reads run in autocommit: under READ COMMITTED each statement has its own
         # snapshot anyway, and no BEGIN/ROLLBACK round trips (a ROLLBACK also makes psycopg
         # drop the connection's prepared statements). SQLite reads keep one snapshot.
@@ -111,17 +123,19 @@ class Database:
         self._read_bind = self.engine.execution_options(**read_options)
         # The event loop's reads: a pool of one of its own (an in-memory database exists once
         # per connection, so there the loop shares the main pool). Connects on first use.
-        self._loop_engine = None if in_memory else self._new_engine(pool_size=1, max_overflow=0)
+        self._loop_engine = (
+            None if in_memory else self._new_engine(None, pool_size=1, max_overflow=0)
+        )
         self._loop_read = (
             self._read_bind
             if self._loop_engine is None
             else self._loop_engine.execution_options(**read_options)
         )
 
-    def _new_engine(self, **pool: int) -> Engine:
+    def _new_engine(self, checkpointer: WalCheckpointer | None, **pool: int) -> Engine:
         engine = create_engine(self.url, echo=self._echo, **pool)
         if self.dialect == "sqlite":
-            _configure_sqlite(engine)
+            _configure_sqlite(engine, checkpointer)
         else:
             _configure_postgresql(engine)
         return engine
@@ -136,6 +150,8 @@ class Database:
         if self._write_lock is not None:
             with self._write_lock, self.sessions() as session, session.begin():
                 yield session
+            if self._checkpointer is not None:
+                self._checkpointer.nudge()
             return
         with self.sessions() as session, session.begin():
             yield session
@@ -162,6 +178,8 @@ class Database:
             yield connection
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
         if self._loop_engine is not None:
             self._loop_engine.dispose()
