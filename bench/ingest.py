@@ -4,7 +4,8 @@
 
 Sets up M open payment codes (account-level, on 1 000 accounts) in a fresh database, writes a
 camt.054 with N credits that pay random codes, then imports it in a child process (so its peak
-memory is its own) and prints entries/second and peak RSS, beside the rate of a bare
+memory is its own) and prints entries/second and peak RSS (and that of the process that
+parses a large file, which the import starts), beside the rate of a bare
 ``lxml.etree.iterparse`` that only extracts RF, amount and date from the same file. Read the
 ratio, not the absolute figures: both run on the same machine in the same run. On a busy
 machine compare the CPU per entry (the import process's, and a local PostgreSQL server's)
@@ -23,6 +24,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import insert, text
 
@@ -157,7 +159,8 @@ def write_file(path: Path, entries: int, codes: int) -> None:
 
 #: Run in the child: import the file, then print elapsed seconds, peak RSS (kB), the counts,
 #: the process's CPU seconds and, for a PostgreSQL server on this machine, the CPU seconds of
-#: the server processes that served the import (``None`` when /proc does not show them).
+#: the server processes that served the import (``None`` when /proc does not show them); then
+#: the peak RSS (kB) and CPU seconds of the process that parsed a large file (0 when none).
 CHILD = """
 import json, os, resource, sys, time
 from sqlalchemy import text
@@ -190,24 +193,34 @@ start, used = time.perf_counter(), cpu(resource.getrusage(resource.RUSAGE_SELF))
 summary = import_file(db, path, name="bench", origin="cli", actor="bench")
 elapsed = time.perf_counter() - start
 used = cpu(resource.getrusage(resource.RUSAGE_SELF)) - used
+parser = resource.getrusage(resource.RUSAGE_CHILDREN)
 after = backends(db)
 server = None
 if before is not None and after is not None and db.is_postgresql:
     server = sum(s - before.get(pid, 0) for pid, s in after.items())
 peak = next(int(line.split()[1]) for line in open("/proc/self/status")
             if line.startswith("VmHWM"))
-print(json.dumps([elapsed, peak, summary.counts(), used, server]))
+print(json.dumps([elapsed, peak, summary.counts(), used, server, parser.ru_maxrss, cpu(parser)]))
 """
 
 
-def import_in_child(url: str, path: Path) -> tuple[float, int, dict[str, int], float, float | None]:
+class Imported(NamedTuple):
+    elapsed: float
+    peak_kb: int
+    counts: dict[str, int]
+    cpu: float
+    server_cpu: float | None
+    parser_peak_kb: int
+    parser_cpu: float
+
+
+def import_in_child(url: str, path: Path) -> Imported:
     # Peak memory is read from VmHWM, which starts afresh at exec (ru_maxrss would carry the
     # parent's peak across fork + exec).
     out = subprocess.run(
         [sys.executable, "-c", CHILD, url, str(path)], check=True, capture_output=True, text=True
     )
-    elapsed, peak, counts, used, server = json.loads(out.stdout.strip().splitlines()[-1])
-    return elapsed, peak, counts, used, server
+    return Imported(*json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def main() -> None:
@@ -235,19 +248,24 @@ def main() -> None:
             load_codes(url, args.codes)
             setup = time.perf_counter() - t0
             load = os.getloadavg()[0]
-            elapsed, peak_kb, counts, used, server = import_in_child(url, path)
-            rate = args.entries / elapsed
+            run = import_in_child(url, path)
+            rate = args.entries / run.elapsed
+            memory = f"peak RSS {run.peak_kb / 1024:.0f} MB"
+            if run.parser_peak_kb:
+                memory += f" + parser process {run.parser_peak_kb / 1024:.0f} MB"
             print(
                 f"{kind:<10} import end to end: {rate:10,.0f} entries/s "
-                f"({rate / bare_rate:.0%} of bare), peak RSS {peak_kb / 1024:.0f} MB, "
-                f"{counts['matched']} matched, {counts['unmatched']} unmatched "
+                f"({rate / bare_rate:.0%} of bare), {memory}, "
+                f"{run.counts['matched']} matched, {run.counts['unmatched']} unmatched "
                 f"(setup of codes {setup:.0f} s)"
             )
             # CPU per entry does not depend on how many cores the machine had free: the figure
             # to compare between runs on a busy machine.
-            cpu = f"CPU per entry: import process {used / args.entries * 1e6:.0f} µs"
-            if server is not None:
-                cpu += f", PostgreSQL server {server / args.entries * 1e6:.0f} µs"
+            cpu = f"CPU per entry: import process {run.cpu / args.entries * 1e6:.0f} µs"
+            if run.parser_cpu:
+                cpu += f", parser process {run.parser_cpu / args.entries * 1e6:.0f} µs"
+            if run.server_cpu is not None:
+                cpu += f", PostgreSQL server {run.server_cpu / args.entries * 1e6:.0f} µs"
             print(
                 f"{'':<10} {cpu} (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)"
             )
