@@ -92,7 +92,7 @@ __all__ = [
 #: Default size limit: about 1.5 million entries as banks usually write them.
 DEFAULT_MAX_BYTES = 2 * 1024**3
 #: Entries handed to the XSLT walker at once.
-CHUNK = 2000
+CHUNK = 500
 _READ_SIZE = 64 * 1024
 
 #: ISO 20022 identifier patterns (IBAN2007Identifier, BICFIDec2014Identifier).
