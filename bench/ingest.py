@@ -162,7 +162,7 @@ def write_file(path: Path, entries: int, codes: int) -> None:
 #: the server processes that served the import (``None`` when /proc does not show them); then
 #: the peak RSS (kB) and CPU seconds of the process that parsed a large file (0 when none).
 CHILD = """
-import json, os, resource, sys, time
+import json, os, resource, sys, threading, time
 from sqlalchemy import text
 from paydesk.db.engine import Database
 from paydesk.bank.importer import import_file
@@ -186,6 +186,28 @@ def backends(db):
         seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return seconds
 
+def peak_kb(pid="self"):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1])
+
+# A child's own peak is its VmHWM, read while it runs (its ru_maxrss starts at this process's
+# size, as the child begins as a copy of it).
+children_peak, done = {}, threading.Event()
+def watch():
+    while not done.wait(0.05):
+        for task in os.listdir("/proc/self/task"):
+            try:
+                pids = open(f"/proc/self/task/{task}/children").read().split()
+            except OSError:
+                continue
+            for pid in pids:
+                try:
+                    children_peak[pid] = max(children_peak.get(pid, 0), peak_kb(pid))
+                except (OSError, TypeError):
+                    pass
+threading.Thread(target=watch, daemon=True).start()
+
 url, path = sys.argv[1], sys.argv[2]
 db = Database(url)
 before = backends(db)
@@ -193,14 +215,14 @@ start, used = time.perf_counter(), cpu(resource.getrusage(resource.RUSAGE_SELF))
 summary = import_file(db, path, name="bench", origin="cli", actor="bench")
 elapsed = time.perf_counter() - start
 used = cpu(resource.getrusage(resource.RUSAGE_SELF)) - used
-parser = resource.getrusage(resource.RUSAGE_CHILDREN)
+done.set()
+parser_cpu = cpu(resource.getrusage(resource.RUSAGE_CHILDREN))
 after = backends(db)
 server = None
 if before is not None and after is not None and db.is_postgresql:
     server = sum(s - before.get(pid, 0) for pid, s in after.items())
-peak = next(int(line.split()[1]) for line in open("/proc/self/status")
-            if line.startswith("VmHWM"))
-print(json.dumps([elapsed, peak, summary.counts(), used, server, parser.ru_maxrss, cpu(parser)]))
+print(json.dumps([elapsed, peak_kb(), summary.counts(), used, server,
+                  max(children_peak.values(), default=0), parser_cpu]))
 """
 
 
