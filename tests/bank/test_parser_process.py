@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from paydesk.bank import importer
-from paydesk.bank.camt import InvalidBankFile, parse_camt
+from paydesk.bank.camt import EntryRules, InvalidBankFile, parse_camt
 from paydesk.bank.importer import import_file
 from paydesk.bank.models import BankEntry
 from paydesk.bank.parser_process import entries_in_process
@@ -53,6 +53,14 @@ def test_same_entries_in_the_same_chunks(tmp_path: Path) -> None:
     assert [len(chunk) for chunk in chunks] == [10, 10, 5]
     assert [entry for chunk in chunks for entry in chunk] == list(parse_camt(path))
     assert _parsers() == set()
+
+
+def test_the_installation_rules_apply_in_the_parser_process(tmp_path: Path) -> None:
+    path = _file(tmp_path, 4)
+    rules = EntryRules(accounts=frozenset({"GR9608100010000001234567890"}), days_back=1)
+    (chunk,) = entries_in_process(path, 10, rules=rules)
+    assert chunk == list(parse_camt(path, rules=rules))
+    assert all(entry.problems for entry in chunk)  # another account than the business's
 
 
 def test_an_error_of_the_file_comes_after_the_chunks_before_it(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
@@ -126,6 +127,7 @@ def entries_in_process(
 
 def main() -> None:
     """The child: parse the file named on standard input, write its frames to standard output."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importer's to handle
     path, size, max_bytes, rules = pickle.load(sys.stdin.buffer)
     out = sys.stdout.buffer
     try:
