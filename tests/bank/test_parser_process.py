@@ -3,7 +3,9 @@ in-process parse, no process left over, and an import through it the same as wit
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import time
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from paydesk.bank import importer
 from paydesk.bank.camt import EntryRules, InvalidBankFile, parse_camt
 from paydesk.bank.importer import import_file
 from paydesk.bank.models import BankEntry
-from paydesk.bank.parser_process import entries_in_process
+from paydesk.bank.parser_process import _HEAD, ParserStopped, _frames, entries_in_process
 from paydesk.codes.models import CodePayment, PaymentCode
 from tests.bank.test_importer import camt054, credit
 
@@ -131,3 +133,12 @@ def test_an_import_through_the_parser_process_is_the_same(
     again = import_file(db, path, name="big.xml", origin="cli", actor="t")
     assert again.counts()["duplicates"] == 8
     assert _parsers() == set()
+
+
+def test_a_chunk_cut_short_by_the_parser_dying_is_an_error() -> None:
+    frame = pickle.dumps([("row",)])
+    whole = _HEAD.pack(b"c", len(frame)) + frame
+    frames = _frames(io.BytesIO(whole[:-3]))
+    with pytest.raises(ParserStopped, match="middle of a chunk"):
+        next(frames)
+    assert list(_frames(io.BytesIO(whole + _HEAD.pack(b"e", 0)))) == [(b"c", frame), (b"e", b"")]
