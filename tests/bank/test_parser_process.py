@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,7 +17,13 @@ from paydesk.bank import importer
 from paydesk.bank.camt import EntryRules, InvalidBankFile, parse_camt
 from paydesk.bank.importer import import_file
 from paydesk.bank.models import BankEntry
-from paydesk.bank.parser_process import _HEAD, ParserStopped, _frames, entries_in_process
+from paydesk.bank.parser_process import (
+    _HEAD,
+    Descriptor,
+    ParserStopped,
+    _frames,
+    entries_in_process,
+)
 from paydesk.codes.models import CodePayment, PaymentCode
 from tests.bank.test_importer import camt054, credit
 
@@ -142,3 +149,38 @@ def test_a_chunk_cut_short_by_the_parser_dying_is_an_error() -> None:
     with pytest.raises(ParserStopped, match="middle of a chunk"):
         next(frames)
     assert list(_frames(io.BytesIO(whole + _HEAD.pack(b"e", 0)))) == [(b"c", frame), (b"e", b"")]
+
+
+def test_an_open_file_is_read_from_its_start_without_moving_its_position(tmp_path: Path) -> None:
+    data = _file(tmp_path, 12).read_bytes()
+    with tempfile.TemporaryFile() as spooled:
+        spooled.write(b"<!-- before the file -->" + data)
+        spooled.seek(7)
+        chunks = list(entries_in_process(Descriptor(spooled.fileno(), 24), 5))
+        assert spooled.tell() == 7
+    assert [entry for chunk in chunks for entry in chunk] == list(parse_camt(io.BytesIO(data)))
+
+
+def test_an_upload_spooled_to_disk_is_imported_through_the_parser_process(
+    db, world, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used: list[object] = []
+
+    def recorded(source, *args, **kwargs):
+        used.append(source)
+        return entries_in_process(source, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "entries_in_process", recorded)
+    monkeypatch.setattr(importer, "IN_PROCESS_BYTES", 0)
+    data = camt054(*(credit(world["open"], "5.00", f"U-{i}") for i in range(4)))
+    with tempfile.TemporaryFile() as upload:
+        upload.write(b"xx" + data)
+        upload.seek(2)
+        summary = import_file(db, upload, name="upload.xml", origin="api", actor="t")
+    assert [type(source) for source in used] == [Descriptor]
+    assert summary.counts()["matched"] == 4
+    with db.reading() as session:
+        code = session.scalars(select(PaymentCode).where(PaymentCode.rf == world["open"])).one()
+        assert code.paid_minor == 2000
+    in_memory = import_file(db, data, name="again.xml", origin="api", actor="t")
+    assert in_memory.counts()["duplicates"] == 4 and len(used) == 1  # bytes: the thread

@@ -47,7 +47,12 @@ from paydesk.bank.banks import bank_name
 from paydesk.bank.credits import credit_intake
 from paydesk.bank.matching import decide
 from paydesk.bank.models import FILE_COUNTS, BankEntry, BankFile
-from paydesk.bank.parser_process import IN_PROCESS_BYTES, entries_in_process
+from paydesk.bank.parser_process import (
+    IN_PROCESS_BYTES,
+    Descriptor,
+    FileOnDisk,
+    entries_in_process,
+)
 from paydesk.bank.read_ahead import read_ahead
 from paydesk.bank.remittance import rf_cuts
 from paydesk.bank.set_aside import is_outage
@@ -179,6 +184,7 @@ def import_file(
                 rules,
                 digest,
                 returns or ReturnRules(),
+                start or 0,
             )
             with fewer_collections():
                 return _import_once(job)
@@ -214,14 +220,33 @@ class _Job:
     rules: camt.EntryRules | None
     digest: str
     returns: ReturnRules
+    #: Where the file begins in ``stream`` (a file object).
+    start: int = 0
+
+
+def _on_disk(job: _Job) -> FileOnDisk | None:
+    """The job's file as the parser process can read it — a path, or the descriptor of an
+    uploaded file spooled to disk — when it is large enough to be worth a process."""
+    stream = job.stream
+    if isinstance(stream, str | os.PathLike):
+        return stream if os.path.getsize(stream) >= IN_PROCESS_BYTES else None
+    try:
+        here = stream.tell()
+        end = stream.seek(0, io.SEEK_END)
+        stream.seek(here)
+        if end - job.start < IN_PROCESS_BYTES:
+            return None
+        return Descriptor(stream.fileno(), job.start)
+    except (OSError, ValueError):  # io.UnsupportedOperation: in memory, or not seekable
+        return None
 
 
 def _chunks(job: _Job, opened: camt.CamtFile, size: int) -> Iterator[list[camt.ReportedEntry]]:
     """The file's entries in lists of ``size``, read ahead of the import: by a process of its
     own for a large file on disk, by a thread otherwise (:mod:`paydesk.bank.parser_process`)."""
-    stream = job.stream
-    if isinstance(stream, str | os.PathLike) and os.path.getsize(stream) >= IN_PROCESS_BYTES:
-        return entries_in_process(stream, size, max_bytes=job.max_bytes, rules=job.rules)
+    source = _on_disk(job)
+    if source is not None:
+        return entries_in_process(source, size, max_bytes=job.max_bytes, rules=job.rules)
     return read_ahead(opened.entries(), size)
 
 

@@ -7,7 +7,9 @@ what the parse saved. A child process parses with its own interpreter; the impor
 each chunk's records from a pipe.
 
 :func:`entries_in_process` is used for a file on disk of at least :data:`IN_PROCESS_BYTES`
-(below that, starting an interpreter costs more than it saves). The child is
+(below that, starting an interpreter costs more than it saves): a path, or an upload spooled
+to a temporary file, whose descriptor the child inherits and reads at its own offset. The
+child is
 ``python -m paydesk.bank.parser_process``: it reads what to parse from its standard input and
 writes length-prefixed frames to its standard output — a chunk of records, a file error, or the
 end. An error of the file reaches the importer after the chunks before it, as with the thread.
@@ -16,7 +18,6 @@ If the importer dies the pipe closes and the child stops at its next write.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
 import signal
@@ -24,6 +25,7 @@ import struct
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from itertools import islice
 from typing import IO, Any
 
@@ -31,13 +33,39 @@ from paydesk.bank import camt
 from paydesk.bank.read_ahead import read_ahead
 from paydesk.money import Money
 
-__all__ = ["IN_PROCESS_BYTES", "ParserStopped", "entries_in_process"]
+__all__ = ["IN_PROCESS_BYTES", "Descriptor", "FileOnDisk", "ParserStopped", "entries_in_process"]
 
 #: From this file size on, an import parses in a child process (about 7 000 entries).
 IN_PROCESS_BYTES = 8 * 1024 * 1024
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(camt.ReportedEntry))
+_FIELDS = tuple(f.name for f in fields(camt.ReportedEntry))
 _AMOUNT = _FIELDS.index("amount")
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """An open file to parse from ``start`` on (an upload spooled to an unnamed file)."""
+
+    fd: int
+    start: int
+
+
+FileOnDisk = str | os.PathLike[str] | Descriptor
+
+
+class _ReadAt:
+    """Reads a descriptor from an offset of its own (``pread``): the importer's file object
+    shares the descriptor's position, which this never moves."""
+
+    def __init__(self, fd: int, offset: int) -> None:
+        self._fd, self._offset = fd, offset
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            size = max(0, os.fstat(self._fd).st_size - self._offset)
+        data = os.pread(self._fd, size, self._offset)
+        self._offset += len(data)
+        return data
 
 
 class ParserStopped(RuntimeError):
@@ -92,23 +120,26 @@ def _frames(stream: IO[bytes]) -> Iterator[tuple[bytes, bytes]]:
 
 
 def entries_in_process(
-    path: str | os.PathLike[str],
+    source: FileOnDisk,
     size: int,
     *,
     max_bytes: int = camt.DEFAULT_MAX_BYTES,
     rules: camt.EntryRules | None = None,
     depth: int = 2,
 ) -> Iterator[list[camt.ReportedEntry]]:
-    """The entries of the camt file at ``path`` in lists of ``size``, parsed by a child
+    """The entries of the camt file ``source`` in lists of ``size``, parsed by a child
     process up to ``depth`` lists ahead. Closing the iterator stops the child."""
+    if not isinstance(source, Descriptor):
+        source = os.fspath(source)
     child = subprocess.Popen(
         [sys.executable, "-m", "paydesk.bank.parser_process"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        pass_fds=(source.fd,) if isinstance(source, Descriptor) else (),
     )
     assert child.stdin is not None and child.stdout is not None
     try:
-        child.stdin.write(pickle.dumps((os.fspath(path), size, max_bytes, rules)))
+        child.stdin.write(pickle.dumps((source, size, max_bytes, rules)))
         child.stdin.close()
     except BrokenPipeError:
         pass  # the child failed to start; its output says so below
@@ -131,10 +162,12 @@ def entries_in_process(
 def main() -> None:
     """The child: parse the file named on standard input, write its frames to standard output."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importer's to handle
-    path, size, max_bytes, rules = pickle.load(sys.stdin.buffer)
+    source, size, max_bytes, rules = pickle.load(sys.stdin.buffer)
+    if isinstance(source, Descriptor):
+        source = _ReadAt(source.fd, source.start)
     out = sys.stdout.buffer
     try:
-        entries = camt.open_camt(path, max_bytes=max_bytes, rules=rules).entries()
+        entries = camt.open_camt(source, max_bytes=max_bytes, rules=rules).entries()
         while chunk := list(islice(entries, size)):
             _send(out, _CHUNK, [_row(entry) for entry in chunk])
     except camt.InvalidBankFile as error:
@@ -146,4 +179,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as the module by its name, so that what the importer pickled (a Descriptor of
+    # ``paydesk.bank.parser_process``) is an instance of the classes main() checks against.
+    from paydesk.bank import parser_process
+
+    parser_process.main()
