@@ -226,7 +226,13 @@ class _Job:
 
 def _on_disk(job: _Job) -> FileOnDisk | None:
     """The job's file as the parser process can read it — a path, or the descriptor of an
-    uploaded file spooled to disk — when it is large enough to be worth a process."""
+    uploaded file spooled to disk — when a process is worth it: a large file, on SQLite.
+
+    On PostgreSQL the server writes in a process of its own, and the importer's thread does not
+    give Python's lock up for every row: there the parsing thread costs the writes nothing, and
+    a parser process would only add the pipe's work on the same cores (measured 2–3% slower)."""
+    if job.db.dialect != "sqlite":
+        return None
     stream = job.stream
     if isinstance(stream, str | os.PathLike):
         return stream if os.path.getsize(stream) >= IN_PROCESS_BYTES else None
@@ -243,7 +249,8 @@ def _on_disk(job: _Job) -> FileOnDisk | None:
 
 def _chunks(job: _Job, opened: camt.CamtFile, size: int) -> Iterator[list[camt.ReportedEntry]]:
     """The file's entries in lists of ``size``, read ahead of the import: by a process of its
-    own for a large file on disk, by a thread otherwise (:mod:`paydesk.bank.parser_process`)."""
+    own for a large file on disk on SQLite, by a thread otherwise
+    (:mod:`paydesk.bank.parser_process`)."""
     source = _on_disk(job)
     if source is not None:
         return entries_in_process(source, size, max_bytes=job.max_bytes, rules=job.rules)
