@@ -141,11 +141,6 @@ def importer_for(db: Database, settings: Settings) -> GroupImporter:
 async def submitted(
     db: Database, settings: Settings, data: bytes, *, source: str, actor: str
 ) -> ImportSummary:
-    """:func:`submit` awaited on an event loop (the push endpoint)."""
+    """Import one pushed document with whatever arrives while the current import runs,
+    awaited on an event loop (the push endpoint)."""
     return await importer_for(db, settings).submitted(data, source=source, actor=actor)
-
-
-def submit(db: Database, settings: Settings, data: bytes, *, source: str, actor: str):
-    """Import one pushed document with whatever arrives while the current import runs
-    (the push endpoint's document handler)."""
-    return importer_for(db, settings).submit(data, source=source, actor=actor)
