@@ -129,8 +129,9 @@ def entries_in_process(
 ) -> Iterator[list[camt.ReportedEntry]]:
     """The entries of the camt file ``source`` in lists of ``size``, parsed by a child
     process up to ``depth`` lists ahead. Closing the iterator stops the child."""
-    if not isinstance(source, Descriptor):
-        source = os.fspath(source)
+    # The child is told a path, or a descriptor and offset as plain numbers (it runs as
+    # ``__main__``, where this module's classes are other classes).
+    told = (source.fd, source.start) if isinstance(source, Descriptor) else os.fspath(source)
     child = subprocess.Popen(
         [sys.executable, "-m", "paydesk.bank.parser_process"],
         stdin=subprocess.PIPE,
@@ -139,7 +140,7 @@ def entries_in_process(
     )
     assert child.stdin is not None and child.stdout is not None
     try:
-        child.stdin.write(pickle.dumps((source, size, max_bytes, rules)))
+        child.stdin.write(pickle.dumps((told, size, max_bytes, rules)))
         child.stdin.close()
     except BrokenPipeError:
         pass  # the child failed to start; its output says so below
@@ -162,9 +163,8 @@ def entries_in_process(
 def main() -> None:
     """The child: parse the file named on standard input, write its frames to standard output."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importer's to handle
-    source, size, max_bytes, rules = pickle.load(sys.stdin.buffer)
-    if isinstance(source, Descriptor):
-        source = _ReadAt(source.fd, source.start)
+    told, size, max_bytes, rules = pickle.load(sys.stdin.buffer)
+    source = _ReadAt(*told) if isinstance(told, tuple) else told
     out = sys.stdout.buffer
     try:
         entries = camt.open_camt(source, max_bytes=max_bytes, rules=rules).entries()
@@ -179,8 +179,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # Run as the module by its name, so that what the importer pickled (a Descriptor of
-    # ``paydesk.bank.parser_process``) is an instance of the classes main() checks against.
-    from paydesk.bank import parser_process
-
-    parser_process.main()
+    main()
