@@ -24,9 +24,10 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _configure_sqlite(engine: Engine, checkpointer: WalCheckpointer | None = None) -> None:
-    """Pragmas of every connection; with a ``checkpointer``, the log is checkpointed by it
-    (after each :meth:`Database.transaction`), not by the committing writer."""
+def _configure_sqlite(engine: Engine, *, own_checkpoints: bool = False) -> None:
+    """Pragmas of every connection; with ``own_checkpoints`` the log is checkpointed by the
+    database's :class:`WalCheckpointer` (after each :meth:`Database.transaction`), not by the
+    committing writer."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -37,7 +38,7 @@ def _configure_sqlite(engine: Engine, checkpointer: WalCheckpointer | None = Non
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
-        if checkpointer is not None:
+        if own_checkpoints:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
@@ -112,7 +113,7 @@ class Database:
             else None
         )
         pool = {} if self.dialect == "sqlite" else {"pool_size": 10, "max_overflow": 20}
-        self.engine = self._new_engine(self._checkpointer, **pool)
+        self.engine = self._new_engine(own_checkpoints=self._checkpointer is not None, **pool)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # PostgreSQL reads run in autocommit: under READ COMMITTED each statement has its own
         # snapshot anyway, and no BEGIN/ROLLBACK round trips (a ROLLBACK also makes psycopg
@@ -123,19 +124,17 @@ class Database:
         self._read_bind = self.engine.execution_options(**read_options)
         # The event loop's reads: a pool of one of its own (an in-memory database exists once
         # per connection, so there the loop shares the main pool). Connects on first use.
-        self._loop_engine = (
-            None if in_memory else self._new_engine(None, pool_size=1, max_overflow=0)
-        )
+        self._loop_engine = None if in_memory else self._new_engine(pool_size=1, max_overflow=0)
         self._loop_read = (
             self._read_bind
             if self._loop_engine is None
             else self._loop_engine.execution_options(**read_options)
         )
 
-    def _new_engine(self, checkpointer: WalCheckpointer | None, **pool: int) -> Engine:
+    def _new_engine(self, *, own_checkpoints: bool = False, **pool: int) -> Engine:
         engine = create_engine(self.url, echo=self._echo, **pool)
         if self.dialect == "sqlite":
-            _configure_sqlite(engine, checkpointer)
+            _configure_sqlite(engine, own_checkpoints=own_checkpoints)
         else:
             _configure_postgresql(engine)
         return engine
